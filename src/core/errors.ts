@@ -1,0 +1,113 @@
+/**
+ * The one table of error codes. Codes cross the wire, so they live below every
+ * other folder. Each code says what caused it and what to do about it.
+ */
+export const ErrorCode = {
+  /** A value does not match the schema (wrong type, missing required field, unknown field). Fix the value; nothing was written. */
+  SCHEMA_VIOLATION: 'SCHEMA_VIOLATION',
+  /** `defineSchema` was given an invalid definition (bad field type, index on an unknown field, ...). Fix the definition. */
+  SCHEMA_INVALID: 'SCHEMA_INVALID',
+  /** The database was written by a newer schema version than the one the app opened it with. Ship the newer schema or clear the database. */
+  SCHEMA_DOWNGRADE: 'SCHEMA_DOWNGRADE',
+  /** A migration function threw or returned an invalid document. Fix the migration; the database is left at the previous version. */
+  SCHEMA_MIGRATION_FAILED: 'SCHEMA_MIGRATION_FAILED',
+  /** The collection name is not in the schema. Use one of the schema's collections. */
+  UNKNOWN_COLLECTION: 'UNKNOWN_COLLECTION',
+  /** The document does not exist (or was deleted). Create it with `put` first. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The same (replicaId, seq) arrived with different content: two writers claim one op. Reset the forked replica. */
+  FORK_DETECTED: 'FORK_DETECTED',
+  /** A query used an unsupported operator, an unknown field or an invalid range. Fix the query. */
+  QUERY_INVALID: 'QUERY_INVALID',
+  /** An argument to a public call is invalid (wrong type, out of range). The message names it. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** The store was closed. Open a new one with `createStore`. */
+  STORE_CLOSED: 'STORE_CLOSED',
+  /** IndexedDB failed (quota, blocked upgrade, browser storage error). See `cause`. */
+  STORAGE_FAILED: 'STORAGE_FAILED',
+  /** An op failed structural validation (bad ts, bad path, unknown change kind). Drop the op and report it. */
+  OP_INVALID: 'OP_INVALID',
+
+  /** A wire message failed validation. The message's `details.path` says where. Fix the sender; nothing was changed. */
+  PROTOCOL_INVALID_MESSAGE: 'PROTOCOL_INVALID_MESSAGE',
+  /** Client and server speak incompatible protocol versions. Upgrade the older side. */
+  PROTOCOL_VERSION_MISMATCH: 'PROTOCOL_VERSION_MISMATCH',
+  /** A frame exceeded the maximum message size. Send smaller pushes. */
+  PROTOCOL_MESSAGE_TOO_LARGE: 'PROTOCOL_MESSAGE_TOO_LARGE',
+  /** A message arrived before the hello handshake finished. Send `hello` first. */
+  PROTOCOL_UNEXPECTED_MESSAGE: 'PROTOCOL_UNEXPECTED_MESSAGE',
+
+  /** No token was given or it could not be parsed. Pass `token` or `getToken` to the sync plugin. */
+  AUTH_TOKEN_MISSING: 'AUTH_TOKEN_MISSING',
+  /** The token signature does not verify (wrong secret or tampered). Get a new token from your auth endpoint. */
+  AUTH_TOKEN_INVALID: 'AUTH_TOKEN_INVALID',
+  /** The token has expired. Get a fresh token (use `getToken` so the plugin can refresh it). */
+  AUTH_TOKEN_EXPIRED: 'AUTH_TOKEN_EXPIRED',
+  /** The token is for another library. Request a token for this library. */
+  AUTH_WRONG_LIBRARY: 'AUTH_WRONG_LIBRARY',
+  /** The token's role may not do this (a `read` token pushing ops). Request a `write` token. */
+  AUTH_FORBIDDEN: 'AUTH_FORBIDDEN',
+
+  /** The server decided this replica must reset; the user has to consent with `sync.join()`. */
+  SYNC_JOIN_REQUIRED: 'SYNC_JOIN_REQUIRED',
+  /** The sync plugin was stopped. Create a new one with `createSync`. */
+  SYNC_STOPPED: 'SYNC_STOPPED',
+  /** `join()` was called while no join is required. Wait for phase `join-required`. */
+  SYNC_NOTHING_TO_JOIN: 'SYNC_NOTHING_TO_JOIN',
+  /** An op was rejected by the server (schema, limits, replica mismatch). `details` carries the server's reason. */
+  SYNC_OP_REJECTED: 'SYNC_OP_REJECTED',
+  /** The server could not be reached. The plugin keeps retrying with backoff. */
+  SYNC_UNREACHABLE: 'SYNC_UNREACHABLE',
+
+  /** A push claimed a replica ID other than the connection's. Each connection pushes only its own ops. */
+  SERVER_REPLICA_MISMATCH: 'SERVER_REPLICA_MISMATCH',
+  /** A push skipped sequence numbers. Push ops in order, without gaps. */
+  SERVER_SEQ_GAP: 'SERVER_SEQ_GAP',
+  /** A configured limit (ops per push, connections, rate) was exceeded. Slow down or split the work. */
+  SERVER_LIMIT_EXCEEDED: 'SERVER_LIMIT_EXCEEDED',
+  /** The server failed in a way it does not expose. Retry; report it if it persists. */
+  SERVER_INTERNAL: 'SERVER_INTERNAL',
+  /** A command-line flag is missing or invalid. Run with --help. */
+  CLI_INVALID_FLAG: 'CLI_INVALID_FLAG',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface TrellisErrorOptions {
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** The one error class of Trellis. Check it with `isTrellisError(err, code)`. */
+export class TrellisError extends Error {
+  override readonly name = 'TrellisError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: TrellisErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/**
+ * True when `err` is a TrellisError (by name and code, so two loaded copies of
+ * Trellis still agree), optionally with the given code.
+ */
+export function isTrellisError(err: unknown, code?: ErrorCode): err is TrellisError {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown };
+  if (e.name !== 'TrellisError' || typeof e.code !== 'string') return false;
+  return code === undefined || e.code === code;
+}
+
+/** Wrap a foreign error (DOMException, SQLite, ws) where it enters our code. */
+export function wrapError(err: unknown, code: ErrorCode, message: string): TrellisError {
+  if (isTrellisError(err)) return err;
+  return new TrellisError(code, `${message}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}

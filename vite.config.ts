@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/** Public entry points: one folder's index.ts each (see STYLE.md, "Public API"). */
+const entries: Record<string, string> = {
+  index: src('index.ts'),
+};
+
+export default defineConfig({
+  resolve: {
+    // Tests of public behaviour import 'trellis', 'trellis/sync', ... exactly as users do.
+    alias: [
+      { find: /^trellis$/, replacement: src('index.ts') },
+      { find: /^trellis\/(.*)$/, replacement: src('$1/index.ts') },
+    ],
+  },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    minify: false,
+    lib: { entry: entries, formats: ['es'] },
+    rollupOptions: {
+      external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
