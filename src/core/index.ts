@@ -13,4 +13,5 @@ export type { IdGenerator } from './ids.js';
 export { TS_LENGTH, initialClock, isTimestamp, formatTimestamp, parseTimestamp, tick, observe } from './hlc.js';
 export type { ClockState } from './hlc.js';
 export { stampOf } from './types.js';
+export { deepEqual, sameOp } from './deep-equal.js';
 export type { Json, JsonPrimitive, JsonObject, Path, Change, ChangeKind, Op, Stamp, StateEntry, DocState, Baseline } from './types.js';

@@ -1,0 +1,37 @@
+/**
+ * schema: `defineSchema`, the document types inferred from a schema, and
+ * validation with defaults. Imports core only; never store, sync or server.
+ *
+ *   const schema = defineSchema({ version: 1, collections: { todos: { primaryKey: 'id',
+ *     fields: { id: { type: 'string' }, done: { type: 'boolean', default: false } } } } });
+ *   type Todo = DocOf<typeof schema.definition, 'todos'>;   // { id: string; done: boolean }
+ */
+export { defineSchema } from './define-schema.js';
+export { validateValue, validateFields, assertDocument, applyDefaults } from './validate.js';
+export type { Violation } from './validate.js';
+export type {
+  SchemaDef,
+  Schema,
+  CollectionDef,
+  FieldDef,
+  FieldsDef,
+  FieldType,
+  Migration,
+  StringField,
+  NumberField,
+  BooleanField,
+  JsonField,
+  ObjectField,
+  ListField,
+  MapField,
+  CollectionName,
+  DocOf,
+  InputOf,
+  PatchOf,
+  ListFieldName,
+  ListItemOf,
+  FieldValue,
+  InputValue,
+  DocOfFields,
+  InputOfFields,
+} from './types.js';

@@ -1,0 +1,136 @@
+/**
+ * Schema definitions and the document types inferred from them, without codegen.
+ */
+import type { Json, JsonObject } from '../core/index.js';
+
+interface FieldBase<T> {
+  /** The field may be absent. */
+  readonly optional?: boolean;
+  /** The field may be `null`. */
+  readonly nullable?: boolean;
+  /** Filled in when the field is absent on write (makes the field optional on input). */
+  readonly default?: T;
+}
+
+export interface StringField extends FieldBase<string> { readonly type: 'string' }
+export interface NumberField extends FieldBase<number> { readonly type: 'number' }
+export interface BooleanField extends FieldBase<boolean> { readonly type: 'boolean' }
+export interface JsonField extends FieldBase<Json> { readonly type: 'json' }
+export interface ObjectField extends FieldBase<JsonObject> {
+  readonly type: 'object';
+  readonly fields: FieldsDef;
+}
+export interface ListField extends FieldBase<readonly Json[]> {
+  readonly type: 'list';
+  readonly items: FieldDef;
+}
+export interface MapField extends FieldBase<JsonObject> {
+  readonly type: 'map';
+  readonly values: FieldDef;
+}
+
+export type FieldDef = StringField | NumberField | BooleanField | JsonField | ObjectField | ListField | MapField;
+export type FieldType = FieldDef['type'];
+export type FieldsDef = { readonly [name: string]: FieldDef };
+
+export interface CollectionDef {
+  /** The field holding the document's id; must be a required string field. */
+  readonly primaryKey: string;
+  readonly fields: FieldsDef;
+  /** Named indexes: a list of top-level scalar fields (compound when more than one). */
+  readonly indexes?: { readonly [name: string]: readonly string[] };
+}
+
+/** A migration step: turns a document of the previous version into one of this version. */
+export type Migration = (doc: JsonObject) => JsonObject;
+
+export interface SchemaDef {
+  /** Positive integer; raise it whenever collections, fields or indexes change. */
+  readonly version: number;
+  readonly collections: { readonly [name: string]: CollectionDef };
+  /** `migrations[v][collection]` runs once on each document when the database moves up to version `v`. */
+  readonly migrations?: { readonly [version: number]: { readonly [collection: string]: Migration } };
+}
+
+/** A validated schema. `S` keeps the literal definition for type inference. */
+export interface Schema<S extends SchemaDef = SchemaDef> {
+  readonly version: number;
+  readonly definition: S;
+  readonly collectionNames: readonly string[];
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+type Nullable<F, T> = F extends { readonly nullable: true } ? T | null : T;
+
+type BaseValue<F> = F extends { readonly type: 'string' }
+  ? string
+  : F extends { readonly type: 'number' }
+    ? number
+    : F extends { readonly type: 'boolean' }
+      ? boolean
+      : F extends { readonly type: 'json' }
+        ? Json
+        : F extends { readonly type: 'object'; readonly fields: infer Fs extends FieldsDef }
+          ? DocOfFields<Fs>
+          : F extends { readonly type: 'list'; readonly items: infer I }
+            ? FieldValue<I>[]
+            : F extends { readonly type: 'map'; readonly values: infer V }
+              ? Record<string, FieldValue<V>>
+              : never;
+
+type InputBaseValue<F> = F extends { readonly type: 'object'; readonly fields: infer Fs extends FieldsDef }
+  ? InputOfFields<Fs>
+  : F extends { readonly type: 'list'; readonly items: infer I }
+    ? InputValue<I>[]
+    : F extends { readonly type: 'map'; readonly values: infer V }
+      ? Record<string, InputValue<V>>
+      : BaseValue<F>;
+
+/** The value type of one field as read. */
+export type FieldValue<F> = Nullable<F, BaseValue<F>>;
+/** The value type of one field as written. */
+export type InputValue<F> = Nullable<F, InputBaseValue<F>>;
+
+type OptionalOnRead<Fs> = { [K in keyof Fs]: Fs[K] extends { readonly optional: true } ? K : never }[keyof Fs];
+type OptionalOnWrite<Fs> = {
+  [K in keyof Fs]: Fs[K] extends { readonly optional: true } ? K : Fs[K] extends { readonly default: unknown } ? K : never;
+}[keyof Fs];
+
+export type DocOfFields<Fs> = Simplify<
+  { -readonly [K in Exclude<keyof Fs, OptionalOnRead<Fs>>]: FieldValue<Fs[K]> } & {
+    -readonly [K in OptionalOnRead<Fs>]?: FieldValue<Fs[K]>;
+  }
+>;
+export type InputOfFields<Fs> = Simplify<
+  { -readonly [K in Exclude<keyof Fs, OptionalOnWrite<Fs>>]: InputValue<Fs[K]> } & {
+    -readonly [K in OptionalOnWrite<Fs>]?: InputValue<Fs[K]>;
+  }
+>;
+
+type CollectionsOf<S extends SchemaDef> = S['collections'];
+
+/** Names of the collections of a schema. */
+export type CollectionName<S extends SchemaDef> = keyof CollectionsOf<S> & string;
+/** A document of collection `C` as queries return it. */
+export type DocOf<S extends SchemaDef, C extends CollectionName<S>> = DocOfFields<CollectionsOf<S>[C]['fields']>;
+/** A document of collection `C` as `put` accepts it (defaulted fields optional). */
+export type InputOf<S extends SchemaDef, C extends CollectionName<S>> = InputOfFields<CollectionsOf<S>[C]['fields']>;
+/** A partial update of collection `C`: nested objects may be partial too. */
+export type PatchOf<S extends SchemaDef, C extends CollectionName<S>> = PatchOfFields<CollectionsOf<S>[C]['fields']>;
+
+type PatchOfFields<Fs> = {
+  -readonly [K in keyof Fs]?: Fs[K] extends { readonly type: 'object'; readonly fields: infer Inner }
+    ? Nullable<Fs[K], PatchOfFields<Inner>> | (Fs[K] extends { readonly optional: true } ? undefined : never)
+    : InputValue<Fs[K]> | (Fs[K] extends { readonly optional: true } ? undefined : never);
+};
+
+/** Names of the list fields of collection `C`. */
+export type ListFieldName<S extends SchemaDef, C extends CollectionName<S>> = {
+  [K in keyof CollectionsOf<S>[C]['fields']]: CollectionsOf<S>[C]['fields'][K] extends { readonly type: 'list' } ? K : never;
+}[keyof CollectionsOf<S>[C]['fields']] &
+  string;
+
+/** The item type of list field `F` of collection `C`. */
+export type ListItemOf<S extends SchemaDef, C extends CollectionName<S>, F extends ListFieldName<S, C>> =
+  CollectionsOf<S>[C]['fields'][F] extends { readonly type: 'list'; readonly items: infer I } ? InputValue<I> : never;

@@ -1,0 +1,105 @@
+import type { Observable } from 'rxjs';
+import type { Json, JsonObject } from '../core/index.js';
+import type { CollectionName, DocOf, InputOf, ListFieldName, ListItemOf, PatchOf, SchemaDef } from '../schema/index.js';
+import { applyDefaults } from '../schema/index.js';
+import { assertOpen, collectionDef, type StoreContext } from './context.js';
+import {
+  idOf,
+  listInsertChange,
+  listMoveChange,
+  listRemoveChange,
+  notFound,
+  patchChanges,
+  violation,
+  isPlainObject,
+  type ListTarget,
+} from './collection-changes.js';
+import { docTableName, type DocRow } from './database.js';
+import { normalizeQuery } from './query-plan.js';
+import { live, runQuery } from './query.js';
+import { writeChanges } from './write.js';
+import type { Table } from 'dexie';
+
+/** A condition on one field: a value (equality) or a range. */
+export type Condition<V> = V | { gt?: V; gte?: V; lt?: V; lte?: V; startsWith?: V extends string ? string : never };
+
+export interface FindQuery<Doc> {
+  /** Conditions on top-level fields. Served by an index when one fits (equality on a prefix, then one range); otherwise a scan. */
+  where?: { [K in keyof Doc]?: Condition<NonNullable<Doc[K]>> | (null extends Doc[K] ? null : never) };
+  /** A field, or `[field, 'asc' | 'desc']`. */
+  orderBy?: (keyof Doc & string) | readonly [keyof Doc & string, 'asc' | 'desc'];
+  limit?: number;
+  offset?: number;
+}
+
+export interface Collection<S extends SchemaDef, C extends CollectionName<S>> {
+  readonly name: C;
+  /** Creates or replaces a whole document (defaults filled in). */
+  put(doc: InputOf<S, C>): Promise<void>;
+  /** Many puts in one transaction. */
+  bulkPut(docs: readonly InputOf<S, C>[]): Promise<void>;
+  /** Partial, nested update of an existing document; `undefined` removes an optional field. */
+  update(id: string, patch: PatchOf<S, C>): Promise<void>;
+  /** Deletes the document (a tombstone op); deleting a missing document does nothing. */
+  delete(id: string): Promise<void>;
+  listPush<F extends ListFieldName<S, C>>(id: string, field: F, value: ListItemOf<S, C, F>): Promise<void>;
+  listInsert<F extends ListFieldName<S, C>>(id: string, field: F, index: number, value: ListItemOf<S, C, F>): Promise<void>;
+  /** Removes the item now at `index` (recorded by item identity, so concurrent edits keep their meaning). */
+  listRemove<F extends ListFieldName<S, C>>(id: string, field: F, index: number): Promise<void>;
+  listMove<F extends ListFieldName<S, C>>(id: string, field: F, from: number, to: number): Promise<void>;
+  /** The document, live. */
+  get(id: string): Observable<DocOf<S, C> | undefined>;
+  /** Matching documents, live. */
+  find(query?: FindQuery<DocOf<S, C>>): Observable<DocOf<S, C>[]>;
+}
+
+export function createCollection<S extends SchemaDef, C extends CollectionName<S>>(ctx: StoreContext, name: C): Collection<S, C> {
+  const def = collectionDef(ctx, name);
+  const table = () => ctx.db.table(docTableName(name)) as Table<DocRow, string>;
+  const write = async (id: string, build: Parameters<typeof writeChanges>[1][number]['build']) => {
+    await writeChanges(ctx, [{ collection: name, id, build }]);
+  };
+  const putRequest = (input: unknown) => {
+    const id = idOf(name, def, input);
+    const value = applyDefaults(def.fields, structuredClone(input) as JsonObject);
+    return { collection: name, id, build: () => [{ kind: 'put' as const, value }] };
+  };
+  const target = (id: string, field: string): ListTarget => ({ collection: name, def, id, field });
+  const clone = <T>(value: T): Json => structuredClone(value) as Json;
+
+  return {
+    name,
+    put: async (doc) => {
+      await writeChanges(ctx, [putRequest(doc)]);
+    },
+    bulkPut: async (docs) => {
+      if (!Array.isArray(docs)) throw violation(name, 'bulkPut takes an array of documents');
+      await writeChanges(ctx, docs.map(putRequest));
+    },
+    update: async (id, patch) => {
+      if (!isPlainObject(patch)) throw violation(name, 'a patch must be a plain object');
+      const changes = patchChanges(name, def.fields, structuredClone(patch) as JsonObject);
+      if (Object.hasOwn(patch, def.primaryKey) && (patch as JsonObject)[def.primaryKey] !== id) {
+        throw violation(name, `the primary key "${def.primaryKey}" cannot change`);
+      }
+      await write(id, ({ doc }) => {
+        if (doc === undefined) throw notFound(name, id);
+        return changes;
+      });
+    },
+    delete: async (id) => write(id, ({ doc }) => (doc === undefined ? [] : [{ kind: 'delete' }])),
+    listPush: async (id, field, value) => write(id, listInsertChange(target(id, field), 'end', clone(value), ctx.createId())),
+    listInsert: async (id, field, index, value) => write(id, listInsertChange(target(id, field), index, clone(value), ctx.createId())),
+    listRemove: async (id, field, index) => write(id, listRemoveChange(target(id, field), index)),
+    listMove: async (id, field, from, to) => write(id, listMoveChange(target(id, field), from, to)),
+    get: (id) => {
+      assertOpen(ctx);
+      return live(async () => (await table().get(id))?.d) as Observable<never>;
+    },
+    find: (query) => {
+      assertOpen(ctx);
+      const normalized = normalizeQuery(name, def, query as Record<string, unknown> | undefined);
+      return live(() => runQuery(table(), def, normalized)) as Observable<never>;
+    },
+  };
+}

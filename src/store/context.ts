@@ -1,0 +1,43 @@
+import type { Subject } from 'rxjs';
+import type { Op, IdGenerator } from '../core/index.js';
+import { ErrorCode, TrellisError } from '../core/index.js';
+import type { Schema, CollectionDef } from '../schema/index.js';
+import type { TrellisDatabase } from './database.js';
+
+/** What one store's internals share. Internal: never exported from 'trellis'. */
+export interface StoreContext {
+  readonly db: TrellisDatabase;
+  readonly schema: Schema;
+  readonly now: () => number;
+  readonly createId: IdGenerator;
+  /** Every table name, the scope of every write transaction. */
+  readonly tables: readonly string[];
+  /** Ops committed by this store instance (after commit). */
+  readonly localOps: Subject<readonly Op[]>;
+  /** Undo entries are pushed here after each committed local write. */
+  onCommitted(group: readonly UndoStep[]): void;
+  closed: boolean;
+}
+
+/** One inverse change, replayed by undo. */
+export interface UndoStep {
+  readonly collection: string;
+  readonly id: string;
+  readonly change: Op['change'];
+}
+
+export function collectionDef(ctx: StoreContext, collection: string): CollectionDef {
+  const def = ctx.schema.definition.collections[collection];
+  if (!def || !Object.hasOwn(ctx.schema.definition.collections, collection)) {
+    throw new TrellisError(
+      ErrorCode.UNKNOWN_COLLECTION,
+      `Unknown collection "${collection}". Use one of: ${ctx.schema.collectionNames.join(', ')}.`,
+      { details: { collection } },
+    );
+  }
+  return def;
+}
+
+export function assertOpen(ctx: StoreContext): void {
+  if (ctx.closed) throw new TrellisError(ErrorCode.STORE_CLOSED, 'The store is closed. Open a new one with createStore().');
+}

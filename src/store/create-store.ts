@@ -1,0 +1,148 @@
+import { Subject, type Observable } from 'rxjs';
+import type { IdGenerator, Op } from '../core/index.js';
+import { ErrorCode, TrellisError, createId as defaultCreateId, initialClock } from '../core/index.js';
+import type { CollectionName, Schema, SchemaDef } from '../schema/index.js';
+import { createCollection, type Collection } from './collection.js';
+import type { StoreContext } from './context.js';
+import { META_LOCAL, META_SCHEMA_VERSION, openDatabase, type Archive, type LocalMeta, type TrellisDatabase } from './database.js';
+import { exportArchive, reapplyArchive } from './archives.js';
+import { compact, type CompactOptions } from './compact.js';
+import { createStoreHost, type StoreHost } from './host.js';
+import { migrate } from './migrate.js';
+import { live } from './query.js';
+import { createUndoManager, type UndoState } from './undo.js';
+import { mapStorageError, withWriteScope } from './write.js';
+
+export interface CreateStoreOptions<S extends SchemaDef> {
+  /** The IndexedDB database name; one store per name. */
+  readonly name: string;
+  readonly schema: Schema<S>;
+  /** Injected for tests and non-browser runtimes (fake-indexeddb). Default: the global ones. */
+  readonly indexedDB?: IDBFactory;
+  readonly IDBKeyRange?: typeof IDBKeyRange;
+  /** Wall clock for op timestamps. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Id generator for replica and list-item ids. Default nanoid. */
+  readonly createId?: IdGenerator;
+}
+
+export interface Store<S extends SchemaDef = SchemaDef> {
+  readonly name: string;
+  readonly schema: Schema<S>;
+  /** This replica's ID: created on first open, stable across reopen, new after the database is deleted or reset. */
+  readonly replicaId: string;
+  collection<C extends CollectionName<S>>(name: C): Collection<S, C>;
+  /** Runs several writes atomically: all commit together, or (when `fn` throws) none. One undo step. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Undoes this store instance's last write (or transaction); false when there is nothing to undo. */
+  undo(): Promise<boolean>;
+  redo(): Promise<boolean>;
+  readonly undoState: Observable<UndoState>;
+  /** Squashes ops into baselines; every document stays identical. */
+  compact(options?: CompactOptions): Promise<{ squashed: number }>;
+  /** Change sets forfeited by resets, newest first, live. */
+  readonly archives: Observable<Archive[]>;
+  exportArchive(id: string): Promise<string>;
+  reapplyArchive(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const hosts = new WeakMap<object, StoreHost>();
+
+/** The sync plugin's handle on a store (internal to Trellis). */
+export function getStoreHost(store: object): StoreHost {
+  const host = hosts.get(store);
+  if (!host) throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'Not a Trellis store: pass the object createStore() returned.');
+  return host;
+}
+
+/** Opens (or creates) a store. Fails with SCHEMA_DOWNGRADE, touching nothing, when the database is newer than `schema`. */
+export async function createStore<S extends SchemaDef>(options: CreateStoreOptions<S>): Promise<Store<S>> {
+  if (typeof options?.name !== 'string' || options.name.length === 0) {
+    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'createStore needs a non-empty `name`.');
+  }
+  if (!options.schema || !Array.isArray(options.schema.collectionNames)) {
+    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'createStore needs a `schema` made by defineSchema().');
+  }
+  const db = await open(options);
+  const localOps = new Subject<readonly Op[]>();
+  const ctx: StoreContext = {
+    db,
+    schema: options.schema as Schema,
+    now: options.now ?? Date.now,
+    createId: options.createId ?? defaultCreateId,
+    tables: db.tables.map((t) => t.name),
+    localOps,
+    onCommitted: (group) => undo.record(group),
+    closed: false,
+  };
+  const undo = createUndoManager(ctx);
+  let replicaId = await initialize(ctx);
+  await migrate(ctx);
+  const store: Store<S> = {
+    name: options.name,
+    schema: options.schema,
+    get replicaId() {
+      return replicaId;
+    },
+    collection: (name) => createCollection<S, typeof name>(ctx, name),
+    transaction: (fn) => withWriteScope(ctx, { undoable: true }, () => fn()),
+    undo: () => undo.undo(),
+    redo: () => undo.redo(),
+    undoState: undo.state,
+    compact: (compactOptions) => compact(ctx, compactOptions),
+    archives: live(async () => ((await db.table('archives').orderBy('createdAt').reverse().toArray()) as Archive[])),
+    exportArchive: (id) => exportArchive(ctx, id),
+    reapplyArchive: (id) => reapplyArchive(ctx, id),
+    close: async () => {
+      ctx.closed = true;
+      localOps.complete();
+      db.close();
+    },
+  };
+  hosts.set(
+    store,
+    createStoreHost(ctx, (next) => {
+      replicaId = next;
+      undo.clear();
+    }),
+  );
+  return store;
+}
+
+async function open<S extends SchemaDef>(options: CreateStoreOptions<S>): Promise<TrellisDatabase> {
+  const db = openDatabase({ name: options.name, schema: options.schema as Schema, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+  try {
+    await db.open();
+  } catch (err) {
+    db.close();
+    const name = (err as { name?: string }).name;
+    if (name === 'VersionError' || (err as { inner?: { name?: string } }).inner?.name === 'VersionError') throw downgrade(options.name, options.schema.version, undefined, err);
+    throw mapStorageError(err);
+  }
+  const stored = (await db.table('meta').get(META_SCHEMA_VERSION))?.value as number | undefined;
+  if (stored !== undefined && stored > options.schema.version) {
+    db.close();
+    throw downgrade(options.name, options.schema.version, stored);
+  }
+  return db;
+}
+
+function downgrade(name: string, version: number, stored: number | undefined, cause?: unknown): TrellisError {
+  return new TrellisError(
+    ErrorCode.SCHEMA_DOWNGRADE,
+    `Database "${name}" was written by schema version ${stored ?? 'newer'}, but this app opened it with version ${version}. Ship the newer schema (or delete the database); nothing was changed.`,
+    { details: { name, version, stored }, cause },
+  );
+}
+
+/** Creates the replica identity on first open. */
+async function initialize(ctx: StoreContext): Promise<string> {
+  return ctx.db.transaction('rw', ['meta'], async (tx) => {
+    const row = await tx.table('meta').get(META_LOCAL);
+    if (row) return (row.value as LocalMeta).replicaId;
+    const local: LocalMeta = { replicaId: ctx.createId(), seq: 0, ackedSeq: 0, clock: initialClock, createdAt: ctx.now() };
+    await tx.table('meta').put({ key: META_LOCAL, value: local });
+    return local.replicaId;
+  });
+}

@@ -1,0 +1,104 @@
+import { Dexie, type Table } from 'dexie';
+import type { Baseline, ClockState, DocState, Json, JsonObject, Op } from '../core/index.js';
+import type { CollectionDef, Schema } from '../schema/index.js';
+
+/** The replica's identity and counters: one row, read and written in every write transaction. */
+export interface LocalMeta {
+  readonly replicaId: string;
+  /** Highest seq this replica has allocated. */
+  readonly seq: number;
+  readonly clock: ClockState;
+  /** Highest own seq the server acknowledged (0 = none). */
+  readonly ackedSeq: number;
+  readonly createdAt: number;
+}
+
+export interface MetaRow {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** An op as stored: `serverSeq` is set once the server has it (received from, or acknowledged by it). */
+export type OpRow = Op & { serverSeq?: number };
+
+export interface HeadRow {
+  readonly collection: string;
+  readonly id: string;
+  readonly state: DocState;
+}
+
+/** A materialized document: `d` is the document, `x_<index>` its encoded index keys. */
+export interface DocRow {
+  readonly k: string;
+  readonly d: JsonObject;
+  readonly [indexKey: `x_${string}`]: Json;
+}
+
+/** What a reset forfeited: local changes kept on the replica, exportable and re-appliable. */
+export interface Archive {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly reason: string;
+  readonly replicaId: string;
+  readonly ops: readonly Op[];
+}
+
+export const META_LOCAL = 'local';
+export const META_SCHEMA_VERSION = 'schemaVersion';
+/** Set when ops were compacted before any server acknowledged them (a store used without sync). */
+export const META_LOCAL_COMPACTED = 'localCompacted';
+
+/** Set once this store has exchanged ops with a server: from then on only server-acknowledged ops are compacted. */
+export const META_SYNCED = 'synced';
+/** The last compaction horizon the server announced. */
+export const META_HORIZON = 'horizon';
+
+export const docTableName = (collection: string) => `c_${collection}`;
+export const indexKeyName = (index: string) => `x_${index}`;
+
+export interface TrellisDatabase extends Dexie {
+  meta: Table<MetaRow, string>;
+  ops: Table<OpRow, [string, number]>;
+  heads: Table<HeadRow, [string, string]>;
+  baselines: Table<Baseline, [string, string]>;
+  archives: Table<Archive, string>;
+}
+
+function docStoreSpec(def: CollectionDef): string {
+  return ['k', ...Object.keys(def.indexes ?? {}).map(indexKeyName)].join(', ');
+}
+
+export interface OpenDatabaseOptions {
+  readonly name: string;
+  readonly schema: Schema;
+  readonly indexedDB?: IDBFactory;
+  readonly IDBKeyRange?: typeof IDBKeyRange;
+}
+
+/** Declares the tables for the schema's version; Dexie adds new tables and indexes on upgrade. */
+export function openDatabase(options: OpenDatabaseOptions): TrellisDatabase {
+  // Dexie's liveQuery only runs where its global `dependencies.indexedDB` is set; outside
+  // browsers (Node tests, SSR) it is unset unless we lend it the injected factory.
+  if (options.indexedDB && !Dexie.dependencies.indexedDB) {
+    Dexie.dependencies.indexedDB = options.indexedDB;
+    if (options.IDBKeyRange) Dexie.dependencies.IDBKeyRange = options.IDBKeyRange;
+  }
+  const db = new Dexie(options.name, {
+    ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+    ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    chromeTransactionDurability: 'default',
+  }) as TrellisDatabase;
+  const stores: Record<string, string> = {
+    meta: 'key',
+    ops: '[replicaId+seq], serverSeq',
+    heads: '[collection+id]',
+    baselines: '[collection+id]',
+    archives: 'id, createdAt',
+  };
+  const collections = options.schema.definition.collections;
+  for (const name of options.schema.collectionNames) {
+    stores[docTableName(name)] = docStoreSpec(collections[name] as CollectionDef);
+  }
+  db.version(options.schema.version).stores(stores);
+  return db;
+}

@@ -1,0 +1,68 @@
+/**
+ * The narrow interface the sync plugin drives. The plugin reaches the store
+ * only through this (and the public Store), never through tables.
+ */
+import type { Observable } from 'rxjs';
+import type { Baseline, Op } from '../core/index.js';
+import type { StoreContext } from './context.js';
+import type { Archive } from './database.js';
+import { compact, stripServerSeq, type CompactOptions } from './compact.js';
+import { META_HORIZON, META_LOCAL } from './database.js';
+import { acknowledge, applyRemote, readLocal, readUnacknowledged, unacknowledged, type SequencedOp } from './remote.js';
+import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
+import { live } from './query.js';
+
+export interface StoreHost {
+  /** The replica ID as stored now (it changes after a reset). */
+  replicaId(): Promise<string>;
+  /** Highest own seq allocated (0 if none). */
+  localSeq(): Promise<number>;
+  /** Count of own ops not yet acknowledged by the server, live across tabs. */
+  readonly pending: Observable<number>;
+  /** Own ops not yet acknowledged, oldest first. */
+  readUnacknowledged(limit: number): Promise<Op[]>;
+  /** Own ops committed by this store instance, as they commit. */
+  readonly localOps: Observable<readonly Op[]>;
+  readMeta<T>(key: string): Promise<T | undefined>;
+  writeMeta(entries: Readonly<Record<string, unknown>>): Promise<void>;
+  applyRemote(entries: readonly SequencedOp[], meta?: Readonly<Record<string, unknown>>): Promise<{ applied: number }>;
+  acknowledge(ack: { fromSeq: number; toSeq: number; firstServerSeq: number }, meta?: Readonly<Record<string, unknown>>): Promise<void>;
+  compact(options?: CompactOptions): Promise<{ squashed: number }>;
+  /** Everything this replica holds (for seeding an empty library). */
+  exportHistory(): Promise<{ baselines: Baseline[]; ops: Op[] }>;
+  /** How many local changes a reset would forfeit. */
+  countAtRisk(): Promise<number>;
+  resetToSnapshot(snapshot: Snapshot, options: ResetOptions): Promise<{ archive?: Archive }>;
+}
+
+export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) => void): StoreHost {
+  const readMeta = async <T>(key: string) => ((await ctx.db.table('meta').get(key))?.value as T | undefined) ?? undefined;
+  return {
+    replicaId: async () => (await readMeta<{ replicaId: string }>(META_LOCAL))?.replicaId as string,
+    localSeq: async () => (await readMeta<{ seq: number }>(META_LOCAL))?.seq ?? 0,
+    pending: live(() => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => unacknowledged(tx, await readLocal(tx)).count())),
+    readUnacknowledged: (limit) => readUnacknowledged(ctx, limit),
+    localOps: ctx.localOps.asObservable(),
+    readMeta,
+    writeMeta: async (entries) => {
+      await ctx.db.table('meta').bulkPut(Object.entries(entries).map(([key, value]) => ({ key, value })));
+    },
+    applyRemote: (entries, meta) => applyRemote(ctx, entries, meta),
+    acknowledge: (ack, meta) => acknowledge(ctx, ack, meta),
+    compact: async (options) => {
+      if (options?.horizon !== undefined) await ctx.db.table('meta').put({ key: META_HORIZON, value: options.horizon });
+      return compact(ctx, options);
+    },
+    exportHistory: () =>
+      ctx.db.transaction('r', ['baselines', 'ops'], async (tx) => ({
+        baselines: (await tx.table('baselines').toArray()) as Baseline[],
+        ops: ((await tx.table('ops').toArray()) as (Op & { serverSeq?: number })[]).map(stripServerSeq),
+      })),
+    countAtRisk: () => countAtRisk(ctx),
+    resetToSnapshot: async (snapshot, options) => {
+      const result = await resetToSnapshot(ctx, snapshot, options);
+      onReset(options.replicaId);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * store: the reactive client database on IndexedDB (Dexie). Owns the tables,
+ * collections, live queries, the one write path, transactions, undo,
+ * compaction, resets and archives. Imports core, merge and schema; never sync
+ * or server. The sync plugin uses only what this file exports.
+ *
+ *   const store = await createStore({ name: 'app', schema });
+ *   await store.collection('todos').put({ id: 'a', title: 'Milk', createdAt: 1 });
+ *   store.collection('todos').find({ where: { done: false } }).subscribe(render);
+ */
+export { createStore, getStoreHost } from './create-store.js';
+export type { Store, CreateStoreOptions } from './create-store.js';
+export type { Collection, FindQuery, Condition } from './collection.js';
+export type { Archive } from './database.js';
+export type { StoreHost } from './host.js';
+export type { SequencedOp } from './remote.js';
+export type { Snapshot, ResetOptions } from './reset.js';
+export type { CompactOptions } from './compact.js';
+export type { UndoState } from './undo.js';
+export { ARCHIVE_FORMAT } from './archives.js';

@@ -1,0 +1,135 @@
+/**
+ * Primitives the sync plugin drives: applying remote ops idempotently,
+ * recording acknowledgements, and the op log queries behind "pending".
+ */
+import type { DocState, JsonObject, Op } from '../core/index.js';
+import { ErrorCode, TrellisError, observe, sameOp } from '../core/index.js';
+import { applyOps, emptyDocState, materialize } from '../merge/index.js';
+import { applyDefaults } from '../schema/index.js';
+import type { Transaction } from 'dexie';
+import type { StoreContext } from './context.js';
+import { META_LOCAL, META_SYNCED, docTableName, type HeadRow, type LocalMeta, type OpRow } from './database.js';
+import { docRow } from './index-keys.js';
+import { headKey, mapStorageError } from './write.js';
+import { pushTo } from './push-to.js';
+
+/** An op with the server's sequence number for it. */
+export interface SequencedOp {
+  readonly serverSeq: number;
+  readonly op: Op;
+}
+
+export async function readLocal(tx: Transaction): Promise<LocalMeta> {
+  return (await tx.table('meta').get(META_LOCAL)).value as LocalMeta;
+}
+
+/**
+ * Applies remote ops in one transaction, together with `meta` (the sync
+ * cursor), so a crash never records a cursor past ops it did not apply.
+ * A duplicate (replicaId, seq) is skipped; the same pair with other content
+ * throws FORK_DETECTED and applies nothing.
+ */
+export async function applyRemote(
+  ctx: StoreContext,
+  entries: readonly SequencedOp[],
+  meta: Readonly<Record<string, unknown>> = {},
+): Promise<{ applied: number }> {
+  try {
+    return await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
+      const fresh = await freshOps(tx, entries);
+      const byDoc = new Map<string, OpRow[]>();
+      for (const row of fresh) {
+        const key = headKey(row.collection, row.id);
+        pushTo(byDoc, key, row);
+      }
+      await materializeDocs(ctx, tx, byDoc);
+      let local = await readLocal(tx);
+      for (const row of fresh) local = { ...local, clock: observe(local.clock, row.ts) };
+      await tx.table('ops').bulkAdd(fresh);
+      await tx.table('meta').bulkPut([{ key: META_LOCAL, value: local }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, value]) => ({ key, value }))]);
+      return { applied: fresh.length };
+    });
+  } catch (err) {
+    throw mapStorageError(err);
+  }
+}
+
+async function freshOps(tx: Transaction, entries: readonly SequencedOp[]): Promise<OpRow[]> {
+  const existing = (await tx.table('ops').bulkGet(entries.map((e) => [e.op.replicaId, e.op.seq]))) as (OpRow | undefined)[];
+  const seen = new Set<string>();
+  const fresh: OpRow[] = [];
+  const updates: OpRow[] = [];
+  entries.forEach(({ serverSeq, op }, i) => {
+    const known = existing[i];
+    const key = `${op.replicaId}\u0000${op.seq}`;
+    if (known && !sameOp(known, op)) {
+      throw new TrellisError(ErrorCode.FORK_DETECTED, `Op ${op.replicaId}#${op.seq} arrived with content that differs from the stored op. The replica forked; reset it.`, {
+        details: { replicaId: op.replicaId, seq: op.seq },
+      });
+    }
+    if (known) {
+      if (known.serverSeq === undefined) updates.push({ ...known, serverSeq });
+    } else if (!seen.has(key)) fresh.push({ ...op, serverSeq });
+    seen.add(key);
+  });
+  if (updates.length > 0) await tx.table('ops').bulkPut(updates);
+  return fresh;
+}
+
+/** Merges ops into the heads and rewrites the affected documents. Collections unknown to this schema keep heads only. */
+export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
+  const keys = [...byDoc.keys()].map((k) => k.split('\u0000') as [string, string]);
+  const heads = (await tx.table('heads').bulkGet(keys)) as (HeadRow | undefined)[];
+  const rows: HeadRow[] = [];
+  const puts = new Map<string, unknown[]>();
+  const deletes = new Map<string, string[]>();
+  keys.forEach(([collection, id], i) => {
+    const state: DocState = applyOps(heads[i]?.state ?? emptyDocState, byDoc.get(headKey(collection, id)) ?? []);
+    rows.push({ collection, id, state });
+    const def = ctx.schema.definition.collections[collection];
+    if (!def || !Object.hasOwn(ctx.schema.definition.collections, collection)) return;
+    const doc = materialize(state);
+    const table = docTableName(collection);
+    if (doc === undefined) pushTo(deletes, table, id);
+    else pushTo(puts, table, docRow(def, id, applyDefaults(def.fields, doc as JsonObject)));
+  });
+  await tx.table('heads').bulkPut(rows);
+  for (const [table, list] of puts) await tx.table(table).bulkPut(list);
+  for (const [table, list] of deletes) await tx.table(table).bulkDelete(list);
+}
+
+/** Own ops fromSeq..toSeq are stored by the server with contiguous server seqs from `firstServerSeq`. */
+export async function acknowledge(
+  ctx: StoreContext,
+  ack: { fromSeq: number; toSeq: number; firstServerSeq: number },
+  meta: Readonly<Record<string, unknown>> = {},
+): Promise<void> {
+  await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
+    const local = await readLocal(tx);
+    const me = local.replicaId;
+    await tx
+      .table('ops')
+      .where('[replicaId+seq]')
+      .between([me, ack.fromSeq], [me, ack.toSeq], true, true)
+      .modify((row: OpRow) => {
+        row.serverSeq = ack.firstServerSeq + (row.seq - ack.fromSeq);
+      });
+    const value: LocalMeta = { ...local, ackedSeq: Math.max(local.ackedSeq, ack.toSeq) };
+    await tx.table('meta').bulkPut([{ key: META_LOCAL, value }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, v]) => ({ key, value: v }))]);
+  });
+}
+
+/** Own ops the server has not acknowledged, in seq order. */
+export async function readUnacknowledged(ctx: StoreContext, limit: number): Promise<Op[]> {
+  return ctx.db.transaction('r', ['meta', 'ops'], async (tx) => {
+    const local = await readLocal(tx);
+    return unacknowledged(tx, local).limit(limit).toArray();
+  });
+}
+
+export function unacknowledged(tx: Transaction, local: LocalMeta) {
+  return tx
+    .table('ops')
+    .where('[replicaId+seq]')
+    .between([local.replicaId, local.ackedSeq + 1], [local.replicaId, Infinity], true, true);
+}
