@@ -6,7 +6,16 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 /** Public entry points: one folder's index.ts each (see STYLE.md, "Public API"). */
 const entries: Record<string, string> = {
   index: src('index.ts'),
+  sync: src('sync/index.ts'),
+  protocol: src('protocol/index.ts'),
+  server: src('server/index.ts'),
+  'server-node': src('server/node/index.ts'),
+  // The `trellis-server` bin (package.json "bin"); gets the shebang below.
+  cli: src('server/node/cli.ts'),
 };
+
+/** Entry chunks that are executables. */
+const executables = new Set(['cli']);
 
 export default defineConfig({
   resolve: {
@@ -23,6 +32,7 @@ export default defineConfig({
     lib: { entry: entries, formats: ['es'] },
     rollupOptions: {
       external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+      output: { banner: (chunk) => (chunk.isEntry && executables.has(chunk.name) ? '#!/usr/bin/env node' : '') },
     },
   },
   test: {

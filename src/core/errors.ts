@@ -58,7 +58,7 @@ export const ErrorCode = {
   SYNC_OP_REJECTED: 'SYNC_OP_REJECTED',
   /** The server could not be reached. The plugin keeps retrying with backoff. */
   SYNC_UNREACHABLE: 'SYNC_UNREACHABLE',
-  /** Another replica is seeding this empty library right now. Reconnect shortly (the plugin retries with backoff); you will then be told to reset or resume. */
+  /** Another replica is seeding this empty library, or the library gained history before this replica's seed finished (nothing of the seed was stored). Reconnect with backoff; the next decision says whether to resume or reset. */
   SYNC_LIBRARY_BUSY: 'SYNC_LIBRARY_BUSY',
 
   /** A push claimed a replica ID other than the connection's. Each connection pushes only its own ops. */

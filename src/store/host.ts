@@ -26,7 +26,7 @@ export interface StoreHost {
   readMeta<T>(key: string): Promise<T | undefined>;
   writeMeta(entries: Readonly<Record<string, unknown>>): Promise<void>;
   applyRemote(entries: readonly SequencedOp[], meta?: Readonly<Record<string, unknown>>): Promise<{ applied: number }>;
-  acknowledge(ack: { fromSeq: number; toSeq: number; firstServerSeq: number }, meta?: Readonly<Record<string, unknown>>): Promise<void>;
+  acknowledge(ack: { fromSeq: number; toSeq: number; firstServerSeq?: number }, meta?: Readonly<Record<string, unknown>>): Promise<void>;
   compact(options?: CompactOptions): Promise<{ squashed: number }>;
   /** Everything this replica holds (for seeding an empty library). */
   exportHistory(): Promise<{ baselines: Baseline[]; ops: Op[] }>;

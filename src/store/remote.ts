@@ -98,22 +98,29 @@ export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc:
   for (const [table, list] of deletes) await tx.table(table).bulkDelete(list);
 }
 
-/** Own ops fromSeq..toSeq are stored by the server with contiguous server seqs from `firstServerSeq`. */
+/**
+ * Own ops fromSeq..toSeq are stored by the server with contiguous server seqs
+ * from `firstServerSeq` (when it is unknown, e.g. the ack was lost in a crash
+ * and the server reported them at hello, only the acknowledgement is recorded).
+ */
 export async function acknowledge(
   ctx: StoreContext,
-  ack: { fromSeq: number; toSeq: number; firstServerSeq: number },
+  ack: { fromSeq: number; toSeq: number; firstServerSeq?: number },
   meta: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
   await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
     const local = await readLocal(tx);
     const me = local.replicaId;
-    await tx
-      .table('ops')
-      .where('[replicaId+seq]')
-      .between([me, ack.fromSeq], [me, ack.toSeq], true, true)
-      .modify((row: OpRow) => {
-        row.serverSeq = ack.firstServerSeq + (row.seq - ack.fromSeq);
-      });
+    const first = ack.firstServerSeq;
+    if (first !== undefined) {
+      await tx
+        .table('ops')
+        .where('[replicaId+seq]')
+        .between([me, ack.fromSeq], [me, ack.toSeq], true, true)
+        .modify((row: OpRow) => {
+          row.serverSeq = first + (row.seq - ack.fromSeq);
+        });
+    }
     const value: LocalMeta = { ...local, ackedSeq: Math.max(local.ackedSeq, ack.toSeq) };
     await tx.table('meta').bulkPut([{ key: META_LOCAL, value }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, v]) => ({ key, value: v }))]);
   });

@@ -4,6 +4,8 @@ import { todoSchema } from './todo-schema.js';
 
 let counter = 0;
 
+export type TodoStore = Store<typeof todoSchema.definition>;
+
 export interface TestDatabase {
   readonly name: string;
   readonly indexedDB: IDBFactory;

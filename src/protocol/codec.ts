@@ -1,0 +1,101 @@
+/**
+ * Frames ↔ messages. Both sides call a decoder first on every frame; a frame
+ * that fails gets a typed error and must change nothing.
+ */
+import * as v from 'valibot';
+import { ErrorCode, TrellisError } from '../core/index.js';
+import { MAX_FRAME_BYTES } from './limits.js';
+import { ClientMessageSchema, ServerMessageSchema } from './messages.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.js';
+
+/** What a WebSocket delivers. Only text frames are part of the protocol. */
+export type Frame = string | Uint8Array | ArrayBuffer;
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: TrellisError };
+
+/** A client message, or PROTOCOL_MESSAGE_TOO_LARGE / PROTOCOL_INVALID_MESSAGE / PROTOCOL_VERSION_MISMATCH. */
+export function decodeClientMessage(frame: Frame): Result<ClientMessage> {
+  const parsed = parseFrame(frame);
+  if (!parsed.ok) return parsed;
+  const mismatch = versionMismatch(parsed.value);
+  return mismatch ? { ok: false, error: mismatch } : validate(ClientMessageSchema, parsed.value);
+}
+
+/** A server message, or PROTOCOL_MESSAGE_TOO_LARGE / PROTOCOL_INVALID_MESSAGE. */
+export function decodeServerMessage(frame: Frame): Result<ServerMessage> {
+  const parsed = parseFrame(frame);
+  return parsed.ok ? validate(ServerMessageSchema, parsed.value) : parsed;
+}
+
+/** The text frame of a message. Senders keep it under MAX_FRAME_BYTES by chunking. */
+export function encodeMessage(message: ClientMessage | ServerMessage): string {
+  return JSON.stringify(message);
+}
+
+/** UTF-8 length of a string, without TextEncoder (not every runtime types it). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function parseFrame(frame: Frame): Result<unknown> {
+  const size = typeof frame === 'string' ? frameSize(frame) : frame.byteLength;
+  if (size > MAX_FRAME_BYTES) {
+    const message = `Frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}; send smaller chunks.`;
+    return fail(new TrellisError(ErrorCode.PROTOCOL_MESSAGE_TOO_LARGE, message, { details: { size, limit: MAX_FRAME_BYTES } }));
+  }
+  if (typeof frame !== 'string') return invalid('Binary frames are not part of the protocol; send JSON text frames.', []);
+  try {
+    return { ok: true, value: JSON.parse(frame) as unknown };
+  } catch {
+    return invalid('Frame is not valid JSON.', []);
+  }
+}
+
+/** Exact only near the limit: a string's UTF-8 size lies between its length and three times it. */
+function frameSize(frame: string): number {
+  return frame.length * 3 <= MAX_FRAME_BYTES ? frame.length : utf8Length(frame);
+}
+
+/**
+ * A hello from an unsupported version is recognised before the rest of the
+ * message is validated, so a newer client with a changed hello still learns
+ * that versions differ instead of getting PROTOCOL_INVALID_MESSAGE.
+ */
+function versionMismatch(value: unknown): TrellisError | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, protocol } = value as { type?: unknown; protocol?: unknown };
+  if (type !== 'hello' || typeof protocol !== 'number') return undefined;
+  if (protocol >= MIN_PROTOCOL_VERSION && protocol <= PROTOCOL_VERSION) return undefined;
+  return new TrellisError(
+    ErrorCode.PROTOCOL_VERSION_MISMATCH,
+    `Protocol version ${protocol} is not served (supported ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}); upgrade the older side.`,
+    { details: { received: protocol, min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION } },
+  );
+}
+
+function validate<T>(schema: v.GenericSchema<unknown, T>, value: unknown): Result<T> {
+  const result = v.safeParse(schema, value, { abortPipeEarly: true });
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((item) => item.key as string | number);
+  return invalid(`Invalid message at ${path.length === 0 ? 'the top level' : path.join('.')}: ${issue.message}`, path);
+}
+
+function invalid(message: string, path: readonly (string | number)[]): { ok: false; error: TrellisError } {
+  return fail(new TrellisError(ErrorCode.PROTOCOL_INVALID_MESSAGE, message, { details: { path } }));
+}
+
+function fail(error: TrellisError): { ok: false; error: TrellisError } {
+  return { ok: false, error };
+}

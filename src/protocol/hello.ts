@@ -1,0 +1,47 @@
+/** The handshake: the client's `hello` and the server's one `decision`. */
+import * as v from 'valibot';
+import { CountSchema, EpochSchema, ReplicaIdSchema } from './op.js';
+
+/** Where a replica is in a library's server seq stream: the epoch names the library's history, so a cursor from an evicted history is recognised. */
+export const CursorSchema = v.object({ epoch: EpochSchema, serverSeq: CountSchema });
+
+/** Client → server, first message of every connection. */
+export const HelloSchema = v.object({
+  type: v.literal('hello'),
+  /** The client's PROTOCOL_VERSION. */
+  protocol: v.pipe(v.number(), v.safeInteger()),
+  replicaId: ReplicaIdSchema,
+  /** Null when the replica never synced with this library. */
+  cursor: v.nullable(CursorSchema),
+  /** Highest own seq held locally, 0 if none. */
+  localSeq: CountSchema,
+  /** Local changes the server may not have: unsynced own ops, or all local docs when never synced. */
+  atRisk: CountSchema,
+});
+
+/** Fields of every decision: the library's state when it was made. */
+const decisionFields = {
+  type: v.literal('decision'),
+  /** The library's epoch (new when the library row is created: first use, or after an eviction); the client keeps it in its cursor. */
+  epoch: EpochSchema,
+  /** The library head: the highest server seq assigned. */
+  serverSeq: CountSchema,
+  /** Ops at or below this server seq are compacted into baselines. */
+  horizon: CountSchema,
+  /** The highest seq of this replica the server holds, 0 if none; push from replicaSeq + 1. */
+  replicaSeq: CountSchema,
+};
+
+export const DecisionReasonSchema = v.picklist(['late-joiner', 'truant', 'library-reset']);
+
+/** Server → client, exactly one answer to `hello`. */
+export const DecisionSchema = v.variant('decision', [
+  v.object({ ...decisionFields, decision: v.literal('accept') }),
+  v.object({ ...decisionFields, decision: v.literal('resume') }),
+  v.object({ ...decisionFields, decision: v.literal('reset'), reason: DecisionReasonSchema }),
+]);
+
+export type Cursor = v.InferOutput<typeof CursorSchema>;
+export type HelloMessage = v.InferOutput<typeof HelloSchema>;
+export type DecisionMessage = v.InferOutput<typeof DecisionSchema>;
+export type DecisionReason = v.InferOutput<typeof DecisionReasonSchema>;

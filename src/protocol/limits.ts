@@ -1,0 +1,39 @@
+/**
+ * Wire limits. Both sides enforce them; a server may be configured stricter
+ * (its `limits` option) but never looser. Changing a value here is a protocol
+ * change: bump PROTOCOL_VERSION.
+ */
+
+/** Largest frame either side sends: the UTF-8 bytes of one JSON message. Bigger frames are answered with PROTOCOL_MESSAGE_TOO_LARGE. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * What a transport accepts before it gives up on a frame (WebSocket close code
+ * 1009). Above MAX_FRAME_BYTES so that an oversized frame up to this size is
+ * answered with an `error` frame instead of a dropped connection.
+ */
+export const TRANSPORT_MAX_BYTES = 2 * MAX_FRAME_BYTES;
+
+/** Most ops in one `push`. */
+export const MAX_OPS_PER_PUSH = 1000;
+
+/** Target size of one `snapshot` or `ops` chunk; an item bigger than this travels alone. */
+export const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+
+/** Longest collection name, document id, path segment, list item id or library name. */
+export const MAX_NAME_LENGTH = 256;
+
+/** Most segments in a field path. */
+export const MAX_PATH_SEGMENTS = 32;
+
+/** Deepest nesting of arrays and objects in a JSON value (a flat object is depth 1). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Longest fractional list position key. */
+export const MAX_POSITION_LENGTH = 1024;
+
+/** Longest library epoch. */
+export const MAX_EPOCH_LENGTH = 64;
+
+/** Malformed frames (undecodable) a server tolerates on one connection before closing it with POLICY_VIOLATION. */
+export const MAX_BAD_FRAMES = 8;

@@ -1,0 +1,86 @@
+/**
+ * The wire schemas of the shared data: ops, changes, doc states, baselines.
+ * Their outputs are assignable to and from the core types (checked below), so
+ * a decoded op is a `core` Op and a core Op can be sent as is.
+ */
+import * as v from 'valibot';
+import { isReplicaId, isTimestamp, TS_LENGTH } from '../core/index.js';
+import type { Baseline, Change, DocState, Json, JsonObject, Op } from '../core/index.js';
+import { isBoundedJson, isBoundedJsonObject } from './json.js';
+import { MAX_EPOCH_LENGTH, MAX_NAME_LENGTH, MAX_PATH_SEGMENTS, MAX_POSITION_LENGTH } from './limits.js';
+
+/** Path segments that would reach an object's prototype in naive consumers. */
+const FORBIDDEN_SEGMENTS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+export const ReplicaIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected a replica id: 1 to 64 of A-Z a-z 0-9 _ -'));
+/** A replica's own sequence number: 1, 2, 3, ... */
+export const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+/** A count or a server seq where 0 means "none". */
+export const CountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+export const TimestampSchema = v.pipe(v.string(), v.check((s: string) => isTimestamp(s), 'Expected an HLC timestamp (13 base-36 characters)'));
+/** A collection name, document id or list item id. */
+export const NameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
+export const EpochSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_EPOCH_LENGTH));
+
+const SegmentSchema = v.pipe(
+  NameSchema,
+  v.check((segment) => !FORBIDDEN_SEGMENTS.includes(segment), 'Path segments must not be __proto__, constructor or prototype'),
+);
+export const PathSchema = v.pipe(v.array(SegmentSchema), v.minLength(1), v.maxLength(MAX_PATH_SEGMENTS), v.readonly());
+export const JsonSchema = v.custom<Json>(isBoundedJson, 'Expected a JSON value nested at most 32 deep');
+export const JsonObjectSchema = v.custom<JsonObject>(isBoundedJsonObject, 'Expected a JSON object nested at most 32 deep');
+const PositionSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_POSITION_LENGTH));
+
+export const ChangeSchema = v.variant('kind', [
+  v.strictObject({ kind: v.literal('put'), value: JsonObjectSchema }),
+  v.strictObject({ kind: v.literal('set'), path: PathSchema, value: JsonSchema }),
+  v.strictObject({ kind: v.literal('unset'), path: PathSchema }),
+  v.strictObject({ kind: v.literal('delete') }),
+  v.strictObject({ kind: v.literal('list-insert'), path: PathSchema, item: NameSchema, pos: PositionSchema, value: JsonSchema }),
+  v.strictObject({ kind: v.literal('list-remove'), path: PathSchema, item: NameSchema }),
+  v.strictObject({ kind: v.literal('list-move'), path: PathSchema, item: NameSchema, pos: PositionSchema }),
+]);
+
+export const OpSchema = v.strictObject({
+  replicaId: ReplicaIdSchema,
+  seq: SeqSchema,
+  ts: TimestampSchema,
+  collection: NameSchema,
+  id: NameSchema,
+  change: ChangeSchema,
+});
+
+/** A stamp is a timestamp followed by a replica id (see core `stampOf`). */
+const StampSchema = v.pipe(
+  v.string(),
+  v.check((s) => isTimestamp(s.slice(0, TS_LENGTH)) && isReplicaId(s.slice(TS_LENGTH)), 'Expected a stamp: timestamp + replica id'),
+);
+
+export const DocStateSchema = v.strictObject({
+  entries: v.pipe(v.array(v.strictObject({ stamp: StampSchema, seq: SeqSchema, change: ChangeSchema })), v.readonly()),
+});
+
+export const BaselineSchema = v.strictObject({
+  collection: NameSchema,
+  id: NameSchema,
+  state: DocStateSchema,
+  replicaId: ReplicaIdSchema,
+  ts: TimestampSchema,
+});
+
+/** An op with the server seq the server assigned to it. */
+export const ServerOpSchema = v.object({ serverSeq: SeqSchema, op: OpSchema });
+
+export type WireOp = v.InferOutput<typeof OpSchema>;
+export type ServerOp = v.InferOutput<typeof ServerOpSchema>;
+
+// Compile-time proof that the wire types and the core types are the same shape
+// (a mismatch fails type checking here).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type WireMatchesCore = [
+  Holds<Same<WireOp, Op>>,
+  Holds<Same<v.InferOutput<typeof ChangeSchema>, Change>>,
+  Holds<Same<v.InferOutput<typeof DocStateSchema>, DocState>>,
+  Holds<Same<v.InferOutput<typeof BaselineSchema>, Baseline>>,
+];

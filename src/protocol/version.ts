@@ -1,0 +1,15 @@
+/**
+ * The protocol version. Bump PROTOCOL_VERSION on ANY change to a message
+ * schema or a wire limit (the schema-hash test enforces it) and add one line to
+ * the history below. Raise MIN_PROTOCOL_VERSION only when the server can no
+ * longer serve older clients; a hello outside [MIN, current] is answered with
+ * PROTOCOL_VERSION_MISMATCH and the close code VERSION_MISMATCH.
+ *
+ * History:
+ * - 1: initial protocol. hello/decision (accept, resume, reset), seed, push/ack,
+ *      ops/synced, cursor/horizon, join/snapshot, error.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** The oldest client protocol version this code still serves. */
+export const MIN_PROTOCOL_VERSION = 1;

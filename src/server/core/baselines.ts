@@ -1,0 +1,72 @@
+/** Rows of `baselines`: each document's compacted state. */
+import { TS_LENGTH } from '../../core/index.js';
+import type { Baseline, DocState } from '../../core/index.js';
+import { lastWrite } from '../../merge/index.js';
+import type { SqlStorage } from './types.js';
+
+interface BaselineRow {
+  readonly collection: string;
+  readonly id: string;
+  readonly state: string;
+  readonly replica: string;
+  readonly ts: string;
+}
+
+const PAGE = 200;
+
+function toBaseline(row: BaselineRow): Baseline {
+  return { collection: row.collection, id: row.id, state: JSON.parse(row.state) as DocState, replicaId: row.replica, ts: row.ts };
+}
+
+export function readBaselineState(sql: SqlStorage, o: { library: string; collection: string; id: string }): DocState | undefined {
+  const [row] = sql.exec<{ state: string }>(
+    'SELECT state FROM baselines WHERE library = ? AND collection = ? AND id = ?',
+    o.library,
+    o.collection,
+    o.id,
+  );
+  return row === undefined ? undefined : (JSON.parse(row.state) as DocState);
+}
+
+/**
+ * Store a document's state as its baseline, tagged with its last write's
+ * replica and ts. A state without writes is not stored.
+ */
+export function writeBaseline(sql: SqlStorage, o: { library: string; collection: string; id: string; state: DocState }): void {
+  const last = lastWrite(o.state);
+  if (last === undefined) return;
+  sql.exec(
+    `INSERT INTO baselines (library, collection, id, state, replica, ts) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (library, collection, id) DO UPDATE SET state = excluded.state, replica = excluded.replica, ts = excluded.ts`,
+    o.library,
+    o.collection,
+    o.id,
+    JSON.stringify(o.state),
+    last.stamp.slice(TS_LENGTH),
+    last.stamp.slice(0, TS_LENGTH),
+  );
+}
+
+/** Streams the library's baselines in (collection, id) order, a page at a time. */
+export function* streamBaselines(sql: SqlStorage, library: string): Generator<Baseline> {
+  let after: [string, string] = ['', ''];
+  for (;;) {
+    const rows = sql.exec<BaselineRow>(
+      `SELECT collection, id, state, replica, ts FROM baselines
+       WHERE library = ? AND (collection > ? OR (collection = ? AND id > ?)) ORDER BY collection, id LIMIT ?`,
+      library,
+      after[0],
+      after[0],
+      after[1],
+      PAGE,
+    );
+    for (const row of rows) yield toBaseline(row);
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1] as BaselineRow;
+    after = [last.collection, last.id];
+  }
+}
+
+export function countBaselines(sql: SqlStorage, library: string): number {
+  return sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM baselines WHERE library = ?', library)[0]?.n ?? 0;
+}

@@ -1,0 +1,165 @@
+/**
+ * One socket's life: verify the token (maybe asynchronously, queueing frames
+ * in order), then decode every frame first and dispatch it. Handlers return
+ * refusals; anything they throw that is not a TrellisError becomes
+ * SERVER_INTERNAL without internals, and only this socket is closed.
+ */
+import { ErrorCode, TrellisError, isTrellisError, unexpectedCase } from '../../core/index.js';
+import { CloseCode, decodeClientMessage } from '../../protocol/index.js';
+import type { ClientMessage, Frame } from '../../protocol/index.js';
+import type { ConnectionState, Outcome, ServerContext } from './context.js';
+import { gate } from './gate.js';
+import { onCursor } from './on-cursor.js';
+import { onHello } from './on-hello.js';
+import { onJoin } from './on-join.js';
+import { onPush } from './on-push.js';
+import { onSeed } from './on-seed.js';
+import { closeConnection, closeIfExpired, detach, internalError, refuse, sendRefusal } from './outbox.js';
+import { touchReplica } from './replicas.js';
+import type { Claims, ConnectOptions, Connection, ServerSocket } from './types.js';
+
+/** Frames held while the token is verified; a client should send hello and wait. */
+const MAX_QUEUED_FRAMES = 64;
+
+export function connect(ctx: ServerContext, options: ConnectOptions & { socket: ServerSocket }): Connection {
+  const conn: ConnectionState = {
+    ctx,
+    id: ctx.nextConnectionId++,
+    library: options.library,
+    socket: options.socket,
+    phase: 'verifying',
+    claims: undefined,
+    replicaId: undefined,
+    localSeq: 0,
+    seed: undefined,
+    badFrames: 0,
+    queue: [],
+  };
+  const peers = ctx.connections.get(conn.library) ?? new Set();
+  ctx.connections.set(conn.library, peers.add(conn));
+  ctx.log('info', 'connection.opened', { connection: conn.id, library: conn.library });
+  verify(conn, options.token);
+  return {
+    receive: (frame) => receive(conn, frame),
+    closed: () => guarded(conn, () => detach(conn)),
+  };
+}
+
+function verify(conn: ConnectionState, token: string | null | undefined): void {
+  if (token === undefined || token === null || token === '') {
+    reject(conn, new TrellisError(ErrorCode.AUTH_TOKEN_MISSING, 'No token was given; pass ?token= on the URL.'));
+    return;
+  }
+  try {
+    const claims = conn.ctx.verifyToken(token);
+    if (isPromiseLike(claims)) claims.then((c) => admit(conn, c), (err: unknown) => reject(conn, err));
+    else admit(conn, claims);
+  } catch (err) {
+    reject(conn, err);
+  }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function admit(conn: ConnectionState, claims: Claims): void {
+  guarded(conn, () => {
+    if (conn.phase !== 'verifying') return;
+    if (claims.library !== conn.library) {
+      const message = 'The token is for another library; request a token for this one.';
+      sendRefusal(conn, refuse(ErrorCode.AUTH_WRONG_LIBRARY, message, { close: CloseCode.AUTH_WRONG_LIBRARY }));
+      return;
+    }
+    conn.claims = claims;
+    if (closeIfExpired(conn)) return;
+    conn.phase = 'greeting';
+    conn.ctx.log('info', 'connection.authorized', { connection: conn.id, library: conn.library, user: claims.user, role: claims.role });
+    for (const frame of conn.queue.splice(0)) handleFrame(conn, frame);
+  });
+}
+
+function reject(conn: ConnectionState, err: unknown): void {
+  guarded(conn, () => {
+    if (conn.phase !== 'verifying') return;
+    if (!isTrellisError(err) || !err.code.startsWith('AUTH_')) throw err;
+    conn.ctx.log('warn', 'connection.unauthorized', { connection: conn.id, library: conn.library, code: err.code });
+    sendRefusal(conn, { error: err, close: authCloseCode(err.code) });
+  });
+}
+
+function authCloseCode(code: ErrorCode): CloseCode {
+  if (code === ErrorCode.AUTH_TOKEN_EXPIRED) return CloseCode.AUTH_EXPIRED;
+  if (code === ErrorCode.AUTH_WRONG_LIBRARY) return CloseCode.AUTH_WRONG_LIBRARY;
+  return CloseCode.AUTH_INVALID;
+}
+
+function receive(conn: ConnectionState, frame: Frame): void {
+  if (conn.phase === 'closed') return;
+  if (conn.phase !== 'verifying') return handleFrame(conn, frame);
+  if (conn.queue.length < MAX_QUEUED_FRAMES) conn.queue.push(frame);
+  else closeConnection(conn, { code: CloseCode.POLICY_VIOLATION, reason: 'too many frames before authorization' });
+}
+
+function handleFrame(conn: ConnectionState, frame: Frame): void {
+  guarded(conn, () => {
+    if (conn.phase === 'closed' || closeIfExpired(conn)) return;
+    const decoded = decodeClientMessage(frame);
+    if (!decoded.ok) return badFrame(conn, decoded.error);
+    const bytes = typeof frame === 'string' ? frame.length : frame.byteLength;
+    const outcome = gate(conn, decoded.value.type) ?? dispatch(conn, { message: decoded.value, bytes });
+    if (outcome !== undefined) {
+      conn.ctx.log('info', 'message.refused', { connection: conn.id, library: conn.library, type: decoded.value.type, code: outcome.error.code });
+      sendRefusal(conn, outcome);
+    }
+    if (conn.phase === 'live' && conn.replicaId !== undefined) {
+      touchReplica(conn.ctx.sql, { library: conn.library, replica: conn.replicaId, now: conn.ctx.now() });
+    }
+  });
+}
+
+function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: number }): Outcome {
+  const { message } = o;
+  switch (message.type) {
+    case 'hello':
+      return onHello(conn, message);
+    case 'seed':
+      return onSeed(conn, { message, bytes: o.bytes });
+    case 'push':
+      return onPush(conn, message);
+    case 'cursor':
+      return onCursor(conn, message);
+    case 'join':
+      return onJoin(conn, message);
+    default:
+      return unexpectedCase(message);
+  }
+}
+
+/** An undecodable frame changes nothing; too many of them close the socket. A version mismatch closes at once. */
+function badFrame(conn: ConnectionState, error: TrellisError): void {
+  if (error.code === ErrorCode.PROTOCOL_VERSION_MISMATCH) {
+    sendRefusal(conn, { error, close: CloseCode.VERSION_MISMATCH });
+    return;
+  }
+  conn.badFrames++;
+  conn.ctx.log('warn', 'frame.invalid', { connection: conn.id, library: conn.library, code: error.code, details: error.details });
+  const tooMany = conn.badFrames > conn.ctx.limits.maxBadFrames;
+  sendRefusal(conn, tooMany ? { error, close: CloseCode.POLICY_VIOLATION } : { error });
+}
+
+/** Runs `fn`; a TrellisError becomes an error frame, anything else SERVER_INTERNAL and a close. Never throws. */
+function guarded(conn: ConnectionState, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    try {
+      if (isTrellisError(err)) return sendRefusal(conn, { error: err });
+      const stack = err instanceof Error ? err.stack : undefined;
+      conn.ctx.log('error', 'server.internal', { connection: conn.id, library: conn.library, message: String(err), stack });
+      sendRefusal(conn, internalError());
+    } catch (fatal) {
+      conn.ctx.log('error', 'server.internal', { connection: conn.id, message: String(fatal) });
+    }
+  }
+}

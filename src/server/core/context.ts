@@ -1,0 +1,64 @@
+/** What the server's parts share: injected dependencies and the live connections. Internal. */
+import type { Baseline, IdGenerator, Op, TrellisError } from '../../core/index.js';
+import type { CloseCode, Frame } from '../../protocol/index.js';
+import type { Claims, Log, ServerSocket, SqlStorage, SyncLimits, VerifyToken } from './types.js';
+
+/**
+ * verifying → greeting → (seeding | reset | live) → closed.
+ * `reset` becomes `live` after `join`; `seeding` after the last seed chunk.
+ */
+export type Phase = 'verifying' | 'greeting' | 'seeding' | 'reset' | 'live' | 'closed';
+
+/** Seed chunks received so far; nothing is stored before the last one. */
+export interface SeedBuffer {
+  readonly baselines: Baseline[];
+  readonly ops: Op[];
+  bytes: number;
+}
+
+export interface ConnectionState {
+  /** The server this connection belongs to. */
+  readonly ctx: ServerContext;
+  readonly id: number;
+  readonly library: string;
+  readonly socket: ServerSocket;
+  phase: Phase;
+  claims: Claims | undefined;
+  /** From hello; replaced by join's new id. */
+  replicaId: string | undefined;
+  /** hello's localSeq: the seeder's highest own seq. */
+  localSeq: number;
+  seed: SeedBuffer | undefined;
+  badFrames: number;
+  /** Frames that arrived while the token was being verified, in order. */
+  readonly queue: Frame[];
+}
+
+export interface ServerContext {
+  readonly sql: SqlStorage;
+  readonly now: () => number;
+  readonly log: Log;
+  readonly truancyMs: number;
+  readonly limits: SyncLimits;
+  readonly createId: IdGenerator;
+  readonly verifyToken: VerifyToken;
+  /** Numbers connections for the logs. */
+  nextConnectionId: number;
+  /** Open connections by library. */
+  readonly connections: Map<string, Set<ConnectionState>>;
+  /** The one connection seeding each library, if any. */
+  readonly seeding: Map<string, ConnectionState>;
+}
+
+/** A refused message: the error frame to send (nothing was changed), and whether to close. */
+export interface Refusal {
+  readonly error: TrellisError;
+  readonly close?: CloseCode;
+}
+
+/** What a handler returns: nothing when the message was handled. */
+export type Outcome = Refusal | undefined;
+
+export function libraryConnections(ctx: ServerContext, library: string): ConnectionState[] {
+  return [...(ctx.connections.get(library) ?? [])];
+}

@@ -1,0 +1,33 @@
+/**
+ * server/core: the runtime-free sync server. Libraries, replicas, the op log,
+ * the hello decision, seeding, push/ack, fan-out, truancy, the horizon and
+ * compaction, and signed tokens. Imports core, merge and protocol (+ jose);
+ * never `node:`, `ws`, better-sqlite3, `cloudflare:`, store or sync. Adapters
+ * (server/node, server/cloudflare) supply the SQL, the sockets and the clock.
+ *
+ *   import { createSyncServer, createTokenProvider } from 'trellis/server';
+ *   const tokens = createTokenProvider({ secret });
+ *   const server = createSyncServer({ sql, now: Date.now, verifyToken: tokens.verify, log });
+ *   const conn = server.connect({ send, close }, { library, token });
+ *   // per frame: conn.receive(frame); on close: conn.closed()
+ */
+export { createSyncServer, DEFAULT_LIMITS, DEFAULT_TRUANCY_MS } from './sync-server.js';
+export { createTokenProvider } from './auth.js';
+export type { TokenProvider, TokenProviderOptions, IssueOptions } from './auth.js';
+export { parseDuration } from './duration.js';
+export { migrate } from './schema.js';
+export type {
+  SqlStorage,
+  ServerSocket,
+  Role,
+  Claims,
+  VerifyToken,
+  Log,
+  LogLevel,
+  SyncLimits,
+  SyncServerOptions,
+  ConnectOptions,
+  Connection,
+  CompactionResult,
+  SyncServer,
+} from './types.js';

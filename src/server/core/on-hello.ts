@@ -1,0 +1,67 @@
+/** hello → exactly one decision (see decide.ts), and what follows it. */
+import { ErrorCode, unexpectedCase } from '../../core/index.js';
+import { CloseCode } from '../../protocol/index.js';
+import type { DecisionMessage, HelloMessage } from '../../protocol/index.js';
+import type { ConnectionState, Outcome } from './context.js';
+import { decide } from './decide.js';
+import type { Verdict } from './decide.js';
+import { ensureLibrary, hasHistory, readLibrary } from './libraries.js';
+import { refuse, send } from './outbox.js';
+import { markTruant, readReplica } from './replicas.js';
+import { createSeedBuffer } from './seed.js';
+import { sendCatchUp } from './stream.js';
+import type { Claims } from './types.js';
+
+/** What every decision carries: the library's state when it was made. */
+type DecisionFields = Omit<Extract<DecisionMessage, { decision: 'resume' }>, 'decision'>;
+
+export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
+  const { ctx } = conn;
+  const { role } = conn.claims as Claims;
+  const library = readLibrary(ctx.sql, conn.library) ?? ensureLibrary(ctx.sql, { library: conn.library, epoch: ctx.createId(), now: ctx.now() });
+  const history = hasHistory(ctx.sql, conn.library);
+  if (!history && role === 'write' && ctx.seeding.has(conn.library)) {
+    return refuse(ErrorCode.SYNC_LIBRARY_BUSY, 'Another replica is seeding this library; reconnect shortly.', {
+      close: CloseCode.TRY_AGAIN_LATER,
+    });
+  }
+  const replica = readReplica(ctx.sql, { library: conn.library, replica: hello.replicaId });
+  const verdict = decide({ library, hasHistory: history, replica, hello, role, now: ctx.now(), truancyMs: ctx.truancyMs });
+  conn.replicaId = hello.replicaId;
+  conn.localSeq = hello.localSeq;
+  const { localSeq, atRisk } = hello;
+  ctx.log('info', 'hello.decision', { connection: conn.id, library: conn.library, replicaId: hello.replicaId, localSeq, atRisk, ...verdict });
+  const fields: DecisionFields = {
+    type: 'decision',
+    epoch: library.epoch,
+    serverSeq: library.head_seq,
+    horizon: library.horizon,
+    replicaSeq: replica?.max_seq ?? 0,
+  };
+  return answer(conn, { verdict, fields, hello });
+}
+
+function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFields; hello: HelloMessage }): Outcome {
+  const { verdict, fields } = o;
+  switch (verdict.decision) {
+    case 'accept':
+      conn.seed = createSeedBuffer();
+      conn.phase = 'seeding';
+      conn.ctx.seeding.set(conn.library, conn);
+      send(conn, { ...fields, replicaSeq: 0, decision: 'accept' });
+      return undefined;
+    case 'resume':
+      send(conn, { ...fields, decision: 'resume' });
+      sendCatchUp(conn, o.hello.cursor?.serverSeq ?? 0);
+      send(conn, { type: 'synced', serverSeq: fields.serverSeq });
+      conn.phase = 'live';
+      return undefined;
+    case 'reset':
+      if (verdict.markTruant) markTruant(conn.ctx.sql, { library: conn.library, replica: o.hello.replicaId });
+      conn.phase = 'reset';
+      send(conn, { ...fields, decision: 'reset', reason: verdict.reason });
+      return undefined;
+    default:
+      return unexpectedCase(verdict);
+  }
+}

@@ -1,0 +1,30 @@
+/** join: after a reset the client continues as a new replica, starting from the complete snapshot. */
+import { ErrorCode } from '../../core/index.js';
+import type { JoinMessage } from '../../protocol/index.js';
+import type { ConnectionState, Outcome } from './context.js';
+import { readLibrary } from './libraries.js';
+import { refuse, send } from './outbox.js';
+import { readReplica, registerReplica } from './replicas.js';
+import { sendSnapshot } from './stream.js';
+import type { Claims } from './types.js';
+
+export function onJoin(conn: ConnectionState, join: JoinMessage): Outcome {
+  const { ctx } = conn;
+  const library = readLibrary(ctx.sql, conn.library);
+  if (library === undefined) throw new Error(`library ${conn.library} has no row after hello`);
+  const known = readReplica(ctx.sql, { library: conn.library, replica: join.replicaId });
+  if (join.replicaId === conn.replicaId || (known !== undefined && known.max_seq > 0)) {
+    return refuse(ErrorCode.INVALID_ARGUMENT, 'join needs a replica id new to this library; generate a fresh one.', {
+      details: { replicaId: join.replicaId },
+    });
+  }
+  const { user } = conn.claims as Claims;
+  // The snapshot holds everything up to the head, so the new replica has acked it.
+  registerReplica(ctx.sql, { library: conn.library, replica: join.replicaId, user, now: ctx.now(), ackedSeq: library.head_seq, maxSeq: 0 });
+  ctx.log('info', 'replica.joined', { connection: conn.id, library: conn.library, replicaId: join.replicaId, previous: conn.replicaId });
+  conn.replicaId = join.replicaId;
+  sendSnapshot(conn, library);
+  send(conn, { type: 'synced', serverSeq: library.head_seq });
+  conn.phase = 'live';
+  return undefined;
+}

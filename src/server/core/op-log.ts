@@ -1,0 +1,95 @@
+/** Rows of `ops`: the library's log, in server seq order. */
+import type { Op } from '../../core/index.js';
+import type { ServerOp } from '../../protocol/index.js';
+import type { SqlStorage } from './types.js';
+
+interface OpRow {
+  readonly server_seq: number;
+  readonly replica: string;
+  readonly seq: number;
+  readonly ts: string;
+  readonly collection: string;
+  readonly id: string;
+  readonly change: string;
+}
+
+/** Rows fetched per query when streaming the log. */
+const PAGE = 500;
+
+function toServerOp(row: OpRow): ServerOp {
+  const op: Op = { replicaId: row.replica, seq: row.seq, ts: row.ts, collection: row.collection, id: row.id, change: JSON.parse(row.change) };
+  return { serverSeq: row.server_seq, op };
+}
+
+export function insertOp(sql: SqlStorage, o: { library: string; entry: ServerOp }): void {
+  const { library, entry } = o;
+  const { op } = entry;
+  sql.exec(
+    'INSERT INTO ops (library, server_seq, replica, seq, ts, collection, id, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    library,
+    entry.serverSeq,
+    op.replicaId,
+    op.seq,
+    op.ts,
+    op.collection,
+    op.id,
+    JSON.stringify(op.change),
+  );
+}
+
+/** The stored ops of one replica with seq in [fromSeq, toSeq]. */
+export function readOwnOps(sql: SqlStorage, o: { library: string; replica: string; fromSeq: number; toSeq: number }): ServerOp[] {
+  return sql
+    .exec<OpRow>(
+      'SELECT * FROM ops WHERE library = ? AND replica = ? AND seq BETWEEN ? AND ? ORDER BY seq',
+      o.library,
+      o.replica,
+      o.fromSeq,
+      o.toSeq,
+    )
+    .map(toServerOp);
+}
+
+export interface OpRange {
+  readonly library: string;
+  /** Exclusive lower bound. */
+  readonly after: number;
+  /** Inclusive upper bound; default: no bound. */
+  readonly upTo?: number;
+  /** Leave out this replica's own ops. */
+  readonly except?: string;
+}
+
+/** Streams the ops in a server seq range, a page at a time, in order. */
+export function* streamOps(sql: SqlStorage, range: OpRange): Generator<ServerOp> {
+  let after = range.after;
+  const upTo = range.upTo ?? Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const rows = sql.exec<OpRow>(
+      'SELECT * FROM ops WHERE library = ? AND server_seq > ? AND server_seq <= ? AND replica != ? ORDER BY server_seq LIMIT ?',
+      range.library,
+      after,
+      upTo,
+      range.except ?? '',
+      PAGE,
+    );
+    for (const row of rows) yield toServerOp(row);
+    if (rows.length < PAGE) return;
+    after = (rows[rows.length - 1] as OpRow).server_seq;
+  }
+}
+
+export function countOps(sql: SqlStorage, range: OpRange): number {
+  const [row] = sql.exec<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM ops WHERE library = ? AND server_seq > ? AND server_seq <= ? AND replica != ?',
+    range.library,
+    range.after,
+    range.upTo ?? Number.MAX_SAFE_INTEGER,
+    range.except ?? '',
+  );
+  return row?.n ?? 0;
+}
+
+export function deleteOpsUpTo(sql: SqlStorage, o: { library: string; serverSeq: number }): void {
+  sql.exec('DELETE FROM ops WHERE library = ? AND server_seq <= ?', o.library, o.serverSeq);
+}

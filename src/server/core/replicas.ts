@@ -1,0 +1,93 @@
+/** Rows of `replicas`: who synced with a library, when, and how far. */
+import type { SqlStorage } from './types.js';
+
+export type ReplicaStatus = 'active' | 'truant';
+
+export interface ReplicaRow {
+  readonly library: string;
+  readonly replica: string;
+  readonly user: string;
+  readonly first_seen: number;
+  /** Refreshed by every message of a live connection and when it closes. */
+  readonly last_seen: number;
+  /** The replica's last `cursor`: it applied every op up to here. */
+  readonly acked_seq: number;
+  /** The replica's highest own seq stored here. */
+  readonly max_seq: number;
+  readonly status: ReplicaStatus;
+}
+
+/** Names one replica of one library. */
+export interface ReplicaKey {
+  readonly library: string;
+  readonly replica: string;
+}
+
+export function readReplica(sql: SqlStorage, key: ReplicaKey): ReplicaRow | undefined {
+  return sql.exec<ReplicaRow>('SELECT * FROM replicas WHERE library = ? AND replica = ?', key.library, key.replica)[0];
+}
+
+export interface RegisterReplica {
+  readonly library: string;
+  readonly replica: string;
+  readonly user: string;
+  readonly now: number;
+  readonly ackedSeq: number;
+  readonly maxSeq: number;
+}
+
+/** Insert the replica as active, or make an existing row active with these values. */
+export function registerReplica(sql: SqlStorage, r: RegisterReplica): void {
+  sql.exec(
+    `INSERT INTO replicas (library, replica, user, first_seen, last_seen, acked_seq, max_seq, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'active')
+     ON CONFLICT (library, replica) DO UPDATE SET
+       user = excluded.user, last_seen = excluded.last_seen, acked_seq = excluded.acked_seq,
+       max_seq = excluded.max_seq, status = 'active'`,
+    r.library,
+    r.replica,
+    r.user,
+    r.now,
+    r.now,
+    r.ackedSeq,
+    r.maxSeq,
+  );
+}
+
+export function touchReplica(sql: SqlStorage, o: ReplicaKey & { now: number }): void {
+  sql.exec('UPDATE replicas SET last_seen = ? WHERE library = ? AND replica = ?', o.now, o.library, o.replica);
+}
+
+/** Acked seqs only move forward. */
+export function setAcked(sql: SqlStorage, o: ReplicaKey & { serverSeq: number }): void {
+  sql.exec('UPDATE replicas SET acked_seq = MAX(acked_seq, ?) WHERE library = ? AND replica = ?', o.serverSeq, o.library, o.replica);
+}
+
+export function setMaxSeq(sql: SqlStorage, o: ReplicaKey & { maxSeq: number }): void {
+  sql.exec('UPDATE replicas SET max_seq = ? WHERE library = ? AND replica = ?', o.maxSeq, o.library, o.replica);
+}
+
+/** Drop every replica of the library but one (used when a seed replaces an empty library). */
+export function forgetOtherReplicas(sql: SqlStorage, keep: ReplicaKey): void {
+  sql.exec('DELETE FROM replicas WHERE library = ? AND replica != ?', keep.library, keep.replica);
+}
+
+export function markTruant(sql: SqlStorage, key: ReplicaKey): void {
+  sql.exec("UPDATE replicas SET status = 'truant' WHERE library = ? AND replica = ?", key.library, key.replica);
+}
+
+/** Active replicas not seen since `before`: the truancy candidates. */
+export function staleReplicas(sql: SqlStorage, o: { library: string; before: number }): string[] {
+  return sql
+    .exec<{ replica: string }>("SELECT replica FROM replicas WHERE library = ? AND status = 'active' AND last_seen < ?", o.library, o.before)
+    .map((row) => row.replica);
+}
+
+/** The lowest acked seq over active replicas, or undefined when there are none. */
+export function minAckedSeq(sql: SqlStorage, library: string): number | undefined {
+  const [row] = sql.exec<{ acked: number | null }>(
+    "SELECT MIN(acked_seq) AS acked FROM replicas WHERE library = ? AND status = 'active'",
+    library,
+  );
+  return row?.acked ?? undefined;
+}

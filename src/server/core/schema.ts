@@ -1,0 +1,50 @@
+/**
+ * The one storage schema, shared by every adapter (SQLite in Node and in
+ * Durable Objects). Every statement elsewhere is parameterised.
+ */
+import type { SqlStorage } from './types.js';
+
+const STATEMENTS = [
+  `CREATE TABLE IF NOT EXISTS libraries (
+    library TEXT PRIMARY KEY,
+    epoch TEXT NOT NULL,
+    head_seq INTEGER NOT NULL,
+    horizon INTEGER NOT NULL,
+    created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS replicas (
+    library TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    user TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    acked_seq INTEGER NOT NULL,
+    max_seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (library, replica))`,
+  `CREATE TABLE IF NOT EXISTS ops (
+    library TEXT NOT NULL,
+    server_seq INTEGER NOT NULL,
+    replica TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    change TEXT NOT NULL,
+    PRIMARY KEY (library, server_seq),
+    UNIQUE (library, replica, seq))`,
+  `CREATE TABLE IF NOT EXISTS baselines (
+    library TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    PRIMARY KEY (library, collection, id))`,
+];
+
+/** Create the tables if they do not exist. Idempotent. */
+export function migrate(sql: SqlStorage): void {
+  sql.transaction(() => {
+    for (const statement of STATEMENTS) sql.exec(statement);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Seed: after an `accept`, the replica's whole history becomes the library's.
+ * Chunks are buffered; the last one commits everything in one transaction.
+ */
+import { ErrorCode, sameOp, stampOf } from '../../core/index.js';
+import type { Baseline, Op } from '../../core/index.js';
+import { mergeStates } from '../../merge/index.js';
+import type { SeedMessage } from '../../protocol/index.js';
+import { writeBaseline } from './baselines.js';
+import type { ConnectionState, Refusal, SeedBuffer } from './context.js';
+import { setHead, setHorizon } from './libraries.js';
+import { insertOp } from './op-log.js';
+import { refuse } from './outbox.js';
+import { forgetOtherReplicas, registerReplica } from './replicas.js';
+
+export function createSeedBuffer(): SeedBuffer {
+  return { baselines: [], ops: [], bytes: 0 };
+}
+
+/** Buffers one chunk, or refuses it when the seed outgrows the server's limit. */
+export function bufferSeed(buffer: SeedBuffer, chunk: { message: SeedMessage; bytes: number; limit: number }): Refusal | undefined {
+  buffer.bytes += chunk.bytes;
+  if (buffer.bytes > chunk.limit) {
+    return refuse(ErrorCode.SERVER_LIMIT_EXCEEDED, `A seed holds at most ${chunk.limit} bytes; the seed was dropped.`, {
+      details: { limit: chunk.limit },
+    });
+  }
+  for (const baseline of chunk.message.baselines) buffer.baselines.push(baseline);
+  for (const op of chunk.message.ops) buffer.ops.push(op);
+  return undefined;
+}
+
+export interface PreparedSeed {
+  /** Distinct ops, ordered by (ts, replicaId, seq): a causal order for the server seqs. */
+  readonly ops: readonly Op[];
+  /** One state per document. */
+  readonly baselines: ReadonlyMap<string, Baseline>;
+}
+
+/** Drops repeated ops, refuses a forked one, merges repeated baselines. */
+export function prepareSeed(buffer: SeedBuffer): PreparedSeed | Refusal {
+  const byKey = new Map<string, Op>();
+  for (const op of buffer.ops) {
+    const key = `${op.replicaId}#${op.seq}`;
+    const known = byKey.get(key);
+    if (known !== undefined && !sameOp(known, op)) {
+      return refuse(ErrorCode.FORK_DETECTED, `The seed holds two different ops ${key}; the seed was dropped.`, {
+        details: { replicaId: op.replicaId, seq: op.seq },
+      });
+    }
+    byKey.set(key, op);
+  }
+  const ops = [...byKey.values()].sort((a, b) => compareStrings(stampOf(a), stampOf(b)) || a.seq - b.seq);
+  const baselines = new Map<string, Baseline>();
+  for (const baseline of buffer.baselines) {
+    const key = JSON.stringify([baseline.collection, baseline.id]);
+    const known = baselines.get(key);
+    baselines.set(key, known === undefined ? baseline : { ...baseline, state: mergeStates(known.state, baseline.state) });
+  }
+  return { ops, baselines };
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Writes the seed in one transaction; returns the library's new head. The
+ * epoch stays: it changes only when the library row is created (new or
+ * evicted). When the seed stores anything, the other replicas registered on
+ * the empty library (they hold no ops) are forgotten, so they come back as
+ * late joiners and reset to the seeded history.
+ */
+export function commitSeed(conn: ConnectionState, seed: PreparedSeed): number {
+  const { ctx } = conn;
+  const replicaId = conn.replicaId as string;
+  const library = conn.library;
+  return ctx.sql.transaction(() => {
+    seed.ops.forEach((op, i) => insertOp(ctx.sql, { library, entry: { serverSeq: i + 1, op } }));
+    for (const b of seed.baselines.values()) writeBaseline(ctx.sql, { library, collection: b.collection, id: b.id, state: b.state });
+    const head = seed.ops.length;
+    setHead(ctx.sql, { library, headSeq: head });
+    setHorizon(ctx.sql, { library, horizon: 0 });
+    if (head > 0 || seed.baselines.size > 0) forgetOtherReplicas(ctx.sql, { library, replica: replicaId });
+    const ownMax = seed.ops.reduce((max, op) => (op.replicaId === replicaId ? Math.max(max, op.seq) : max), 0);
+    const user = conn.claims?.user ?? '';
+    registerReplica(ctx.sql, { library, replica: replicaId, user, now: ctx.now(), ackedSeq: head, maxSeq: Math.max(ownMax, conn.localSeq) });
+    return head;
+  });
+}

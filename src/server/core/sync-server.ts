@@ -1,0 +1,78 @@
+/** createSyncServer: the runtime-free sync server over a SqlStorage. */
+import { createId } from '../../core/index.js';
+import { CloseCode, MAX_BAD_FRAMES, MAX_OPS_PER_PUSH, SNAPSHOT_CHUNK_BYTES } from '../../protocol/index.js';
+import { compactLibrary } from './compaction.js';
+import { connect } from './connection.js';
+import { libraryConnections } from './context.js';
+import type { ServerContext } from './context.js';
+import { countLibraries, deleteLibrary, listLibraries } from './libraries.js';
+import { closeConnection } from './outbox.js';
+import { migrate } from './schema.js';
+import type { SyncLimits, SyncServer, SyncServerOptions } from './types.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const DEFAULT_TRUANCY_MS = 30 * DAY_MS;
+
+export const DEFAULT_LIMITS: SyncLimits = {
+  maxOpsPerPush: MAX_OPS_PER_PUSH,
+  maxSeedBytes: 64 * 1024 * 1024,
+  chunkBytes: SNAPSHOT_CHUNK_BYTES,
+  compactEveryOps: 1000,
+  maxBadFrames: MAX_BAD_FRAMES,
+};
+
+/**
+ * A sync server for any runtime: the adapter supplies SQL, sockets, the clock
+ * and token verification.
+ *
+ *   const server = createSyncServer({ sql, now: Date.now, verifyToken: tokens.verify, log });
+ *   const conn = server.connect({ send, close }, { library, token });
+ *   socket.onmessage = (e) => conn.receive(e.data); socket.onclose = () => conn.closed();
+ */
+export function createSyncServer(options: SyncServerOptions): SyncServer {
+  migrate(options.sql);
+  const ctx = createContext(options);
+  return {
+    connect: (socket, connectOptions) => connect(ctx, { ...connectOptions, socket }),
+    compact: (library) => (library === undefined ? listLibraries(ctx.sql) : [library]).map((name) => compactLibrary(ctx, name)),
+    evict: (library) => evict(ctx, library),
+    stats: () => ({
+      libraries: countLibraries(ctx.sql),
+      connections: [...ctx.connections.values()].reduce((sum, set) => sum + set.size, 0),
+    }),
+    close: (code = CloseCode.GOING_AWAY, reason = 'server shutting down') => {
+      for (const set of [...ctx.connections.values()]) for (const conn of [...set]) closeConnection(conn, { code, reason });
+    },
+  };
+}
+
+function createContext(options: SyncServerOptions): ServerContext {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  return {
+    sql: options.sql,
+    now: options.now,
+    log: options.log ?? (() => {}),
+    truancyMs: options.truancyMs ?? DEFAULT_TRUANCY_MS,
+    limits: {
+      ...limits,
+      // A server may be stricter than the protocol, never looser.
+      maxOpsPerPush: Math.min(limits.maxOpsPerPush, MAX_OPS_PER_PUSH),
+      chunkBytes: Math.min(limits.chunkBytes, SNAPSHOT_CHUNK_BYTES),
+    },
+    createId: options.createId ?? createId,
+    verifyToken: options.verifyToken,
+    nextConnectionId: 1,
+    connections: new Map(),
+    seeding: new Map(),
+  };
+}
+
+/** Drop the library's rows, then close its sockets; the next replica back seeds it again. */
+function evict(ctx: ServerContext, library: string): void {
+  ctx.sql.transaction(() => deleteLibrary(ctx.sql, library));
+  ctx.seeding.delete(library);
+  const closing = libraryConnections(ctx, library);
+  for (const conn of closing) closeConnection(conn, { code: CloseCode.LIBRARY_EVICTED, reason: 'library evicted' });
+  ctx.log('info', 'library.evicted', { library, connections: closing.length });
+}

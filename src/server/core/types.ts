@@ -1,0 +1,98 @@
+/** The server core's contracts with its adapters: storage, sockets, auth, logs. */
+import type { IdGenerator } from '../../core/index.js';
+import type { Frame } from '../../protocol/index.js';
+
+/**
+ * A synchronous SQL interface. better-sqlite3 (see `trellis/server/node`) and a
+ * Durable Object's `ctx.storage.sql` + `transactionSync` both satisfy it through
+ * a small wrapper. `exec` runs ONE statement with `?` parameters and returns
+ * its rows (an empty array for statements without rows).
+ */
+export interface SqlStorage {
+  exec<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  /** Runs `fn` in one transaction: all its writes commit, or none (when it throws). */
+  transaction<T>(fn: () => T): T;
+}
+
+/** A runtime's WebSocket reduced to what the core needs (like Hono's WSContext). */
+export interface ServerSocket {
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+export type Role = 'read' | 'write';
+
+/** What a verified token grants. `exp` is in seconds since the epoch (JWT `exp`). */
+export interface Claims {
+  readonly library: string;
+  readonly user: string;
+  readonly role: Role;
+  readonly exp: number;
+}
+
+/** Returns the token's claims or throws a TrellisError AUTH_TOKEN_MISSING / AUTH_TOKEN_INVALID / AUTH_TOKEN_EXPIRED. */
+export type VerifyToken = (token: string) => Claims | Promise<Claims>;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Structured logging: a stable event name and JSON-able fields. */
+export type Log = (level: LogLevel, event: string, fields: Record<string, unknown>) => void;
+
+/** Server-side limits; each may only be stricter than the protocol's. */
+export interface SyncLimits {
+  /** Most ops in one push (protocol maximum MAX_OPS_PER_PUSH). */
+  readonly maxOpsPerPush: number;
+  /** Most bytes of seed frames buffered for one seed (SERVER_LIMIT_EXCEEDED beyond). */
+  readonly maxSeedBytes: number;
+  /** Target bytes of one snapshot or ops chunk (at most SNAPSHOT_CHUNK_BYTES). */
+  readonly chunkBytes: number;
+  /** Compact automatically after a cursor once the horizon moved this many server seqs past the last compaction. */
+  readonly compactEveryOps: number;
+  /** Undecodable frames tolerated per connection before closing it with POLICY_VIOLATION. */
+  readonly maxBadFrames: number;
+}
+
+export interface SyncServerOptions {
+  readonly sql: SqlStorage;
+  /** Milliseconds since the epoch; injected so tests control truancy and expiry. */
+  readonly now: () => number;
+  readonly verifyToken: VerifyToken;
+  readonly log?: Log;
+  /** A replica not seen for longer than this is truant and must reset. Default 30 days. */
+  readonly truancyMs?: number;
+  readonly limits?: Partial<SyncLimits>;
+  /** Generates library epochs. Default: nanoid. */
+  readonly createId?: IdGenerator;
+}
+
+export interface ConnectOptions {
+  /** The library named by the URL; the token must name the same one. */
+  readonly library: string;
+  readonly token: string | null | undefined;
+}
+
+/** One accepted socket, as the adapter drives it. */
+export interface Connection {
+  /** Feed one frame, in arrival order. Never throws. */
+  receive(frame: Frame): void;
+  /** The socket closed (either side). Idempotent. */
+  closed(): void;
+}
+
+export interface CompactionResult {
+  readonly library: string;
+  /** The library's horizon after compaction. */
+  readonly horizon: number;
+  /** Ops squashed into baselines by this call. */
+  readonly squashed: number;
+}
+
+export interface SyncServer {
+  connect(socket: ServerSocket, options: ConnectOptions): Connection;
+  /** Squash ops at or below each library's horizon into baselines; one library or all. */
+  compact(library?: string): CompactionResult[];
+  /** Drop a library's rows and close its sockets with LIBRARY_EVICTED. */
+  evict(library: string): void;
+  stats(): { libraries: number; connections: number };
+  /** Close every socket (GOING_AWAY by default); the adapter closes the database. */
+  close(code?: number, reason?: string): void;
+}

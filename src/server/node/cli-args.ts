@@ -1,0 +1,80 @@
+/** The `trellis-server` flags, parsed strictly with node's util.parseArgs. */
+import { parseArgs } from 'node:util';
+import { ErrorCode, TrellisError } from '../../core/index.js';
+import { parseDuration } from '../core/index.js';
+import type { Durability } from './sqlite-storage.js';
+
+export const USAGE = `Usage: trellis-server [options]
+
+Runs a Trellis sync server (WebSocket + SQLite).
+
+Options:
+  --port <n>         port to listen on (0 picks a free one)        default 3242
+  --host <addr>      address to bind                               default 127.0.0.1
+  --db <path>        SQLite database file                          default ./trellis.sqlite
+  --secret <s>       token HMAC secret (or env TRELLIS_SECRET); without one the
+                     server runs in INSECURE dev mode and serves GET /dev/token
+  --truancy <d>      replicas away longer than this must reset     default 30d
+  --full-sync        fsync every commit (synchronous=FULL): survives power loss, slower
+  -h, --help         show this help
+
+Endpoints: ws://HOST:PORT/parties/trellis/<library>?token=<JWT>, GET /health`;
+
+export interface CliOptions {
+  readonly help: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly dbPath: string;
+  readonly secret: string | undefined;
+  readonly truancyMs: number;
+  readonly durability: Durability;
+}
+
+/** Throws CLI_INVALID_FLAG with a message meant for stderr. */
+export function parseCliArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliOptions {
+  const { values } = parseFlags(argv);
+  const port = Number(values.port ?? '3242');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) invalid(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+  let truancySeconds = 0;
+  try {
+    truancySeconds = parseDuration(values.truancy ?? '30d');
+  } catch {
+    invalid(`--truancy must be a duration such as 12h, 30d or 2w, got "${values.truancy}"`);
+  }
+  const secret = values.secret ?? env.TRELLIS_SECRET;
+  if (secret === '') invalid('--secret must not be empty');
+  return {
+    help: values.help === true,
+    port,
+    host: values.host ?? '127.0.0.1',
+    dbPath: values.db ?? './trellis.sqlite',
+    secret,
+    truancyMs: truancySeconds * 1000,
+    durability: values['full-sync'] === true ? 'full' : 'normal',
+  };
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        secret: { type: 'string' },
+        truancy: { type: 'string' },
+        'full-sync': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return invalid(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function invalid(message: string): never {
+  throw new TrellisError(ErrorCode.CLI_INVALID_FLAG, message);
+}

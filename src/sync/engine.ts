@@ -1,0 +1,242 @@
+/**
+ * The client side of the sync protocol (see protocol/index.ts for the flow).
+ * Frames are handled strictly one after another, because each one's effect
+ * (ops applied, cursor stored) must be durable before the next is looked at.
+ */
+import { BehaviorSubject } from 'rxjs';
+import type { Baseline } from '../core/index.js';
+import { ErrorCode, TrellisError, createId, unexpectedCase } from '../core/index.js';
+import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage } from '../protocol/index.js';
+import type { ClientMessage, Cursor, DecisionMessage, ServerMessage, ServerOp } from '../protocol/index.js';
+import type { StoreHost } from '../store/index.js';
+import { pushBatch, seedChunks, seedOrder } from './chunks.js';
+import type { Transport } from './transport.js';
+import type { AutoJoin, JoinReason, SyncState } from './types.js';
+
+export interface EngineOptions {
+  readonly host: StoreHost;
+  readonly library: string;
+  readonly autoJoin: AutoJoin;
+}
+
+interface Session {
+  reason?: JoinReason;
+  epoch?: string;
+  /** A push is on the wire; the next waits for its ack. */
+  pushing: boolean;
+  /** The server refused a push: stop pushing until the next connection. */
+  pushBlocked: boolean;
+  /** The id this replica will have after the reset it asked for. */
+  joiningAs?: string;
+  snapshot?: { baselines: Baseline[]; ops: ServerOp[] };
+  seeded?: Parameters<typeof seedOrder>[0];
+  seededUpTo?: number;
+}
+
+export function createEngine(options: EngineOptions) {
+  const { host, library } = options;
+  const cursorKey = `sync:${library}`;
+  const state = new BehaviorSubject<SyncState>({ phase: 'connecting', pending: 0 });
+  let transport: Transport | undefined;
+  let session: Session = { pushing: false, pushBlocked: false };
+  let queue = Promise.resolve();
+  const joinWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  const patch = (next: Partial<SyncState>) => state.next({ ...state.value, ...next });
+  const setPhase = (phase: SyncState['phase'], extra: Partial<SyncState> = {}) => {
+    const { progress: _p, joinRequired: _j, ...rest } = state.value;
+    state.next({ ...rest, phase, ...extra });
+  };
+  const send = (message: ClientMessage) => transport?.send(encodeMessage(message));
+  const reportError = (err: unknown) => {
+    const e = err instanceof TrellisError ? err : new TrellisError(ErrorCode.SERVER_INTERNAL, String((err as Error)?.message ?? err));
+    patch({ error: { code: e.code, message: e.message } });
+  };
+
+  async function hello(): Promise<void> {
+    session = { pushing: false, pushBlocked: false };
+    setPhase('syncing');
+    const cursor = (await host.readMeta<Cursor>(cursorKey)) ?? null;
+    send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      replicaId: await host.replicaId(),
+      cursor,
+      localSeq: await host.localSeq(),
+      atRisk: await host.countAtRisk(),
+    });
+  }
+
+  async function onDecision(message: DecisionMessage): Promise<void> {
+    session.epoch = message.epoch;
+    session.reason = message.decision === 'reset' ? message.reason : undefined;
+    switch (message.decision) {
+      case 'accept': {
+        const history = await host.exportHistory();
+        const me = await host.replicaId();
+        session.seeded = history.ops;
+        // Only what the seed carries is acknowledged by it; writes made meanwhile are pushed after.
+        session.seededUpTo = history.ops.reduce((max, op) => (op.replicaId === me ? Math.max(max, op.seq) : max), 0);
+        for (const chunk of seedChunks(history)) send(chunk);
+        return;
+      }
+      case 'resume':
+        if (message.replicaSeq > 0) await host.acknowledge({ fromSeq: 1, toSeq: message.replicaSeq });
+        return;
+      case 'reset': {
+        const reason: JoinReason = message.reason;
+        const atRisk = await host.countAtRisk();
+        if (options.autoJoin === 'always' || (options.autoJoin === 'when-nothing-at-risk' && atRisk === 0)) return startJoin();
+        setPhase('join-required', { joinRequired: { reason, atRisk } });
+        return;
+      }
+      default:
+        return unexpectedCase(message);
+    }
+  }
+
+  function startJoin(): void {
+    session.joiningAs = createId();
+    session.snapshot = { baselines: [], ops: [] };
+    setPhase('resetting', { progress: { received: 0, total: 0 } });
+    send({ type: 'join', replicaId: session.joiningAs });
+  }
+
+  async function onSnapshot(message: Extract<ServerMessage, { type: 'snapshot' }>): Promise<void> {
+    const buffer = session.snapshot;
+    if (!buffer || !session.joiningAs) return;
+    buffer.baselines.push(...message.baselines);
+    buffer.ops.push(...message.ops);
+    patch({ progress: message.progress });
+    if (!message.done) return;
+    await host.resetToSnapshot(buffer, {
+      replicaId: session.joiningAs,
+      reason: session.reason ?? 'late-joiner',
+      horizon: message.horizon,
+      meta: { [cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq } },
+    });
+    session.snapshot = undefined;
+  }
+
+  async function onOps(message: Extract<ServerMessage, { type: 'ops' }>): Promise<void> {
+    if (message.ops.length === 0 || !session.epoch) return;
+    const serverSeq = Math.max(...message.ops.map((e) => e.serverSeq));
+    const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
+    await host.applyRemote(message.ops, { [cursorKey]: { epoch: session.epoch, serverSeq: Math.max(current, serverSeq) } });
+    if (message.progress) patch({ progress: message.progress });
+    if (state.value.phase === 'live') send({ type: 'cursor', serverSeq: Math.max(current, serverSeq) });
+  }
+
+  async function onSynced(serverSeq: number): Promise<void> {
+    const epoch = session.epoch as string;
+    if (session.seeded) {
+      // The server numbered the seed's ops 1..n in this order; record that, and our own ops as acknowledged.
+      const ordered = seedOrder(session.seeded).map((op, i) => ({ serverSeq: i + 1, op }));
+      await host.applyRemote(ordered, { [cursorKey]: { epoch, serverSeq } });
+      if (session.seededUpTo) await host.acknowledge({ fromSeq: 1, toSeq: session.seededUpTo });
+      session.seeded = undefined;
+    } else {
+      const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
+      await host.writeMeta({ [cursorKey]: { epoch, serverSeq: Math.max(current, serverSeq) } });
+    }
+    session.joiningAs = undefined;
+    const { error: _cleared, progress: _done, joinRequired: _joined, ...rest } = state.value;
+    state.next({ ...rest, phase: 'live' });
+    send({ type: 'cursor', serverSeq: ((await host.readMeta<Cursor>(cursorKey)) as Cursor).serverSeq });
+    for (const waiter of joinWaiters.splice(0)) waiter.resolve();
+    await pump();
+  }
+
+  async function onAck(message: Extract<ServerMessage, { type: 'ack' }>): Promise<void> {
+    await host.acknowledge(message);
+    session.pushing = false;
+    await pump();
+  }
+
+  function onError(message: Extract<ServerMessage, { type: 'error' }>): void {
+    if (message.code === ErrorCode.SYNC_JOIN_REQUIRED) return;
+    patch({ error: { code: message.code, message: message.message } });
+    if (session.pushing) {
+      // The server refused our push; retrying the same ops cannot succeed.
+      session.pushing = false;
+      session.pushBlocked = true;
+    }
+    for (const waiter of joinWaiters.splice(0)) waiter.reject(new TrellisError(message.code as ErrorCode, message.message));
+  }
+
+  /** Pushes unacknowledged ops, one batch in flight at a time. */
+  async function pump(): Promise<void> {
+    if (state.value.phase !== 'live' || session.pushing || session.pushBlocked || !transport) return;
+    const ops = pushBatch(await host.readUnacknowledged(1000));
+    if (ops.length === 0 || session.pushing) return;
+    session.pushing = true;
+    send({ type: 'push', ops });
+  }
+
+  async function handle(message: ServerMessage): Promise<void> {
+    switch (message.type) {
+      case 'decision':
+        return onDecision(message);
+      case 'ops':
+        return onOps(message);
+      case 'snapshot':
+        return onSnapshot(message);
+      case 'synced':
+        return onSynced(message.serverSeq);
+      case 'ack':
+        return onAck(message);
+      case 'horizon':
+        await host.compact({ horizon: message.serverSeq });
+        return;
+      case 'error':
+        return onError(message);
+      default:
+        return unexpectedCase(message);
+    }
+  }
+
+  /** Runs `task` after everything queued before it; failures are reported, never swallowed. */
+  const enqueue = (task: () => Promise<void>) => {
+    queue = queue.then(task).catch(reportError);
+    return queue;
+  };
+
+  return {
+    state,
+    attach(next: Transport) {
+      transport = next;
+      next.onOpen(() => void enqueue(hello));
+      next.onMessage((frame) => {
+        const decoded = decodeServerMessage(frame);
+        if (!decoded.ok) return reportError(decoded.error);
+        void enqueue(() => handle(decoded.value));
+      });
+    },
+    onDisconnected(phase: 'offline' | 'error', error?: SyncState['error']) {
+      session = { pushing: false, pushBlocked: false };
+      setPhase(phase, error ? { error } : {});
+    },
+    pump: () => enqueue(pump),
+    refreshAtRisk: () =>
+      enqueue(async () => {
+        const joinRequired = state.value.joinRequired;
+        if (state.value.phase === 'join-required' && joinRequired) {
+          patch({ joinRequired: { ...joinRequired, atRisk: await host.countAtRisk() } });
+        }
+      }),
+    join(): Promise<void> {
+      if (state.value.phase !== 'join-required') {
+        return Promise.reject(
+          new TrellisError(ErrorCode.SYNC_NOTHING_TO_JOIN, `Nothing to join: sync is ${state.value.phase}. Call join() when phase is 'join-required'.`),
+        );
+      }
+      const done = new Promise<void>((resolve, reject) => joinWaiters.push({ resolve, reject }));
+      void enqueue(async () => startJoin());
+      return done;
+    },
+    stopped() {
+      for (const waiter of joinWaiters.splice(0)) waiter.reject(new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before the join finished.'));
+      transport = undefined;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** What the sync engine needs from a connection: text frames in and out, open and close. */
+export interface Transport {
+  send(frame: string): void;
+  onMessage(listener: (frame: string) => void): void;
+  onOpen(listener: () => void): void;
+  onClose(listener: (event: { code: number; reason: string }) => void): void;
+  /** Closes for good: no reconnect. */
+  close(): void;
+}
+
+export interface TransportOptions {
+  /** Resolves the URL (with a fresh token) before each connection attempt. */
+  readonly url: () => Promise<string>;
+  /** Close codes after which reconnecting cannot help. */
+  readonly isFatal: (code: number) => boolean;
+  readonly WebSocket?: unknown;
+}
+
+export type TransportFactory = (options: TransportOptions) => Transport;

@@ -1,0 +1,41 @@
+import type { Observable } from 'rxjs';
+
+export type SyncPhase = 'offline' | 'connecting' | 'syncing' | 'live' | 'join-required' | 'resetting' | 'error';
+export type JoinReason = 'late-joiner' | 'truant' | 'library-reset';
+export type AutoJoin = 'when-nothing-at-risk' | 'never' | 'always';
+
+export interface SyncState {
+  readonly phase: SyncPhase;
+  /** Local changes not yet acknowledged by the server. */
+  readonly pending: number;
+  /** Set while a catch-up or a reset streams in. */
+  readonly progress?: { readonly received: number; readonly total: number };
+  /** Set in phase `join-required`: why, and how many local changes a join would archive. */
+  readonly joinRequired?: { readonly reason: JoinReason; readonly atRisk: number };
+  /** The last error that did not stop the store (sync keeps retrying unless phase is `error`). */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface SyncOptions {
+  /** The server's sync URL, e.g. `ws://127.0.0.1:3242/parties/trellis`; the library is appended. */
+  readonly url: string;
+  readonly library: string;
+  /** A signed token, or a function that fetches a fresh one for each (re)connect. */
+  readonly token?: string;
+  readonly getToken?: () => Promise<string> | string;
+  /** When to reset to the server's snapshot without asking. Default `'when-nothing-at-risk'`. */
+  readonly autoJoin?: AutoJoin;
+  /** A WebSocket constructor where there is no global one (Node: `ws`). */
+  readonly WebSocket?: unknown;
+  /** Replaces the WebSocket transport (tests, custom channels). */
+  readonly transport?: import('./transport.js').TransportFactory;
+}
+
+export interface Sync {
+  /** Connection and sync status, for a badge or a "Join library" prompt. */
+  readonly state: Observable<SyncState>;
+  /** The user consented: archive the changes at risk, then reset to the server's snapshot. Resolves when live again. */
+  join(): Promise<void>;
+  /** Disconnects; the store keeps working locally. */
+  stop(): Promise<void>;
+}
