@@ -38,7 +38,7 @@ export interface Store<S extends SchemaDef = SchemaDef> {
   undo(): Promise<boolean>;
   redo(): Promise<boolean>;
   readonly undoState: Observable<UndoState>;
-  /** Squashes ops into baselines; every document stays identical. */
+  /** Drops ops that are compacted into the documents' baselines (by the server's horizon, or all of them before any sync); documents stay identical. */
   compact(options?: CompactOptions): Promise<{ squashed: number }>;
   /** Change sets forfeited by resets, newest first, live. */
   readonly archives: Observable<Archive[]>;

@@ -1,5 +1,5 @@
 import { Dexie, type Table } from 'dexie';
-import type { Baseline, ClockState, DocState, Json, JsonObject, Op } from '../core/index.js';
+import type { Baseline, ClockState, Json, JsonObject, Op } from '../core/index.js';
 import type { CollectionDef, Schema } from '../schema/index.js';
 
 /** The replica's identity and counters: one row, read and written in every write transaction. */
@@ -21,11 +21,13 @@ export interface MetaRow {
 /** An op as stored: `serverSeq` is set once the server has it (received from, or acknowledged by it). */
 export type OpRow = Op & { serverSeq?: number };
 
-export interface HeadRow {
-  readonly collection: string;
-  readonly id: string;
-  readonly state: DocState;
-}
+/**
+ * A document's current merge state (everything this replica holds: what was
+ * compacted plus every op since), tagged with the replica and ts of its last
+ * write. It doubles as the replica's baseline: compaction only has to drop
+ * the ops the server has squashed, and a seed sends heads as baselines.
+ */
+export type HeadRow = Baseline;
 
 /** A materialized document: `d` is the document, `x_<index>` its encoded index keys. */
 export interface DocRow {
@@ -60,7 +62,6 @@ export interface TrellisDatabase extends Dexie {
   meta: Table<MetaRow, string>;
   ops: Table<OpRow, [string, number]>;
   heads: Table<HeadRow, [string, string]>;
-  baselines: Table<Baseline, [string, string]>;
   archives: Table<Archive, string>;
 }
 
@@ -92,7 +93,6 @@ export function openDatabase(options: OpenDatabaseOptions): TrellisDatabase {
     meta: 'key',
     ops: '[replicaId+seq], serverSeq',
     heads: '[collection+id]',
-    baselines: '[collection+id]',
     archives: 'id, createdAt',
   };
   const collections = options.schema.definition.collections;

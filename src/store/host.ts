@@ -54,8 +54,8 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
       return compact(ctx, options);
     },
     exportHistory: () =>
-      ctx.db.transaction('r', ['baselines', 'ops'], async (tx) => ({
-        baselines: (await tx.table('baselines').toArray()) as Baseline[],
+      ctx.db.transaction('r', ['heads', 'ops'], async (tx) => ({
+        baselines: (await tx.table('heads').toArray()) as Baseline[],
         ops: ((await tx.table('ops').toArray()) as (Op & { serverSeq?: number })[]).map(stripServerSeq),
       })),
     countAtRisk: () => countAtRisk(ctx),

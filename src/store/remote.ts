@@ -12,6 +12,7 @@ import { META_LOCAL, META_SYNCED, docTableName, type HeadRow, type LocalMeta, ty
 import { docRow } from './index-keys.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
+import { baselineOf } from './compact.js';
 
 /** An op with the server's sequence number for it. */
 export interface SequencedOp {
@@ -85,7 +86,7 @@ export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc:
   const deletes = new Map<string, string[]>();
   keys.forEach(([collection, id], i) => {
     const state: DocState = applyOps(heads[i]?.state ?? emptyDocState, byDoc.get(headKey(collection, id)) ?? []);
-    rows.push({ collection, id, state });
+    rows.push(baselineOf(collection, id, state));
     const def = ctx.schema.definition.collections[collection];
     if (!def || !Object.hasOwn(ctx.schema.definition.collections, collection)) return;
     const doc = materialize(state);

@@ -9,7 +9,7 @@ import { applyOps, materialize } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
 import type { Transaction } from 'dexie';
 import type { StoreContext } from './context.js';
-import { baselineOps, stripServerSeq } from './compact.js';
+import { baselineOf, baselineOps, stripServerSeq } from './compact.js';
 import {
   META_HORIZON,
   META_LOCAL,
@@ -41,17 +41,19 @@ export interface ResetOptions {
   readonly horizon?: number;
 }
 
-/** The local changes a reset would forfeit: unacknowledged own ops, plus baselines squashed before any sync. */
+/** The local changes a reset would forfeit: unacknowledged own ops, plus own writes compacted before any sync. */
 export async function atRiskOps(tx: Transaction): Promise<Op[]> {
   const local = await readLocal(tx);
   const own = (await unacknowledged(tx, local).toArray()).map(stripServerSeq);
   if ((await tx.table('meta').get(META_LOCAL_COMPACTED))?.value !== true) return own;
-  const baselines = (await tx.table('baselines').toArray()) as Baseline[];
-  return [...baselines.flatMap(baselineOps).filter((op) => op.replicaId === local.replicaId), ...own];
+  const heads = (await tx.table('heads').toArray()) as Baseline[];
+  const pending = new Set(own.map((op) => `${op.seq}`));
+  const compacted = heads.flatMap(baselineOps).filter((op) => op.replicaId === local.replicaId && !pending.has(`${op.seq}`));
+  return [...compacted.sort((a, b) => a.seq - b.seq), ...own];
 }
 
 export async function countAtRisk(ctx: StoreContext): Promise<number> {
-  return ctx.db.transaction('r', ['meta', 'ops', 'baselines'], async (tx) => (await atRiskOps(tx)).length);
+  return ctx.db.transaction('r', ['meta', 'ops', 'heads'], async (tx) => (await atRiskOps(tx)).length);
 }
 
 export async function resetToSnapshot(ctx: StoreContext, snapshot: Snapshot, options: ResetOptions): Promise<{ archive?: Archive }> {
@@ -88,10 +90,10 @@ async function writeSnapshot(ctx: StoreContext, tx: Transaction, snapshot: Snaps
   const opsByDoc = new Map<string, Op[]>();
   for (const { op } of snapshot.ops) pushTo(opsByDoc, headKey(op.collection, op.id), op);
   const heads = new Map<string, HeadRow>();
-  for (const b of snapshot.baselines) heads.set(headKey(b.collection, b.id), { collection: b.collection, id: b.id, state: b.state });
+  for (const b of snapshot.baselines) heads.set(headKey(b.collection, b.id), b);
   for (const [key, ops] of opsByDoc) {
     const [collection, id] = key.split('\u0000') as [string, string];
-    heads.set(key, { collection, id, state: applyOps(heads.get(key)?.state ?? { entries: [] }, ops) });
+    heads.set(key, baselineOf(collection, id, applyOps(heads.get(key)?.state ?? { entries: [] }, ops)));
   }
   const rows = new Map<string, DocRow[]>();
   for (const head of heads.values()) {
@@ -100,7 +102,6 @@ async function writeSnapshot(ctx: StoreContext, tx: Transaction, snapshot: Snaps
     const doc = materialize(head.state);
     if (doc) pushTo(rows, docTableName(head.collection), docRow(def, head.id, applyDefaults(def.fields, doc as JsonObject)));
   }
-  await tx.table('baselines').bulkAdd(snapshot.baselines as Baseline[]);
   await tx.table('heads').bulkAdd([...heads.values()]);
   await tx.table('ops').bulkAdd(snapshot.ops.map(({ serverSeq, op }) => ({ ...op, serverSeq })));
   for (const [table, list] of rows) await tx.table(table).bulkAdd(list);

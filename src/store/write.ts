@@ -15,6 +15,7 @@ import { docRow } from './index-keys.js';
 import { assertOpen, collectionDef, type StoreContext, type UndoStep } from './context.js';
 import { inverseOf } from './inverse.js';
 import { pushTo } from './push-to.js';
+import { baselineOf } from './compact.js';
 
 /** Per-transaction state shared by all writes inside one `store.transaction`. */
 export interface WriteScope {
@@ -149,7 +150,7 @@ function stageRequests(ctx: StoreContext, scope: WriteScope, requests: readonly 
   }
   for (const [key, state] of states) {
     const [collection, id] = key.split('\u0000') as [string, string];
-    heads.push({ collection, id, state });
+    heads.push(baselineOf(collection, id, state));
   }
   return { local, ops, undo, heads, puts, deletes };
 }

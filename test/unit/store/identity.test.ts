@@ -35,7 +35,7 @@ describe('replica identity and persistence', () => {
     await second.close();
   });
 
-  it('tags every stored op and baseline with the replica ID, with gap-free seqs', async () => {
+  it('tags every stored op and baseline (head) with the replica ID, with gap-free seqs', async () => {
     const db = testDatabase();
     const store = await db.open();
     const todos = store.collection('todos');
@@ -51,9 +51,12 @@ describe('replica identity and persistence', () => {
 
     await store.compact();
     expect(await rawRows(db, 'ops')).toHaveLength(0);
-    const baselines = await rawRows(db, 'baselines');
+    const baselines = await rawRows(db, 'heads');
     expect(baselines.map((b) => b.id).sort()).toEqual(['a', 'b']);
-    for (const baseline of baselines) expect(baseline.replicaId).toBe(store.replicaId);
+    for (const baseline of baselines) {
+      expect(baseline.replicaId).toBe(store.replicaId);
+      expect(baseline.ts).toMatch(/^[0-9a-z]{13}$/);
+    }
     await store.close();
   });
 });
