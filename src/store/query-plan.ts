@@ -34,10 +34,15 @@ export interface Plan {
   readonly upperOpen: boolean;
   /** The walk already yields documents in the requested order. */
   readonly ordered: boolean;
+  /**
+   * The bounds enforce every condition, so no per-row filter is needed. That
+   * matters: a filtered Dexie collection walks a cursor row by row, while an
+   * exact range is one getAll(range, limit) request.
+   */
+  readonly exact: boolean;
 }
 
 const RANGE_KEYS = new Set(['gt', 'gte', 'lt', 'lte', 'startsWith']);
-const MIN = -Infinity;
 const MAX: unknown = [[]];
 
 function invalid(message: string, details: Record<string, unknown>): TrellisError {
@@ -89,9 +94,10 @@ interface Candidate extends Plan {
 function bounds(prefix: unknown[], condition: Condition | undefined) {
   if (!condition || condition.kind === 'eq') {
     const value = condition ? [encodeIndexValue(condition.value)] : [];
-    return { lower: [...prefix, ...value, MIN], upper: [...prefix, ...value, MAX], lowerOpen: false, upperOpen: false };
+    // A key that is exactly the prefix (all index fields fixed) must fall inside: an array sorts after its own prefix, so the prefix itself is the lower bound.
+    return { lower: [...prefix, ...value], upper: [...prefix, ...value, MAX], lowerOpen: false, upperOpen: false };
   }
-  let lower: unknown[] = [...prefix, MIN];
+  let lower: unknown[] = [...prefix];
   let upper: unknown[] = [...prefix, MAX];
   let lowerOpen = false;
   let upperOpen = false;
@@ -110,6 +116,14 @@ function bounds(prefix: unknown[], condition: Condition | undefined) {
   return { lower, upper, lowerOpen, upperOpen };
 }
 
+/** A range the bounds express exactly: startsWith alone, or gt/gte and/or lt/lte. */
+function isSimpleRange(condition: Condition): boolean {
+  if (condition.kind !== 'range') return false;
+  const bounds = [condition.gt, condition.gte, condition.lt, condition.lte].filter((b) => b !== undefined).length;
+  if (condition.startsWith !== undefined) return bounds === 0;
+  return !(condition.gt !== undefined && condition.gte !== undefined) && !(condition.lt !== undefined && condition.lte !== undefined);
+}
+
 function candidate(index: string, fields: readonly string[], query: NormalizedQuery): Candidate | undefined {
   let eq = 0;
   const prefix: unknown[] = [];
@@ -125,7 +139,9 @@ function candidate(index: string, fields: readonly string[], query: NormalizedQu
   const ranged = range?.kind === 'range';
   const score = eq * 4 + (ranged ? 2 : 0) + (query.orderBy && ordered ? 3 : 0);
   if (score === 0) return undefined;
-  return { index, ...bounds(prefix, ranged ? range : undefined), ordered, score };
+  const covered = eq + (ranged && isSimpleRange(range) ? 1 : 0);
+  const exact = query.conditions.size === covered && (!ranged || isSimpleRange(range));
+  return { index, ...bounds(prefix, ranged ? range : undefined), ordered, exact, score };
 }
 
 /** The best index for the query, or a full scan. */
@@ -139,7 +155,7 @@ export function planQuery(def: CollectionDef, query: NormalizedQuery): Plan {
   }
   options.sort((a, b) => b.score - a.score);
   const best = options[0];
-  if (!best) return { lowerOpen: false, upperOpen: false, ordered: query.orderBy === undefined };
+  if (!best) return { lowerOpen: false, upperOpen: false, ordered: query.orderBy === undefined, exact: query.conditions.size === 0 };
   if (best.index === 'k') return { ...best, lower: unwrapPk(best.lower as unknown[]), upper: unwrapPk(best.upper as unknown[]) };
   return best;
 }

@@ -50,7 +50,7 @@ export async function runQuery(table: Table<DocRow, string>, def: CollectionDef,
     plan.index === undefined
       ? table.toCollection()
       : table.where(plan.index).between(plan.lower ?? Dexie.minKey, plan.upper ?? Dexie.maxKey, !plan.lowerOpen, !plan.upperOpen);
-  if (query.conditions.size > 0) collection = collection.filter(filter);
+  if (!plan.exact) collection = collection.filter(filter);
   if (plan.ordered) {
     if (query.orderBy?.direction === 'desc') collection = collection.reverse();
     if (query.offset > 0) collection = collection.offset(query.offset);
