@@ -1,0 +1,113 @@
+/**
+ * `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --list]`
+ *
+ * Runs the figures, prints a Markdown table on stdout (progress goes to
+ * stderr), writes bench/results/latest.json and exits 1 when a budget fails
+ * or a figure throws. See bench/README.md.
+ */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { failures } from './harness/budget.js';
+import { startClient, type ClientPage } from './harness/browser.js';
+import { startProfiler, type Profiler } from './harness/profile.js';
+import { markdownTable, writeResults } from './harness/report.js';
+import type { Figure, FigureContext, FigureRow } from './harness/types.js';
+import { figures } from './figures/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const resultsDir = join(root, 'bench/results');
+
+/** A mistake in the command line: reported without a stack. */
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]) {
+  const options = { quick: false, profile: false, list: false, only: [] as string[] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--profile') options.profile = true;
+    else if (arg === '--list') options.list = true;
+    else if (arg === '--only') options.only.push(...(argv[++i] ?? '').split(','));
+    else if (arg.startsWith('--only=')) options.only.push(...arg.slice(7).split(','));
+    else throw new UsageError(`Unknown argument ${arg}. Use --quick, --only <figure,…>, --profile or --list.`);
+  }
+  return options;
+}
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const errorText = (err: unknown) => String((err as Error)?.stack ?? err);
+
+type Options = ReturnType<typeof parseArgs>;
+
+/** Runs one figure; with `--profile`, profiles the page from the figure's first use of it. */
+async function runFigure(figure: Figure, options: Options, client: () => Promise<ClientPage>) {
+  log(`${figure.name}: ${figure.title}${options.quick ? ' (quick)' : ''}`);
+  const started = performance.now();
+  let profiler: Promise<Profiler> | undefined;
+  const ctx: FigureContext = {
+    quick: options.quick,
+    root,
+    log,
+    client: async () => {
+      const page = await client();
+      if (options.profile) await (profiler ??= startProfiler(page));
+      return page;
+    },
+  };
+  let rows: readonly FigureRow[] = [];
+  let error: string | undefined;
+  try {
+    rows = await figure.run(ctx);
+  } catch (err) {
+    error = errorText(err);
+    log(`${figure.name} failed: ${error}`);
+  }
+  if (profiler) {
+    const base = join(resultsDir, figure.name);
+    log(`${figure.name} profile → ${base}*.cpuprofile\n${await (await profiler).stop(base)}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log(`${figure.name}: ${seconds.toFixed(1)} s`);
+  return { rows, error, seconds };
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.list) {
+    for (const f of figures) process.stdout.write(`${f.name.padEnd(16)} ${f.title}\n`);
+    return 0;
+  }
+  const unknown = options.only.filter((name) => !figures.some((f) => f.name === name));
+  if (unknown.length > 0) throw new UsageError(`No figure named ${unknown.join(', ')}; --list shows them.`);
+  const selected = options.only.length > 0 ? figures.filter((f) => options.only.includes(f.name)) : figures;
+
+  const started = performance.now();
+  let page: Promise<ClientPage> | undefined;
+  const rows: FigureRow[] = [];
+  const errors: { figure: string; error: string }[] = [];
+  const figureSeconds: Record<string, number> = {};
+  try {
+    for (const figure of selected) {
+      const result = await runFigure(figure, options, () => (page ??= startClient(root, log)));
+      rows.push(...result.rows);
+      if (result.error) errors.push({ figure: figure.name, error: result.error });
+      figureSeconds[figure.name] = result.seconds;
+    }
+  } finally {
+    if (page) await page.then((p) => p.close(), () => undefined);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`${markdownTable(rows)}\n`);
+  await writeResults(join(resultsDir, 'latest.json'), rows, { quick: options.quick, seconds, figureSeconds, errors });
+  const failed = rows.filter((row) => failures(row).length > 0);
+  log(`${rows.length} figures, ${failed.length} over budget, ${errors.length} errors, ${seconds.toFixed(0)} s`);
+  return failed.length > 0 || errors.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(err instanceof UsageError ? err.message : errorText(err));
+    process.exit(2);
+  },
+);
