@@ -10,6 +10,8 @@ const entries: Record<string, string> = {
   protocol: src('protocol/index.ts'),
   server: src('server/index.ts'),
   'server-node': src('server/node/index.ts'),
+  'server-cloudflare': src('server/cloudflare/index.ts'),
+  testing: src('testing/index.ts'),
   // The `trellis-server` bin (package.json "bin"); gets the shebang below.
   cli: src('server/node/cli.ts'),
 };

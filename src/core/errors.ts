@@ -43,10 +43,14 @@ export const ErrorCode = {
   AUTH_TOKEN_INVALID: 'AUTH_TOKEN_INVALID',
   /** The token has expired. Get a fresh token (use `getToken` so the plugin can refresh it). */
   AUTH_TOKEN_EXPIRED: 'AUTH_TOKEN_EXPIRED',
+  /** The token was issued before its library was evicted with its tokens revoked. Get a new token from your auth endpoint. */
+  AUTH_TOKEN_REVOKED: 'AUTH_TOKEN_REVOKED',
   /** The token is for another library. Request a token for this library. */
   AUTH_WRONG_LIBRARY: 'AUTH_WRONG_LIBRARY',
   /** The token's role may not do this (a `read` token pushing ops). Request a `write` token. */
   AUTH_FORBIDDEN: 'AUTH_FORBIDDEN',
+  /** The hello's replica id is registered in this library to another user (the `sub` of the token that registered it). A store belongs to one user: open one store (database name) per user. */
+  AUTH_REPLICA_FORBIDDEN: 'AUTH_REPLICA_FORBIDDEN',
 
   /** The server decided this replica must reset; the user has to consent with `sync.join()`. */
   SYNC_JOIN_REQUIRED: 'SYNC_JOIN_REQUIRED',
@@ -65,7 +69,9 @@ export const ErrorCode = {
   SERVER_REPLICA_MISMATCH: 'SERVER_REPLICA_MISMATCH',
   /** A push skipped sequence numbers. Push ops in order, without gaps. */
   SERVER_SEQ_GAP: 'SERVER_SEQ_GAP',
-  /** A configured limit (ops per push, connections, rate) was exceeded. Slow down or split the work. */
+  /** An op's timestamp is further ahead of the server's clock than its `maxClockAheadMs` limit allows: every replica would adopt it. Fix the device's clock; the writes stay queued. */
+  SERVER_CLOCK_AHEAD: 'SERVER_CLOCK_AHEAD',
+  /** A configured limit (ops per push, seed size, connections per library or per token, messages per second) was exceeded; `details.limit` names it. Slow down, split the work, or reconnect later (the connection limits and the rate limit close with TRY_AGAIN_LATER). */
   SERVER_LIMIT_EXCEEDED: 'SERVER_LIMIT_EXCEEDED',
   /** The server failed in a way it does not expose. Retry; report it if it persists. */
   SERVER_INTERNAL: 'SERVER_INTERNAL',

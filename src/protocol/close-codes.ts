@@ -16,7 +16,7 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** The server failed (SERVER_INTERNAL). Reconnect with backoff. */
   INTERNAL_ERROR: 1011,
-  /** Another replica is seeding this library (SYNC_LIBRARY_BUSY). Reconnect with backoff. */
+  /** Another replica is seeding this library (SYNC_LIBRARY_BUSY), or a connection limit or the message rate limit was hit (SERVER_LIMIT_EXCEEDED). Reconnect with backoff. */
   TRY_AGAIN_LATER: 1013,
   /** The token is missing, malformed or its signature does not verify (AUTH_TOKEN_MISSING, AUTH_TOKEN_INVALID). Get a new token before reconnecting. */
   AUTH_INVALID: 4001,
@@ -30,6 +30,8 @@ export const CloseCode = {
   LIBRARY_EVICTED: 4005,
   /** Another replica seeded this library while it was empty; this connection lacks that history. Reconnect: the decision will be a reset (late-joiner). */
   LIBRARY_RESEEDED: 4006,
+  /** The replica id belongs to another user of this library (AUTH_REPLICA_FORBIDDEN). Use one store per user; do not reconnect in a loop. */
+  REPLICA_FORBIDDEN: 4007,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

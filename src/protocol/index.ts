@@ -56,6 +56,7 @@ export {
   MAX_POSITION_LENGTH,
   MAX_EPOCH_LENGTH,
   MAX_BAD_FRAMES,
+  MAX_TIMESTAMP_MS,
 } from './limits.js';
 export { CloseCode } from './close-codes.js';
 export { isBoundedJson, isBoundedJsonObject } from './json.js';

@@ -35,5 +35,13 @@ export const MAX_POSITION_LENGTH = 1024;
 /** Longest library epoch. */
 export const MAX_EPOCH_LENGTH = 64;
 
+/**
+ * Latest timestamp (ms since the epoch, 3000-01-01) an op may carry. Every
+ * replica adopts a remote timestamp ahead of its clock, so a timestamp near
+ * the end of the 13-character range (year ~5188) would leave every replica of
+ * a library unable to stamp another write; this keeps millennia in between.
+ */
+export const MAX_TIMESTAMP_MS = 32_503_680_000_000;
+
 /** Malformed frames (undecodable) a server tolerates on one connection before closing it with POLICY_VIOLATION. */
 export const MAX_BAD_FRAMES = 8;

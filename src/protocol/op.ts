@@ -4,10 +4,10 @@
  * a decoded op is a `core` Op and a core Op can be sent as is.
  */
 import * as v from 'valibot';
-import { isReplicaId, isTimestamp, TS_LENGTH } from '../core/index.js';
+import { isReplicaId, isTimestamp, parseTimestamp, TS_LENGTH } from '../core/index.js';
 import type { Baseline, Change, DocState, Json, JsonObject, Op } from '../core/index.js';
 import { isBoundedJson, isBoundedJsonObject } from './json.js';
-import { MAX_EPOCH_LENGTH, MAX_NAME_LENGTH, MAX_PATH_SEGMENTS, MAX_POSITION_LENGTH } from './limits.js';
+import { MAX_EPOCH_LENGTH, MAX_NAME_LENGTH, MAX_PATH_SEGMENTS, MAX_POSITION_LENGTH, MAX_TIMESTAMP_MS } from './limits.js';
 
 /** Path segments that would reach an object's prototype in naive consumers. */
 const FORBIDDEN_SEGMENTS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
@@ -17,7 +17,9 @@ export const ReplicaIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$
 export const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 /** A count or a server seq where 0 means "none". */
 export const CountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-export const TimestampSchema = v.pipe(v.string(), v.check((s: string) => isTimestamp(s), 'Expected an HLC timestamp (13 base-36 characters)'));
+/** A timestamp whose time is not beyond MAX_TIMESTAMP_MS. */
+const isWireTimestamp = (s: string): boolean => isTimestamp(s) && parseTimestamp(s).ms <= MAX_TIMESTAMP_MS;
+export const TimestampSchema = v.pipe(v.string(), v.check(isWireTimestamp, 'Expected an HLC timestamp (13 base-36 characters) before the year 3000'));
 /** A collection name, document id or list item id. */
 export const NameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
 export const EpochSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_EPOCH_LENGTH));
@@ -53,7 +55,7 @@ export const OpSchema = v.strictObject({
 /** A stamp is a timestamp followed by a replica id (see core `stampOf`). */
 const StampSchema = v.pipe(
   v.string(),
-  v.check((s) => isTimestamp(s.slice(0, TS_LENGTH)) && isReplicaId(s.slice(TS_LENGTH)), 'Expected a stamp: timestamp + replica id'),
+  v.check((s) => isWireTimestamp(s.slice(0, TS_LENGTH)) && isReplicaId(s.slice(TS_LENGTH)), 'Expected a stamp: timestamp (before the year 3000) + replica id'),
 );
 
 export const DocStateSchema = v.strictObject({

@@ -8,8 +8,12 @@
  * History:
  * - 1: initial protocol. hello/decision (accept, resume, reset), seed, push/ack,
  *      ops/synced, cursor/horizon, join/snapshot, error.
+ * - 2: close code 4007 REPLICA_FORBIDDEN (a replica id is bound to the user
+ *      who registered it); timestamps must be before the year 3000
+ *      (MAX_TIMESTAMP_MS). Message shapes are unchanged, so version 1 clients
+ *      are still served; to them 4007 is an unknown close.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The oldest client protocol version this code still serves. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -7,7 +7,7 @@ import type { Baseline, Op } from '../core/index.js';
 import type { StoreContext } from './context.js';
 import type { Archive } from './database.js';
 import { compact, stripServerSeq, type CompactOptions } from './compact.js';
-import { META_HORIZON, META_LOCAL } from './database.js';
+import { META_HORIZON, META_LOCAL, META_SYNCED } from './database.js';
 import { acknowledge, applyRemote, readLocal, readUnacknowledged, unacknowledged, type SequencedOp } from './remote.js';
 import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
@@ -15,6 +15,8 @@ import { live } from './query.js';
 export interface StoreHost {
   /** The replica ID as stored now (it changes after a reset). */
   replicaId(): Promise<string>;
+  /** A new id from the store's injected generator (the replica id to use after a reset). */
+  createId(): string;
   /** Highest own seq allocated (0 if none). */
   localSeq(): Promise<number>;
   /** Count of own ops not yet acknowledged by the server, live across tabs. */
@@ -39,6 +41,7 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
   const readMeta = async <T>(key: string) => ((await ctx.db.table('meta').get(key))?.value as T | undefined) ?? undefined;
   return {
     replicaId: async () => (await readMeta<{ replicaId: string }>(META_LOCAL))?.replicaId as string,
+    createId: () => ctx.createId(),
     localSeq: async () => (await readMeta<{ seq: number }>(META_LOCAL))?.seq ?? 0,
     pending: live(() => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => unacknowledged(tx, await readLocal(tx)).count())),
     readUnacknowledged: (limit) => readUnacknowledged(ctx, limit),
@@ -54,10 +57,16 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
       return compact(ctx, options);
     },
     exportHistory: () =>
-      ctx.db.transaction('r', ['heads', 'ops'], async (tx) => ({
-        baselines: (await tx.table('heads').toArray()) as Baseline[],
-        ops: ((await tx.table('ops').toArray()) as (Op & { serverSeq?: number })[]).map(stripServerSeq),
-      })),
+      ctx.db.transaction('rw', ['heads', 'ops', 'meta'], async (tx) => {
+        // From the seed on, compaction keeps unacknowledged ops: a write made before the seed
+        // commits is not in it, and dropped from the log it could never be pushed.
+        await tx.table('meta').put({ key: META_SYNCED, value: true });
+        return {
+          // A head without writes is no baseline (the server would refuse the whole seed).
+          baselines: ((await tx.table('heads').toArray()) as Baseline[]).filter((head) => head.state.entries.length > 0),
+          ops: ((await tx.table('ops').toArray()) as (Op & { serverSeq?: number })[]).map(stripServerSeq),
+        };
+      }),
     countAtRisk: () => countAtRisk(ctx),
     resetToSnapshot: async (snapshot, options) => {
       const result = await resetToSnapshot(ctx, snapshot, options);

@@ -14,7 +14,7 @@ import type { StoreContext } from './context.js';
 import { META_SCHEMA_VERSION, docTableName, type DocRow, type HeadRow } from './database.js';
 import { docRow } from './index-keys.js';
 import { pushTo } from './push-to.js';
-import { withWriteScope, writeChangesIn, type WriteRequest } from './write.js';
+import { flushWrites, withWriteScope, writeChangesIn, type WriteRequest } from './write.js';
 
 export async function migrate(ctx: StoreContext): Promise<void> {
   const stored = (await ctx.db.table('meta').get(META_SCHEMA_VERSION))?.value as number | undefined;
@@ -25,6 +25,7 @@ export async function migrate(ctx: StoreContext): Promise<void> {
       await rematerializeAll(ctx, scope.tx);
       for (let version = stored + 1; version <= target; version++) {
         for (const [collection, step] of Object.entries(ctx.schema.definition.migrations?.[version] ?? {})) {
+          await flushWrites(scope); // the previous step's writes, so this one reads them
           const rows = (await scope.tx.table(docTableName(collection)).toArray()) as DocRow[];
           await writeChangesIn(ctx, scope, rows.map((row) => migrationRequest({ collection, version, step, row })));
         }

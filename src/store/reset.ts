@@ -48,7 +48,8 @@ export async function atRiskOps(tx: Transaction): Promise<Op[]> {
   if ((await tx.table('meta').get(META_LOCAL_COMPACTED))?.value !== true) return own;
   const heads = (await tx.table('heads').toArray()) as Baseline[];
   const pending = new Set(own.map((op) => `${op.seq}`));
-  const compacted = heads.flatMap(baselineOps).filter((op) => op.replicaId === local.replicaId && !pending.has(`${op.seq}`));
+  // Compacted own writes the server acknowledged (a seed carried them) are no longer at risk.
+  const compacted = heads.flatMap(baselineOps).filter((op) => op.replicaId === local.replicaId && op.seq > local.ackedSeq && !pending.has(`${op.seq}`));
   return [...compacted.sort((a, b) => a.seq - b.seq), ...own];
 }
 

@@ -16,6 +16,7 @@ import { assertOpen, collectionDef, type StoreContext, type UndoStep } from './c
 import { inverseOf } from './inverse.js';
 import { pushTo } from './push-to.js';
 import { baselineOf } from './compact.js';
+import { assertSyncable } from './syncable.js';
 
 /** Per-transaction state shared by all writes inside one `store.transaction`. */
 export interface WriteScope {
@@ -26,6 +27,21 @@ export interface WriteScope {
   readonly undo: UndoStep[];
   /** Writes inside one scope run one after another, so each sees the previous one's heads. */
   lock: Promise<void>;
+  /**
+   * Rows the scope's writes produced, written to IndexedDB together (with the
+   * replica's seq counter) when the scope ends. If the transaction dies first
+   * (a function passed to store.transaction awaited something other than the
+   * store, and IndexedDB committed the idle transaction), nothing was written:
+   * never some ops without the counter that allocated their seqs.
+   */
+  readonly staged: StagedRows;
+}
+
+interface StagedRows {
+  readonly ops: Op[];
+  readonly heads: Map<string, HeadRow>;
+  /** Document rows by table, then id; null deletes. */
+  readonly docs: Map<string, Map<string, DocRow | null>>;
 }
 
 export interface CurrentDoc {
@@ -58,15 +74,17 @@ export async function withWriteScope<T>(
   try {
     result = await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
       const row = await tx.table('meta').get(META_LOCAL);
-      scope = { tx, local: row.value as LocalMeta, heads: new Map(), ops: [], undo: [], lock: Promise.resolve() };
+      const staged: StagedRows = { ops: [], heads: new Map(), docs: new Map() };
+      scope = { tx, local: row.value as LocalMeta, heads: new Map(), ops: [], undo: [], lock: Promise.resolve(), staged };
       scopes.set(tx.idbtrans, scope);
       const value = await fn(scope);
       await scope.lock;
+      await flushWrites(scope);
       if (scope.ops.length > 0) await tx.table('meta').put({ key: META_LOCAL, value: scope.local });
       return value;
     });
   } catch (err) {
-    throw mapStorageError(err);
+    throw closedEarly(err) ?? mapStorageError(err);
   }
   const done = scope as WriteScope;
   if (done.ops.length > 0) ctx.localOps.next(done.ops);
@@ -103,16 +121,47 @@ async function serialize<T>(scope: WriteScope, fn: () => Promise<T>): Promise<T>
 async function commitRequests(ctx: StoreContext, scope: WriteScope, requests: readonly WriteRequest[]): Promise<Op[]> {
   await loadHeads(scope, requests);
   const staged = stageRequests(ctx, scope, requests);
-  const { tx } = scope;
-  await tx.table('ops').bulkAdd(staged.ops);
-  await tx.table('heads').bulkPut(staged.heads);
-  for (const [table, rows] of staged.puts) await tx.table(table).bulkPut(rows);
-  for (const [table, keys] of staged.deletes) await tx.table(table).bulkDelete(keys);
+  scope.staged.ops.push(...staged.ops);
+  for (const head of staged.heads) scope.staged.heads.set(headKey(head.collection, head.id), head);
+  for (const [table, rows] of staged.puts) for (const row of rows) docsOf(scope, table).set(row.k, row);
+  for (const [table, keys] of staged.deletes) for (const key of keys) docsOf(scope, table).set(key, null);
   for (const head of staged.heads) scope.heads.set(headKey(head.collection, head.id), head.state);
   scope.local = staged.local;
   scope.ops.push(...staged.ops);
   scope.undo.push(...staged.undo);
   return staged.ops;
+}
+
+function docsOf(scope: WriteScope, table: string): Map<string, DocRow | null> {
+  let rows = scope.staged.docs.get(table);
+  if (rows === undefined) scope.staged.docs.set(table, (rows = new Map()));
+  return rows;
+}
+
+/** Writes the scope's staged rows into its transaction (at its end, or before reading tables it wrote). */
+export async function flushWrites(scope: WriteScope): Promise<void> {
+  const { tx, staged } = scope;
+  if (staged.ops.length > 0) await tx.table('ops').bulkAdd(staged.ops.splice(0));
+  if (staged.heads.size > 0) await tx.table('heads').bulkPut([...staged.heads.values()]);
+  staged.heads.clear();
+  for (const [table, rows] of staged.docs) {
+    const puts = [...rows.values()].filter((row): row is DocRow => row !== null);
+    const deletes = [...rows].flatMap(([key, row]) => (row === null ? [key] : []));
+    if (puts.length > 0) await tx.table(table).bulkPut(puts);
+    if (deletes.length > 0) await tx.table(table).bulkDelete(deletes);
+  }
+  staged.docs.clear();
+}
+
+/** The transaction ended before the scope did: say what happened (nothing was written) and what to do. */
+function closedEarly(err: unknown): TrellisError | undefined {
+  const names = [(err as { name?: string })?.name, (err as { inner?: { name?: string } })?.inner?.name];
+  if (!names.some((name) => name === 'TransactionInactiveError' || name === 'PrematureCommitError')) return undefined;
+  return new TrellisError(
+    ErrorCode.STORAGE_FAILED,
+    'The transaction closed before its function finished, so nothing was written. Inside store.transaction, await only store calls (no fetch, timers or live queries).',
+    { cause: err },
+  );
 }
 
 /** Pure part of a write: stamps and merges in memory, validates; throws before anything is written. */
@@ -133,6 +182,7 @@ function stageRequests(ctx: StoreContext, scope: WriteScope, requests: readonly 
       const clock = tick(local.clock, ctx.now());
       local = { ...local, clock, seq: local.seq + 1 };
       const op: Op = { replicaId: local.replicaId, seq: local.seq, ts: formatTimestamp(clock), collection, id, change };
+      assertSyncable(op);
       for (const inverse of inverseOf(change, doc, state).reverse()) undo.push({ collection, id, change: inverse });
       state = applyOps(state, [op]);
       doc = materialize(state);
@@ -149,6 +199,9 @@ function stageRequests(ctx: StoreContext, scope: WriteScope, requests: readonly 
     }
   }
   for (const [key, state] of states) {
+    // A write that recorded nothing (deleting a missing document) leaves no head: heads double as
+    // seed baselines, and one without a last write has no valid replicaId or ts on the wire.
+    if (state.entries.length === 0) continue;
     const [collection, id] = key.split('\u0000') as [string, string];
     heads.push(baselineOf(collection, id, state));
   }

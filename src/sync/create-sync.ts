@@ -12,6 +12,7 @@ const CLOSE_ERRORS: Record<number, ErrorCode> = {
   [CloseCode.AUTH_WRONG_LIBRARY]: ErrorCode.AUTH_WRONG_LIBRARY,
   [CloseCode.VERSION_MISMATCH]: ErrorCode.PROTOCOL_VERSION_MISMATCH,
   [CloseCode.POLICY_VIOLATION]: ErrorCode.PROTOCOL_INVALID_MESSAGE,
+  [CloseCode.REPLICA_FORBIDDEN]: ErrorCode.AUTH_REPLICA_FORBIDDEN,
 };
 
 function checkOptions(options: SyncOptions): void {
@@ -43,6 +44,7 @@ export function createSync(store: Pick<Store, 'name' | 'replicaId'>, options: Sy
     code === CloseCode.VERSION_MISMATCH ||
     code === CloseCode.POLICY_VIOLATION ||
     code === CloseCode.AUTH_WRONG_LIBRARY ||
+    code === CloseCode.REPLICA_FORBIDDEN ||
     (!canRefresh && (code === CloseCode.AUTH_INVALID || code === CloseCode.AUTH_EXPIRED));
   const url = async () => {
     const token = options.getToken ? await options.getToken() : (options.token as string);
@@ -55,7 +57,9 @@ export function createSync(store: Pick<Store, 'name' | 'replicaId'>, options: Sy
     if (stopped) return;
     const fatal = isFatal(code);
     const errorCode = CLOSE_ERRORS[code];
-    const error = errorCode ? { code: errorCode, message: reason || `Connection closed (${code}).` } : undefined;
+    // The close reason is just the code; the error frame sent before the close says what to do.
+    const said = engine.state.value.error;
+    const error = errorCode ? { code: errorCode, message: said?.code === errorCode ? said.message : reason || `Connection closed (${code}).` } : undefined;
     // Auth and protocol refusals show as 'error' even while a getToken-based retry is under way.
     engine.onDisconnected(fatal || error ? 'error' : 'offline', error);
   });

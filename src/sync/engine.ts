@@ -5,7 +5,7 @@
  */
 import { BehaviorSubject } from 'rxjs';
 import type { Baseline } from '../core/index.js';
-import { ErrorCode, TrellisError, createId, unexpectedCase } from '../core/index.js';
+import { ErrorCode, TS_LENGTH, TrellisError, unexpectedCase } from '../core/index.js';
 import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage } from '../protocol/index.js';
 import type { ClientMessage, Cursor, DecisionMessage, ServerMessage, ServerOp } from '../protocol/index.js';
 import type { StoreHost } from '../store/index.js';
@@ -40,6 +40,18 @@ export function createEngine(options: EngineOptions) {
   let transport: Transport | undefined;
   let session: Session = { pushing: false, pushBlocked: false };
   let queue = Promise.resolve();
+  /**
+   * Connections are numbered. A frame is handled only if its connection is
+   * still the current one: frames of a closed connection are dropped (the next
+   * hello re-derives everything they carried), and a task still running when
+   * its connection closed may no longer send or change the phase. Otherwise a
+   * stale `synced` could store a cursor without an epoch, or mark sync live
+   * while it is offline.
+   */
+  let connection = 0;
+  /** The connection of the task now running (tasks run one at a time). */
+  let running = 0;
+  const stale = () => running !== connection;
   const joinWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   const patch = (next: Partial<SyncState>) => state.next({ ...state.value, ...next });
@@ -47,7 +59,9 @@ export function createEngine(options: EngineOptions) {
     const { progress: _p, joinRequired: _j, ...rest } = state.value;
     state.next({ ...rest, phase, ...extra });
   };
-  const send = (message: ClientMessage) => transport?.send(encodeMessage(message));
+  const send = (message: ClientMessage) => {
+    if (!stale()) transport?.send(encodeMessage(message));
+  };
   const reportError = (err: unknown) => {
     const e = err instanceof TrellisError ? err : new TrellisError(ErrorCode.SERVER_INTERNAL, String((err as Error)?.message ?? err));
     patch({ error: { code: e.code, message: e.message } });
@@ -76,7 +90,11 @@ export function createEngine(options: EngineOptions) {
         const me = await host.replicaId();
         session.seeded = history.ops;
         // Only what the seed carries is acknowledged by it; writes made meanwhile are pushed after.
-        session.seededUpTo = history.ops.reduce((max, op) => (op.replicaId === me ? Math.max(max, op.seq) : max), 0);
+        // Own writes compacted before any sync travel inside baselines (heads) and count too.
+        let upTo = 0;
+        for (const op of history.ops) if (op.replicaId === me) upTo = Math.max(upTo, op.seq);
+        for (const b of history.baselines) for (const e of b.state.entries) if (e.stamp.slice(TS_LENGTH) === me) upTo = Math.max(upTo, e.seq);
+        session.seededUpTo = upTo;
         for (const chunk of seedChunks(history)) send(chunk);
         return;
       }
@@ -86,6 +104,9 @@ export function createEngine(options: EngineOptions) {
       case 'reset': {
         const reason: JoinReason = message.reason;
         const atRisk = await host.countAtRisk();
+        if (stale()) return;
+        // A join() still waiting is the user's consent: a connection lost mid-join does not ask again.
+        if (joinWaiters.length > 0) return startJoin();
         if (options.autoJoin === 'always' || (options.autoJoin === 'when-nothing-at-risk' && atRisk === 0)) return startJoin();
         setPhase('join-required', { joinRequired: { reason, atRisk } });
         return;
@@ -96,7 +117,8 @@ export function createEngine(options: EngineOptions) {
   }
 
   function startJoin(): void {
-    session.joiningAs = createId();
+    // The store's generator, so a store with an injected createId (seeded tests) gets replayable ids.
+    session.joiningAs = host.createId();
     session.snapshot = { baselines: [], ops: [] };
     setPhase('resetting', { progress: { received: 0, total: 0 } });
     send({ type: 'join', replicaId: session.joiningAs });
@@ -119,26 +141,31 @@ export function createEngine(options: EngineOptions) {
   }
 
   async function onOps(message: Extract<ServerMessage, { type: 'ops' }>): Promise<void> {
-    if (message.ops.length === 0 || !session.epoch) return;
-    const serverSeq = Math.max(...message.ops.map((e) => e.serverSeq));
+    // Read before any await: a disconnect meanwhile replaces the session.
+    const epoch = session.epoch;
+    if (message.ops.length === 0 || !epoch) return;
+    const serverSeq = message.ops.reduce((max, e) => Math.max(max, e.serverSeq), 0);
     const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
-    await host.applyRemote(message.ops, { [cursorKey]: { epoch: session.epoch, serverSeq: Math.max(current, serverSeq) } });
+    await host.applyRemote(message.ops, { [cursorKey]: { epoch, serverSeq: Math.max(current, serverSeq) } });
     if (message.progress) patch({ progress: message.progress });
     if (state.value.phase === 'live') send({ type: 'cursor', serverSeq: Math.max(current, serverSeq) });
   }
 
   async function onSynced(serverSeq: number): Promise<void> {
-    const epoch = session.epoch as string;
-    if (session.seeded) {
+    // Read before any await: a disconnect meanwhile replaces the session.
+    const { epoch, seeded, seededUpTo } = session;
+    if (epoch === undefined) return;
+    if (seeded) {
       // The server numbered the seed's ops 1..n in this order; record that, and our own ops as acknowledged.
-      const ordered = seedOrder(session.seeded).map((op, i) => ({ serverSeq: i + 1, op }));
+      const ordered = seedOrder(seeded).map((op, i) => ({ serverSeq: i + 1, op }));
       await host.applyRemote(ordered, { [cursorKey]: { epoch, serverSeq } });
-      if (session.seededUpTo) await host.acknowledge({ fromSeq: 1, toSeq: session.seededUpTo });
+      if (seededUpTo) await host.acknowledge({ fromSeq: 1, toSeq: seededUpTo });
       session.seeded = undefined;
     } else {
       const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
       await host.writeMeta({ [cursorKey]: { epoch, serverSeq: Math.max(current, serverSeq) } });
     }
+    if (stale()) return;
     session.joiningAs = undefined;
     const { error: _cleared, progress: _done, joinRequired: _joined, ...rest } = state.value;
     state.next({ ...rest, phase: 'live' });
@@ -196,8 +223,14 @@ export function createEngine(options: EngineOptions) {
   }
 
   /** Runs `task` after everything queued before it; failures are reported, never swallowed. */
-  const enqueue = (task: () => Promise<void>) => {
-    queue = queue.then(task).catch(reportError);
+  const enqueue = (task: () => Promise<void>, of?: number) => {
+    queue = queue
+      .then(() => {
+        if (of !== undefined && of !== connection) return undefined;
+        running = of ?? connection;
+        return task();
+      })
+      .catch(reportError);
     return queue;
   };
 
@@ -205,14 +238,18 @@ export function createEngine(options: EngineOptions) {
     state,
     attach(next: Transport) {
       transport = next;
-      next.onOpen(() => void enqueue(hello));
+      next.onOpen(() => {
+        const opened = ++connection;
+        void enqueue(hello, opened);
+      });
       next.onMessage((frame) => {
         const decoded = decodeServerMessage(frame);
         if (!decoded.ok) return reportError(decoded.error);
-        void enqueue(() => handle(decoded.value));
+        void enqueue(() => handle(decoded.value), connection);
       });
     },
     onDisconnected(phase: 'offline' | 'error', error?: SyncState['error']) {
+      connection++;
       session = { pushing: false, pushBlocked: false };
       setPhase(phase, error ? { error } : {});
     },
@@ -231,7 +268,10 @@ export function createEngine(options: EngineOptions) {
         );
       }
       const done = new Promise<void>((resolve, reject) => joinWaiters.push({ resolve, reject }));
-      void enqueue(async () => startJoin());
+      // Only if this connection still waits for it; otherwise the next reset decision joins (the waiter is the consent).
+      void enqueue(async () => {
+        if (state.value.phase === 'join-required') startJoin();
+      });
       return done;
     },
     stopped() {

@@ -11,11 +11,33 @@ export function createPartysocketTransport(options: TransportOptions): Transport
     maxEnqueuedMessages: 0,
     shouldReconnectOnClose: (event) => !options.isFatal(event.code),
   });
+  const stopWatching = watchBrowserNetwork(() => socket.reconnect(1000, 'network changed'));
   return {
     send: (frame) => socket.send(frame),
     onMessage: (listener) => socket.addEventListener('message', (event) => listener(String(event.data))),
     onOpen: (listener) => socket.addEventListener('open', () => listener()),
     onClose: (listener) => socket.addEventListener('close', (event) => listener({ code: event.code, reason: event.reason })),
-    close: () => socket.close(1000, 'sync stopped'),
+    close: () => {
+      stopWatching();
+      socket.close(1000, 'sync stopped');
+    },
+  };
+}
+
+/**
+ * A browser keeps a WebSocket "open" long after the network is gone (frames sent
+ * meanwhile are lost, and the status still says live). So when the browser
+ * reports `offline` or `online`, drop the socket and connect again with the
+ * backoff reset: offline, the attempt fails and sync shows 'offline' at once;
+ * online, it connects at the next (short) retry. Outside browsers: nothing.
+ */
+function watchBrowserNetwork(reconnect: () => void): () => void {
+  const target = (globalThis as { window?: { addEventListener?: unknown } }).window as Window | undefined;
+  if (typeof target?.addEventListener !== 'function') return () => {};
+  target.addEventListener('offline', reconnect);
+  target.addEventListener('online', reconnect);
+  return () => {
+    target.removeEventListener('offline', reconnect);
+    target.removeEventListener('online', reconnect);
   };
 }

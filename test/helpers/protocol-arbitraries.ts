@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { ErrorCode, formatTimestamp } from '../../src/core/index.js';
 import type { Change, Json, JsonObject } from '../../src/core/index.js';
-import { PROTOCOL_VERSION, isBoundedJson } from 'trellis/protocol';
+import { MAX_TIMESTAMP_MS, PROTOCOL_VERSION, isBoundedJson } from 'trellis/protocol';
 import type { ClientMessage, ServerMessage } from 'trellis/protocol';
 
 /** As a value looks after a trip through JSON (no -0, `__proto__` as data), then kept only if the protocol allows it. */
@@ -15,7 +15,7 @@ const wireObject = fc.dictionary(fc.string({ maxLength: 8 }), wireJson, { maxKey
 export const replicaId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 const seq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 const count = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
-const ts = fc.record({ ms: fc.integer({ min: 0, max: 36 ** 9 - 1 }), counter: fc.integer({ min: 0, max: 36 ** 4 - 1 }) }).map(formatTimestamp);
+const ts = fc.record({ ms: fc.integer({ min: 0, max: MAX_TIMESTAMP_MS }), counter: fc.integer({ min: 0, max: 36 ** 4 - 1 }) }).map(formatTimestamp);
 const name = fc.string({ minLength: 1, maxLength: 12 });
 const segment = name.filter((s) => s !== '__proto__' && s !== 'constructor' && s !== 'prototype');
 const path = fc.array(segment, { minLength: 1, maxLength: 4 });

@@ -3,9 +3,10 @@ import { ErrorCode } from 'trellis';
 import { CloseCode } from 'trellis/protocol';
 import { createTokenProvider } from 'trellis/server';
 import { openClient } from '../helpers/protocol-client.js';
-import { TEST_SECRET, startTestServer } from '../helpers/start-test-server.js';
+import { TEST_SECRET, servers } from '../helpers/servers.js';
+import type { ServerUnderTest } from '../helpers/servers.js';
 
-describe('tokens at the socket', () => {
+describe.each(servers)('tokens at the socket ($name)', (factory) => {
   test.each([
     ['a missing token', async () => undefined, ErrorCode.AUTH_TOKEN_MISSING, CloseCode.AUTH_INVALID],
     ['garbage', async () => 'not-a-jwt', ErrorCode.AUTH_TOKEN_MISSING, CloseCode.AUTH_INVALID],
@@ -23,25 +24,24 @@ describe('tokens at the socket', () => {
     ],
     [
       'a token for another library',
-      async (server: Awaited<ReturnType<typeof startTestServer>>) => server.token({ library: 'elsewhere' }),
+      async (server: ServerUnderTest) => server.token('elsewhere'),
       ErrorCode.AUTH_WRONG_LIBRARY,
       CloseCode.AUTH_WRONG_LIBRARY,
     ],
   ])('%s is refused with an error frame and a close code', async (_name, makeToken, code, closeCode) => {
-    const server = await startTestServer();
+    const server = await factory.start();
     const token = await makeToken(server);
     const client = await openClient({ url: server.url, library: 'team', token });
     expect((await client.next('error')).code).toBe(code);
     expect((await client.closed).code).toBe(closeCode);
-    expect(server.query('SELECT COUNT(*) AS n FROM libraries')).toEqual([{ n: 0 }]);
+    expect(await server.query('team', 'SELECT COUNT(*) AS n FROM libraries')).toEqual([{ n: 0 }]);
   });
 
   test('a token that expires while connected closes the socket at the next message', async () => {
-    const clock = { now: 1_700_000_000_000 };
-    const server = await startTestServer({ now: () => clock.now });
-    const client = await server.connect('team', { token: await server.token({ library: 'team', expiresIn: 60 }) });
+    const server = await factory.start({ clock: 1_700_000_000_000 });
+    const client = await server.connect('team', { expiresIn: 60 });
     await client.hello({ replicaId: 'A' });
-    clock.now += 61_000;
+    await server.advanceClock(61_000);
     client.send({ type: 'seed', baselines: [], ops: [], done: true });
     expect((await client.next('error')).code).toBe(ErrorCode.AUTH_TOKEN_EXPIRED);
     expect((await client.closed).code).toBe(CloseCode.AUTH_EXPIRED);

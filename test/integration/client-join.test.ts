@@ -1,15 +1,13 @@
 import { firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { allTodos, eventually, isLive, openReplica, startTestServer, type TestReplica, type TestServer } from '../helpers/sync-harness.js';
-
-let server: TestServer;
-afterEach(async () => server?.dispose());
+import { describe, expect, it } from 'vitest';
+import { allTodos, eventually, isLive, openReplica, type TestReplica } from '../helpers/sync-harness.js';
+import { servers } from '../helpers/servers.js';
 
 const titles = async (replica: TestReplica) => (await allTodos(replica)).map((t) => t.title);
 
-describe('late joiner (store + sync plugin)', () => {
+describe.each(servers)('late joiner (store + sync plugin) ($name)', (factory) => {
   it('the first replica initializes the library; a second with its own docs must consent, then holds exactly the library and an archive', async () => {
-    server = await startTestServer();
+    const server = await factory.start();
     const first = await openReplica(server, 'lib-1', { connect: false });
     await first.store.collection('todos').put({ id: 'a', title: 'From first', createdAt: 1 });
     first.connect();
@@ -39,7 +37,7 @@ describe('late joiner (store + sync plugin)', () => {
   });
 
   it('join() outside join-required is refused with SYNC_NOTHING_TO_JOIN', async () => {
-    server = await startTestServer();
+    const server = await factory.start();
     const only = await openReplica(server, 'lib-1');
     await only.settle();
     await expect(only.sync.join()).rejects.toMatchObject({ code: 'SYNC_NOTHING_TO_JOIN' });
@@ -47,9 +45,9 @@ describe('late joiner (store + sync plugin)', () => {
   });
 });
 
-describe('fresh replicas', () => {
+describe.each(servers)('fresh replicas ($name)', (factory) => {
   it('a replica whose database was deleted comes back with a new ID and joins by itself', async () => {
-    server = await startTestServer();
+    const server = await factory.start();
     const first = await openReplica(server, 'lib-2');
     await first.store.collection('todos').put({ id: 'a', title: 'Shared', createdAt: 1 });
     await first.settle();

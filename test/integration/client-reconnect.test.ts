@@ -1,13 +1,12 @@
 import { firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { allTodos, eventually, isLive, openReplica, startTestServer, type TestServer } from '../helpers/sync-harness.js';
+import { describe, expect, it } from 'vitest';
+import { allTodos, eventually, isLive, openReplica } from '../helpers/sync-harness.js';
+import { servers } from '../helpers/servers.js';
 
-let server: TestServer;
-afterEach(async () => server?.dispose());
 
-describe('reconnect and convergence', () => {
+describe.each(servers)('reconnect and convergence ($name)', (factory) => {
   it("a known replica's offline edits survive reconnect and reach the others", async () => {
-    server = await startTestServer();
+    const server = await factory.start();
     const a = await openReplica(server, 'lib');
     const b = await openReplica(server, 'lib');
     await a.store.collection('todos').put({ id: 't', title: 'Draft', createdAt: 1 });
@@ -27,7 +26,7 @@ describe('reconnect and convergence', () => {
   });
 
   it('concurrent edits on three replicas converge', async () => {
-    server = await startTestServer();
+    const server = await factory.start();
     const replicas = await Promise.all([0, 1, 2].map(() => openReplica(server, 'lib')));
     await replicas[0]!.store.collection('todos').put({ id: 'doc', title: 'Start', createdAt: 0, tags: ['base'] });
     for (const r of replicas) await eventually(r.store.collection('todos').get('doc'), (d) => d !== undefined);
@@ -53,10 +52,9 @@ describe('reconnect and convergence', () => {
   });
 });
 
-describe('truancy', () => {
+describe.each(servers)('truancy ($name)', (factory) => {
   it('a replica past the truancy window is reset (truant), its unsynced edits archived', async () => {
-    let now = 1_000_000;
-    server = await startTestServer({ now: () => now, truancyMs: 60_000 });
+    const server = await factory.start({ clock: 1_000_000, truancyMs: 60_000 });
     const a = await openReplica(server, 'lib');
     await a.store.collection('todos').put({ id: 'shared', title: 'Shared', createdAt: 1 });
     await a.settle();
@@ -65,7 +63,7 @@ describe('truancy', () => {
     await b.settle();
     await b.sync.stop();
     await b.store.collection('todos').put({ id: 'late', title: 'Written while away', createdAt: 2 });
-    now += 120_000;
+    await server.advanceClock(120_000);
     await a.store.collection('todos').update('shared', { title: 'Moved on' });
     await a.settle();
 

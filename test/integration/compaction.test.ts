@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { DocState, Op } from '../../src/core/index.js';
 import type { ServerMessage } from 'trellis/protocol';
 import { applyOps, emptyDocState, materialize, mergeStates } from '../../src/merge/index.js';
-import { startTestServer } from '../helpers/start-test-server.js';
+import { servers } from '../helpers/servers.js';
 import { wireOp } from '../helpers/wire-ops.js';
 
 /** Writes to three shared documents, so squashing really merges. */
@@ -25,9 +25,9 @@ function view(received: readonly ServerMessage[], own: readonly Op[]): Record<st
   return Object.fromEntries([...states].map(([id, s]) => [id, materialize(s)]).sort());
 }
 
-describe('compaction', () => {
+describe.each(servers)('compaction ($name)', (factory) => {
   test('the horizon advances only when every active replica sent its cursor; a late joiner still sees the same documents', async () => {
-    const server = await startTestServer();
+    const server = await factory.start();
     const creates = ['doc0', 'doc1', 'doc2'].map((id, i) => wireOp({ replicaId: 'A', seq: i + 1, ms: i, id, change: { kind: 'put', value: { a: 'init', b: 'init' } } }));
     const a = await server.connect('team');
     await a.hello({ replicaId: 'A', localSeq: 3, atRisk: 3 });
@@ -50,13 +50,13 @@ describe('compaction', () => {
 
     a.send({ type: 'cursor', serverSeq: head });
     await a.close(); // A stays active (not truant) while away: it still holds the horizon
-    expect(server.node.compact('team')).toEqual([{ library: 'team', horizon: 3, squashed: 3 }]);
+    expect(await server.compact('team')).toEqual([{ library: 'team', horizon: 3, squashed: 3 }]);
     b.send({ type: 'cursor', serverSeq: 10 });
-    await expect.poll(() => server.node.compact('team')[0]?.horizon).toBe(10);
+    await expect.poll(async () => (await server.compact('team'))[0]?.horizon).toBe(10);
     expect((await b.next('horizon')).serverSeq).toBe(3);
     expect((await b.next('horizon')).serverSeq).toBe(10);
-    expect(server.query("SELECT MIN(server_seq) AS low FROM ops WHERE library = 'team'")).toEqual([{ low: 11 }]);
-    expect(server.query("SELECT COUNT(*) AS n FROM baselines WHERE library = 'team'")).toEqual([{ n: 3 }]);
+    expect(await server.query('team', "SELECT MIN(server_seq) AS low FROM ops WHERE library = 'team'")).toEqual([{ low: 11 }]);
+    expect(await server.query('team', "SELECT COUNT(*) AS n FROM baselines WHERE library = 'team'")).toEqual([{ n: 3 }]);
 
     const late = await server.connect('team');
     await late.hello({ replicaId: 'L' });

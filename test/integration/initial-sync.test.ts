@@ -1,22 +1,22 @@
 import { describe, expect, test } from 'vitest';
 import { MAX_FRAME_BYTES } from 'trellis/protocol';
-import { startTestServer } from '../helpers/start-test-server.js';
+import { servers } from '../helpers/servers.js';
 import { wireOps } from '../helpers/wire-ops.js';
 
-describe('initial sync: accept and resume', () => {
+describe.each(servers)('initial sync: accept and resume ($name)', (factory) => {
   test('a new library accepts the first replica, whose seed becomes the library and is acknowledged with synced', async () => {
-    const server = await startTestServer();
+    const server = await factory.start();
     const a = await server.connect('team');
     const decision = await a.hello({ replicaId: 'A', localSeq: 4, atRisk: 4 });
     expect(decision).toMatchObject({ type: 'decision', decision: 'accept', serverSeq: 0, horizon: 0, replicaSeq: 0 });
     a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 2), done: false });
     a.send({ type: 'seed', baselines: [], ops: wireOps('A', 3, 4), done: true });
     expect(await a.next('synced')).toEqual({ type: 'synced', serverSeq: 4 });
-    expect(server.query('SELECT library, epoch, head_seq FROM libraries')).toEqual([{ library: 'team', epoch: decision.epoch, head_seq: 4 }]);
+    expect(await server.query('team', 'SELECT library, epoch, head_seq FROM libraries')).toEqual([{ library: 'team', epoch: decision.epoch, head_seq: 4 }]);
   });
 
   test('a known replica resumes: it gets the ops it lacks, not its own, in chunks with progress, then synced', async () => {
-    const server = await startTestServer();
+    const server = await factory.start();
     const a = await server.connect('team');
     const { epoch } = await a.hello({ replicaId: 'A', localSeq: 2, atRisk: 2 });
     a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 2), done: true });

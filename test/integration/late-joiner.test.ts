@@ -2,12 +2,12 @@ import { describe, expect, test } from 'vitest';
 import { ErrorCode } from 'trellis';
 import { MAX_FRAME_BYTES } from 'trellis/protocol';
 import type { SnapshotMessage } from 'trellis/protocol';
-import { startTestServer } from '../helpers/start-test-server.js';
-import type { TestServer } from '../helpers/start-test-server.js';
+import { servers } from '../helpers/servers.js';
+import type { ServerUnderTest } from '../helpers/servers.js';
 import { wireOps } from '../helpers/wire-ops.js';
 
 /** A library seeded by A with `count` ops of about `bytes` each, A still connected. */
-async function seededLibrary(server: TestServer, o: { count: number; bytes: number }) {
+async function seededLibrary(server: ServerUnderTest, o: { count: number; bytes: number }) {
   const a = await server.connect('team');
   await a.hello({ replicaId: 'A', localSeq: o.count, atRisk: o.count });
   const ops = wireOps('A', 1, o.count, { change: { kind: 'put', value: { blob: 'y'.repeat(o.bytes) } } });
@@ -16,9 +16,9 @@ async function seededLibrary(server: TestServer, o: { count: number; bytes: numb
   return a;
 }
 
-describe('late joiner', () => {
+describe.each(servers)('late joiner ($name)', (factory) => {
   test('a replica new to a library with history must reset; what it sends before joining is refused and not stored', async () => {
-    const server = await startTestServer();
+    const server = await factory.start();
     await seededLibrary(server, { count: 3, bytes: 10 });
     const late = await server.connect('team');
     expect(await late.hello({ replicaId: 'L', localSeq: 5, atRisk: 5 })).toMatchObject({ decision: 'reset', reason: 'late-joiner', serverSeq: 3 });
@@ -28,12 +28,12 @@ describe('late joiner', () => {
     expect((await late.next('error')).code).toBe(ErrorCode.SYNC_JOIN_REQUIRED);
     expect((await late.next('error')).code).toBe(ErrorCode.SYNC_JOIN_REQUIRED);
     expect((await late.next('error')).code).toBe(ErrorCode.SYNC_JOIN_REQUIRED);
-    expect(server.query("SELECT COUNT(*) AS n FROM ops WHERE replica = 'L'")).toEqual([{ n: 0 }]);
-    expect(server.query("SELECT COUNT(*) AS n FROM replicas WHERE replica = 'L'")).toEqual([{ n: 0 }]);
+    expect(await server.query('team', "SELECT COUNT(*) AS n FROM ops WHERE replica = 'L'")).toEqual([{ n: 0 }]);
+    expect(await server.query('team', "SELECT COUNT(*) AS n FROM replicas WHERE replica = 'L'")).toEqual([{ n: 0 }]);
   });
 
   test('join streams the complete library in chunks under 1 MiB with progress, then the new replica is live', async () => {
-    const server = await startTestServer();
+    const server = await factory.start();
     const a = await seededLibrary(server, { count: 300, bytes: 10_000 });
     const late = await server.connect('team');
     await late.hello({ replicaId: 'L', atRisk: 2 });
@@ -57,7 +57,7 @@ describe('late joiner', () => {
   });
 
   test('join must name a new replica id', async () => {
-    const server = await startTestServer();
+    const server = await factory.start();
     await seededLibrary(server, { count: 1, bytes: 1 });
     const late = await server.connect('team');
     await late.hello({ replicaId: 'L' });

@@ -1,19 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from 'trellis';
-import { startTestServer } from '../helpers/start-test-server.js';
-import type { TestServer } from '../helpers/start-test-server.js';
+import { servers } from '../helpers/servers.js';
+import type { ServerFactory, ServerUnderTest } from '../helpers/servers.js';
 import { wireOps } from '../helpers/wire-ops.js';
 
 const WINDOW = 60_000;
 
-async function clockedServer(): Promise<{ server: TestServer; clock: { now: number } }> {
-  const clock = { now: 1_700_000_000_000 };
-  const server = await startTestServer({ now: () => clock.now, truancyMs: WINDOW });
-  return { server, clock };
+function clockedServer(factory: ServerFactory): Promise<ServerUnderTest> {
+  return factory.start({ clock: 1_700_000_000_000, truancyMs: WINDOW });
 }
 
 /** A seeded with ops 1..2; its cursor. */
-async function seed(server: TestServer) {
+async function seed(server: ServerUnderTest) {
   const a = await server.connect('team');
   const { epoch } = await a.hello({ replicaId: 'A', localSeq: 2, atRisk: 2 });
   a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 2), done: true });
@@ -21,18 +19,18 @@ async function seed(server: TestServer) {
   return { a, cursor: { epoch, serverSeq: 2 } };
 }
 
-describe('truant reset', () => {
+describe.each(servers)('truant reset ($name)', (factory) => {
   test('a replica away longer than the truancy window is reset as truant, and marked so', async () => {
-    const { server, clock } = await clockedServer();
+    const server = await clockedServer(factory);
     const { a, cursor } = await seed(server);
     await a.close();
-    clock.now += WINDOW + 1;
+    await server.advanceClock(WINDOW + 1);
     const back = await server.connect('team');
     // Frames before hello (here an invalid one) must not refresh last_seen.
     back.sendRaw('garbage');
     await back.next('error');
     expect(await back.hello({ replicaId: 'A', cursor, localSeq: 3, atRisk: 1 })).toMatchObject({ decision: 'reset', reason: 'truant' });
-    expect(server.query("SELECT status FROM replicas WHERE replica = 'A'")).toEqual([{ status: 'truant' }]);
+    expect(await server.query('team', "SELECT status FROM replicas WHERE replica = 'A'")).toEqual([{ status: 'truant' }]);
     back.send({ type: 'push', ops: wireOps('A', 3, 3) });
     expect((await back.next('error')).code).toBe(ErrorCode.SYNC_JOIN_REQUIRED);
     back.send({ type: 'join', replicaId: 'A-again' });
@@ -42,28 +40,28 @@ describe('truant reset', () => {
   });
 
   test('once truant, always reset, even when back within the window', async () => {
-    const { server, clock } = await clockedServer();
+    const server = await clockedServer(factory);
     const { a, cursor } = await seed(server);
     await a.close();
-    clock.now += WINDOW + 1;
+    await server.advanceClock(WINDOW + 1);
     expect(await (await server.connect('team')).hello({ replicaId: 'A', cursor, localSeq: 2 })).toMatchObject({ reason: 'truant' });
     expect(await (await server.connect('team')).hello({ replicaId: 'A', cursor, localSeq: 2 })).toMatchObject({ reason: 'truant' });
   });
 
   test('a replica back within the window resumes', async () => {
-    const { server, clock } = await clockedServer();
+    const server = await clockedServer(factory);
     const { a, cursor } = await seed(server);
     await a.close();
-    clock.now += WINDOW - 1;
+    await server.advanceClock(WINDOW - 1);
     expect((await (await server.connect('team')).hello({ replicaId: 'A', cursor, localSeq: 2 })).decision).toBe('resume');
   });
 
   test('a replica that stays connected is never truant: closing refreshes last_seen', async () => {
-    const { server, clock } = await clockedServer();
+    const server = await clockedServer(factory);
     const { a, cursor } = await seed(server);
-    clock.now += 3 * WINDOW;
+    await server.advanceClock(3 * WINDOW);
     await a.close();
-    clock.now += WINDOW - 1;
+    await server.advanceClock(WINDOW - 1);
     expect((await (await server.connect('team')).hello({ replicaId: 'A', cursor, localSeq: 2 })).decision).toBe('resume');
   });
 });

@@ -56,7 +56,13 @@ function holds(value: unknown, condition: unknown): boolean {
 }
 
 /** The obviously correct answer: filter, sort (ties by id), slice. */
-function reference(docs: Doc[], q: fc.RecordValue<any>): string[] {
+interface Query {
+  where?: Record<string, unknown>;
+  orderBy?: string | readonly [string, 'asc' | 'desc'];
+  limit?: number;
+}
+
+function reference(docs: Doc[], q: Query): string[] {
   const where = (q.where ?? {}) as Record<string, unknown>;
   let out = docs.filter((d) => Object.entries(where).every(([field, c]) => holds(d[field as keyof Doc], c)));
   out.sort((x, y) => (x.id < y.id ? -1 : 1));

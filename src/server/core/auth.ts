@@ -70,11 +70,11 @@ function utf8(text: string): Uint8Array {
 }
 
 function toClaims(payload: JWTPayload): Claims {
-  const { sub, lib, role, exp } = payload as JWTPayload & { lib?: unknown; role?: unknown };
+  const { sub, lib, role, exp, iat } = payload as JWTPayload & { lib?: unknown; role?: unknown };
   if (typeof sub !== 'string' || sub === '' || typeof lib !== 'string' || lib === '' || typeof exp !== 'number' || (role !== 'read' && role !== 'write')) {
     throw new TrellisError(ErrorCode.AUTH_TOKEN_INVALID, 'The token lacks sub, lib, role or exp; get a new token from your auth endpoint.');
   }
-  return { library: lib, user: sub, role, exp };
+  return typeof iat === 'number' ? { library: lib, user: sub, role, exp, iat } : { library: lib, user: sub, role, exp };
 }
 
 /** jose's errors become AUTH_* TrellisErrors, keeping the original as `cause`. */

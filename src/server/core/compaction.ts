@@ -13,7 +13,7 @@ import type { ServerContext } from './context.js';
 import { readLibrary, setHorizon } from './libraries.js';
 import { deleteOpsUpTo, streamOps } from './op-log.js';
 import { send } from './outbox.js';
-import { markTruant, minAckedSeq, staleReplicas } from './replicas.js';
+import { markTruant, minAckedSeq, replicasAckedUpTo, staleReplicas } from './replicas.js';
 import type { CompactionResult } from './types.js';
 
 /** Ops squashed per batch (one read, then one baseline write per touched document). */
@@ -36,6 +36,17 @@ export function targetHorizon(ctx: ServerContext, library: string): number {
   if (row === undefined) return 0;
   const acked = minAckedSeq(ctx.sql, library) ?? row.head_seq;
   return Math.max(row.horizon, Math.min(acked, row.head_seq));
+}
+
+/** See SyncServer.nextCompaction: connected replicas never turn truant, so only the others can free the horizon by time alone. */
+export function nextCompaction(ctx: ServerContext, library: string): number | undefined {
+  const row = readLibrary(ctx.sql, library);
+  if (row === undefined || row.horizon >= row.head_seq) return undefined;
+  if (targetHorizon(ctx, library) > row.horizon) return ctx.now();
+  const connected = new Set(libraryConnections(ctx, library).map((conn) => conn.replicaId));
+  const waiting = replicasAckedUpTo(ctx.sql, { library, serverSeq: row.horizon }).filter((r) => !connected.has(r.replica));
+  // sweepTruants marks a replica once now - last_seen > truancyMs.
+  return waiting.length === 0 ? undefined : Math.min(...waiting.map((r) => r.last_seen)) + ctx.truancyMs + 1;
 }
 
 export function compactLibrary(ctx: ServerContext, library: string): CompactionResult {

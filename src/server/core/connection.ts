@@ -14,40 +14,60 @@ import { onHello } from './on-hello.js';
 import { onJoin } from './on-join.js';
 import { onPush } from './on-push.js';
 import { onSeed } from './on-seed.js';
-import { closeConnection, closeIfExpired, detach, internalError, refuse, sendRefusal } from './outbox.js';
+import { admissionRefusal, frameSizeError, rateRefusal } from './admission.js';
+import { revocationRefusal } from './revocations.js';
+import { authCloseCode, missingToken, wrongLibrary } from './authorize.js';
+import { closeConnection, closeIfExpired, detach, internalError, sendRefusal } from './outbox.js';
 import { touchReplica } from './replicas.js';
+import { connectionState, saveConnection } from './saved-connection.js';
+import type { SavedConnection } from './saved-connection.js';
 import type { Claims, ConnectOptions, Connection, ServerSocket } from './types.js';
 
 /** Frames held while the token is verified; a client should send hello and wait. */
 const MAX_QUEUED_FRAMES = 64;
 
 export function connect(ctx: ServerContext, options: ConnectOptions & { socket: ServerSocket }): Connection {
-  const conn: ConnectionState = {
-    ctx,
-    id: ctx.nextConnectionId++,
-    library: options.library,
-    socket: options.socket,
-    phase: 'verifying',
-    claims: undefined,
-    replicaId: undefined,
-    localSeq: 0,
-    seed: undefined,
-    badFrames: 0,
-    queue: [],
-  };
-  const peers = ctx.connections.get(conn.library) ?? new Set();
-  ctx.connections.set(conn.library, peers.add(conn));
+  const conn = register(connectionState(ctx, { socket: options.socket, library: options.library }));
   ctx.log('info', 'connection.opened', { connection: conn.id, library: conn.library });
-  verify(conn, options.token);
+  if (options.claims === undefined) verify(conn, options.token);
+  else admit(conn, options.claims);
+  return handle(conn);
+}
+
+/**
+ * A socket that stayed open while its server was recreated (Durable Object
+ * hibernation), in the state `save()` returned. Sends nothing, except that a
+ * connection restored mid-verification or mid-seed (neither is saved) is
+ * closed with GOING_AWAY: the client reconnects and starts over.
+ */
+export function restore(ctx: ServerContext, options: { socket: ServerSocket; saved: SavedConnection }): Connection {
+  const { saved } = options;
+  const conn = register(connectionState(ctx, { socket: options.socket, library: saved.library, saved }));
+  ctx.log('info', 'connection.restored', { connection: conn.id, library: conn.library, replicaId: conn.replicaId, phase: conn.phase });
+  if (conn.phase === 'verifying' || conn.phase === 'seeding') {
+    closeConnection(conn, { code: CloseCode.GOING_AWAY, reason: `server restarted while ${conn.phase}` });
+  }
+  return handle(conn);
+}
+
+function register(conn: ConnectionState): ConnectionState {
+  if (conn.phase === 'closed') return conn;
+  const peers = conn.ctx.connections.get(conn.library) ?? new Set();
+  conn.ctx.connections.set(conn.library, peers.add(conn));
+  return conn;
+}
+
+function handle(conn: ConnectionState): Connection {
   return {
     receive: (frame) => receive(conn, frame),
     closed: () => guarded(conn, () => detach(conn)),
+    save: () => saveConnection(conn),
   };
 }
 
 function verify(conn: ConnectionState, token: string | null | undefined): void {
   if (token === undefined || token === null || token === '') {
-    reject(conn, new TrellisError(ErrorCode.AUTH_TOKEN_MISSING, 'No token was given; pass ?token= on the URL.'));
+    reject(conn, missingToken());
     return;
   }
   try {
@@ -67,12 +87,23 @@ function admit(conn: ConnectionState, claims: Claims): void {
   guarded(conn, () => {
     if (conn.phase !== 'verifying') return;
     if (claims.library !== conn.library) {
-      const message = 'The token is for another library; request a token for this one.';
-      sendRefusal(conn, refuse(ErrorCode.AUTH_WRONG_LIBRARY, message, { close: CloseCode.AUTH_WRONG_LIBRARY }));
+      sendRefusal(conn, { error: wrongLibrary(), close: CloseCode.AUTH_WRONG_LIBRARY });
       return;
     }
     conn.claims = claims;
     if (closeIfExpired(conn)) return;
+    const revoked = revocationRefusal(conn.ctx.sql, { library: conn.library, claims });
+    if (revoked !== undefined) {
+      conn.ctx.log('warn', 'connection.unauthorized', { connection: conn.id, library: conn.library, code: revoked.error.code });
+      sendRefusal(conn, revoked);
+      return;
+    }
+    const limited = admissionRefusal(conn, claims);
+    if (limited !== undefined) {
+      conn.ctx.log('warn', 'connection.limited', { connection: conn.id, library: conn.library, user: claims.user, details: limited.error.details });
+      sendRefusal(conn, limited);
+      return;
+    }
     conn.phase = 'greeting';
     conn.ctx.log('info', 'connection.authorized', { connection: conn.id, library: conn.library, user: claims.user, role: claims.role });
     for (const frame of conn.queue.splice(0)) handleFrame(conn, frame);
@@ -88,12 +119,6 @@ function reject(conn: ConnectionState, err: unknown): void {
   });
 }
 
-function authCloseCode(code: ErrorCode): CloseCode {
-  if (code === ErrorCode.AUTH_TOKEN_EXPIRED) return CloseCode.AUTH_EXPIRED;
-  if (code === ErrorCode.AUTH_WRONG_LIBRARY) return CloseCode.AUTH_WRONG_LIBRARY;
-  return CloseCode.AUTH_INVALID;
-}
-
 function receive(conn: ConnectionState, frame: Frame): void {
   if (conn.phase === 'closed') return;
   if (conn.phase !== 'verifying') return handleFrame(conn, frame);
@@ -104,6 +129,13 @@ function receive(conn: ConnectionState, frame: Frame): void {
 function handleFrame(conn: ConnectionState, frame: Frame): void {
   guarded(conn, () => {
     if (conn.phase === 'closed' || closeIfExpired(conn)) return;
+    const limited = rateRefusal(conn);
+    if (limited !== undefined) {
+      conn.ctx.log('warn', 'connection.limited', { connection: conn.id, library: conn.library, details: limited.error.details });
+      return sendRefusal(conn, limited);
+    }
+    const tooLarge = frameSizeError(conn, frame);
+    if (tooLarge !== undefined) return badFrame(conn, tooLarge);
     const decoded = decodeClientMessage(frame);
     if (!decoded.ok) return badFrame(conn, decoded.error);
     const bytes = typeof frame === 'string' ? frame.length : frame.byteLength;

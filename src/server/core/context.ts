@@ -30,6 +30,8 @@ export interface ConnectionState {
   localSeq: number;
   seed: SeedBuffer | undefined;
   badFrames: number;
+  /** The message-rate bucket (admission.ts); starts full. */
+  rate?: { tokens: number; at: number };
   /** Frames that arrived while the token was being verified, in order. */
   readonly queue: Frame[];
 }

@@ -13,6 +13,10 @@
  */
 export { createSyncServer, DEFAULT_LIMITS, DEFAULT_TRUANCY_MS } from './sync-server.js';
 export { createTokenProvider } from './auth.js';
+export { authorize, refuseSocket } from './authorize.js';
+export { DEV_SECRET, answerDevTokenRequest } from './dev-token.js';
+export type { Authorization } from './authorize.js';
+export type { SavedConnection } from './saved-connection.js';
 export type { TokenProvider, TokenProviderOptions, IssueOptions } from './auth.js';
 export { parseDuration } from './duration.js';
 export { migrate } from './schema.js';
@@ -29,5 +33,6 @@ export type {
   ConnectOptions,
   Connection,
   CompactionResult,
+  EvictOptions,
   SyncServer,
 } from './types.js';

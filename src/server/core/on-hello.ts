@@ -17,7 +17,16 @@ type DecisionFields = Omit<Extract<DecisionMessage, { decision: 'resume' }>, 'de
 
 export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
   const { ctx } = conn;
-  const { role } = conn.claims as Claims;
+  const { role, user } = conn.claims as Claims;
+  const replica = readReplica(ctx.sql, { library: conn.library, replica: hello.replicaId });
+  if (replica !== undefined && replica.user !== user) {
+    // A replica id is bound to the user who registered it: nobody may speak (or push) as another user's replica.
+    ctx.log('warn', 'replica.forbidden', { connection: conn.id, library: conn.library, replicaId: hello.replicaId, user });
+    return refuse(ErrorCode.AUTH_REPLICA_FORBIDDEN, 'This replica id belongs to another user of this library; open one store per user.', {
+      details: { replicaId: hello.replicaId },
+      close: CloseCode.REPLICA_FORBIDDEN,
+    });
+  }
   const library = readLibrary(ctx.sql, conn.library) ?? ensureLibrary(ctx.sql, { library: conn.library, epoch: ctx.createId(), now: ctx.now() });
   const history = hasHistory(ctx.sql, conn.library);
   if (!history && role === 'write' && ctx.seeding.has(conn.library)) {
@@ -25,7 +34,6 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
       close: CloseCode.TRY_AGAIN_LATER,
     });
   }
-  const replica = readReplica(ctx.sql, { library: conn.library, replica: hello.replicaId });
   const verdict = decide({ library, hasHistory: history, replica, hello, role, now: ctx.now(), truancyMs: ctx.truancyMs });
   conn.replicaId = hello.replicaId;
   conn.localSeq = hello.localSeq;

@@ -12,13 +12,13 @@ export function onJoin(conn: ConnectionState, join: JoinMessage): Outcome {
   const { ctx } = conn;
   const library = readLibrary(ctx.sql, conn.library);
   if (library === undefined) throw new Error(`library ${conn.library} has no row after hello`);
+  const { user } = conn.claims as Claims;
   const known = readReplica(ctx.sql, { library: conn.library, replica: join.replicaId });
-  if (join.replicaId === conn.replicaId || (known !== undefined && known.max_seq > 0)) {
+  if (join.replicaId === conn.replicaId || (known !== undefined && (known.max_seq > 0 || known.user !== user))) {
     return refuse(ErrorCode.INVALID_ARGUMENT, 'join needs a replica id new to this library; generate a fresh one.', {
       details: { replicaId: join.replicaId },
     });
   }
-  const { user } = conn.claims as Claims;
   // The snapshot holds everything up to the head, so the new replica has acked it.
   registerReplica(ctx.sql, { library: conn.library, replica: join.replicaId, user, now: ctx.now(), ackedSeq: library.head_seq, maxSeq: 0 });
   ctx.log('info', 'replica.joined', { connection: conn.id, library: conn.library, replicaId: join.replicaId, previous: conn.replicaId });

@@ -6,6 +6,7 @@ import { libraryConnections } from './context.js';
 import type { ConnectionState, Outcome, SeedBuffer } from './context.js';
 import { hasHistory } from './libraries.js';
 import { closeConnection, refuse, send } from './outbox.js';
+import { baselinesAheadRefusal, opsAheadRefusal } from './clock-guard.js';
 import { bufferSeed, commitSeed, createSeedBuffer, prepareSeed } from './seed.js';
 
 export function onSeed(conn: ConnectionState, chunk: { message: SeedMessage; bytes: number }): Outcome {
@@ -17,6 +18,8 @@ export function onSeed(conn: ConnectionState, chunk: { message: SeedMessage; byt
   if (refused !== undefined || !chunk.message.done) return refused;
   const prepared = prepareSeed(buffer);
   if ('error' in prepared) return prepared;
+  const early = opsAheadRefusal(ctx, prepared.ops) ?? baselinesAheadRefusal(ctx, prepared.baselines.values());
+  if (early !== undefined) return early;
   if (hasHistory(ctx.sql, conn.library)) {
     // A replica that was live on the empty library pushed meanwhile: its history came first. Come back and be decided again.
     return refuse(ErrorCode.SYNC_LIBRARY_BUSY, 'The library gained history during the seed; reconnect.', { close: CloseCode.TRY_AGAIN_LATER });

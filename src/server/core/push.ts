@@ -8,6 +8,7 @@ import type { AckMessage, ServerOp } from '../../protocol/index.js';
 import type { ConnectionState, Refusal } from './context.js';
 import { readLibrary, setHead } from './libraries.js';
 import { insertOp, readOwnOps } from './op-log.js';
+import { opsAheadRefusal } from './clock-guard.js';
 import { refuse } from './outbox.js';
 import { readReplica, setMaxSeq } from './replicas.js';
 
@@ -33,6 +34,8 @@ export function planPush(conn: ConnectionState, ops: readonly Op[]): PushPlan | 
       details: { index: foreign, replicaId: ops[foreign]?.replicaId, expected: replicaId },
     });
   }
+  const early = opsAheadRefusal(ctx, ops);
+  if (early !== undefined) return early;
   const maxSeq = readReplica(ctx.sql, { library: conn.library, replica: replicaId })?.max_seq ?? 0;
   const gap = seqGap(ops, maxSeq);
   if (gap !== undefined) return gap;

@@ -91,3 +91,12 @@ export function minAckedSeq(sql: SqlStorage, library: string): number | undefine
   );
   return row?.acked ?? undefined;
 }
+
+/** Active replicas that acked no further than `serverSeq`: with it the horizon, those holding it there. */
+export function replicasAckedUpTo(sql: SqlStorage, o: { library: string; serverSeq: number }): Pick<ReplicaRow, 'replica' | 'last_seen'>[] {
+  return sql.exec<Pick<ReplicaRow, 'replica' | 'last_seen'>>(
+    "SELECT replica, last_seen FROM replicas WHERE library = ? AND status = 'active' AND acked_seq <= ?",
+    o.library,
+    o.serverSeq,
+  );
+}

@@ -40,6 +40,9 @@ const STATEMENTS = [
     replica TEXT NOT NULL,
     ts TEXT NOT NULL,
     PRIMARY KEY (library, collection, id))`,
+  `CREATE TABLE IF NOT EXISTS revocations (
+    library TEXT PRIMARY KEY,
+    before_ms INTEGER NOT NULL)`,
 ];
 
 /** Create the tables if they do not exist. Idempotent. */

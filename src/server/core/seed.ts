@@ -2,7 +2,7 @@
  * Seed: after an `accept`, the replica's whole history becomes the library's.
  * Chunks are buffered; the last one commits everything in one transaction.
  */
-import { ErrorCode, sameOp, stampOf } from '../../core/index.js';
+import { ErrorCode, TS_LENGTH, sameOp, stampOf } from '../../core/index.js';
 import type { Baseline, Op } from '../../core/index.js';
 import { mergeStates } from '../../merge/index.js';
 import type { SeedMessage } from '../../protocol/index.js';
@@ -82,7 +82,11 @@ export function commitSeed(conn: ConnectionState, seed: PreparedSeed): number {
     setHead(ctx.sql, { library, headSeq: head });
     setHorizon(ctx.sql, { library, horizon: 0 });
     if (head > 0 || seed.baselines.size > 0) forgetOtherReplicas(ctx.sql, { library, replica: replicaId });
-    const ownMax = seed.ops.reduce((max, op) => (op.replicaId === replicaId ? Math.max(max, op.seq) : max), 0);
+    // The seeder's own writes travel as ops or, once it compacted them before it ever synced, inside
+    // baselines: both count, or its next push would look like a seq gap.
+    let ownMax = 0;
+    for (const op of seed.ops) if (op.replicaId === replicaId) ownMax = Math.max(ownMax, op.seq);
+    for (const b of seed.baselines.values()) for (const e of b.state.entries) if (e.stamp.slice(TS_LENGTH) === replicaId) ownMax = Math.max(ownMax, e.seq);
     const user = conn.claims?.user ?? '';
     registerReplica(ctx.sql, { library, replica: replicaId, user, now: ctx.now(), ackedSeq: head, maxSeq: Math.max(ownMax, conn.localSeq) });
     return head;

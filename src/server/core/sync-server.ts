@@ -1,14 +1,15 @@
 /** createSyncServer: the runtime-free sync server over a SqlStorage. */
 import { createId } from '../../core/index.js';
-import { CloseCode, MAX_BAD_FRAMES, MAX_OPS_PER_PUSH, SNAPSHOT_CHUNK_BYTES } from '../../protocol/index.js';
-import { compactLibrary } from './compaction.js';
-import { connect } from './connection.js';
+import { CloseCode, MAX_BAD_FRAMES, MAX_FRAME_BYTES, MAX_OPS_PER_PUSH, SNAPSHOT_CHUNK_BYTES } from '../../protocol/index.js';
+import { compactLibrary, nextCompaction } from './compaction.js';
+import { connect, restore } from './connection.js';
 import { libraryConnections } from './context.js';
 import type { ServerContext } from './context.js';
 import { countLibraries, deleteLibrary, listLibraries } from './libraries.js';
 import { closeConnection } from './outbox.js';
 import { migrate } from './schema.js';
-import type { SyncLimits, SyncServer, SyncServerOptions } from './types.js';
+import { revokeTokens } from './revocations.js';
+import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -20,6 +21,14 @@ export const DEFAULT_LIMITS: SyncLimits = {
   chunkBytes: SNAPSHOT_CHUNK_BYTES,
   compactEveryOps: 1000,
   maxBadFrames: MAX_BAD_FRAMES,
+  maxFrameBytes: MAX_FRAME_BYTES,
+  maxConnectionsPerLibrary: 1000,
+  maxConnectionsPerToken: 32,
+  // A well-behaved client sends one push at a time and one cursor per ops frame it receives.
+  maxMessagesPerSecond: 500,
+  messageBurst: 2000,
+  // Off by default: servers with a fake clock (tests) would refuse every op. Public servers: set a day.
+  maxClockAheadMs: Number.POSITIVE_INFINITY,
 };
 
 /**
@@ -35,8 +44,10 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const ctx = createContext(options);
   return {
     connect: (socket, connectOptions) => connect(ctx, { ...connectOptions, socket }),
+    restore: (socket, saved) => restore(ctx, { socket, saved }),
+    nextCompaction: (library) => nextCompaction(ctx, library),
     compact: (library) => (library === undefined ? listLibraries(ctx.sql) : [library]).map((name) => compactLibrary(ctx, name)),
-    evict: (library) => evict(ctx, library),
+    evict: (library, evictOptions) => evict(ctx, library, evictOptions),
     stats: () => ({
       libraries: countLibraries(ctx.sql),
       connections: [...ctx.connections.values()].reduce((sum, set) => sum + set.size, 0),
@@ -59,6 +70,7 @@ function createContext(options: SyncServerOptions): ServerContext {
       // A server may be stricter than the protocol, never looser.
       maxOpsPerPush: Math.min(limits.maxOpsPerPush, MAX_OPS_PER_PUSH),
       chunkBytes: Math.min(limits.chunkBytes, SNAPSHOT_CHUNK_BYTES),
+      maxFrameBytes: Math.min(limits.maxFrameBytes, MAX_FRAME_BYTES),
     },
     createId: options.createId ?? createId,
     verifyToken: options.verifyToken,
@@ -69,8 +81,11 @@ function createContext(options: SyncServerOptions): ServerContext {
 }
 
 /** Drop the library's rows, then close its sockets; the next replica back seeds it again. */
-function evict(ctx: ServerContext, library: string): void {
-  ctx.sql.transaction(() => deleteLibrary(ctx.sql, library));
+function evict(ctx: ServerContext, library: string, options: EvictOptions = {}): void {
+  ctx.sql.transaction(() => {
+    deleteLibrary(ctx.sql, library);
+    if (options.revokeTokens === true) revokeTokens(ctx.sql, { library, now: ctx.now() });
+  });
   ctx.seeding.delete(library);
   const closing = libraryConnections(ctx, library);
   for (const conn of closing) closeConnection(conn, { code: CloseCode.LIBRARY_EVICTED, reason: 'library evicted' });

@@ -1,6 +1,7 @@
 /** The server core's contracts with its adapters: storage, sockets, auth, logs. */
 import type { IdGenerator } from '../../core/index.js';
 import type { Frame } from '../../protocol/index.js';
+import type { SavedConnection } from './saved-connection.js';
 
 /**
  * A synchronous SQL interface. better-sqlite3 (see `trellis/server/node`) and a
@@ -28,6 +29,8 @@ export interface Claims {
   readonly user: string;
   readonly role: Role;
   readonly exp: number;
+  /** Issued at, seconds since the epoch (JWT `iat`); checked against revocations. */
+  readonly iat?: number;
 }
 
 /** Returns the token's claims or throws a TrellisError AUTH_TOKEN_MISSING / AUTH_TOKEN_INVALID / AUTH_TOKEN_EXPIRED. */
@@ -49,6 +52,18 @@ export interface SyncLimits {
   readonly compactEveryOps: number;
   /** Undecodable frames tolerated per connection before closing it with POLICY_VIOLATION. */
   readonly maxBadFrames: number;
+  /** Largest frame accepted, in UTF-8 bytes (at most MAX_FRAME_BYTES); bigger ones are PROTOCOL_MESSAGE_TOO_LARGE. */
+  readonly maxFrameBytes: number;
+  /** Authorized connections one library may have; one more is refused with SERVER_LIMIT_EXCEEDED and TRY_AGAIN_LATER. */
+  readonly maxConnectionsPerLibrary: number;
+  /** Authorized connections one token (same user, role and expiry) may have open at once; likewise. */
+  readonly maxConnectionsPerToken: number;
+  /** Sustained frames per second one connection may send (a token bucket of `messageBurst`); beyond, SERVER_LIMIT_EXCEEDED and TRY_AGAIN_LATER. */
+  readonly maxMessagesPerSecond: number;
+  /** Frames a connection may send at once above the sustained rate. */
+  readonly messageBurst: number;
+  /** How far ahead of the server's clock an op's timestamp may be (ms); beyond, SERVER_CLOCK_AHEAD. */
+  readonly maxClockAheadMs: number;
 }
 
 export interface SyncServerOptions {
@@ -68,6 +83,8 @@ export interface ConnectOptions {
   /** The library named by the URL; the token must name the same one. */
   readonly library: string;
   readonly token: string | null | undefined;
+  /** Claims the adapter already checked with `authorize` for this library; the token is then not verified again. */
+  readonly claims?: Claims;
 }
 
 /** One accepted socket, as the adapter drives it. */
@@ -76,6 +93,13 @@ export interface Connection {
   receive(frame: Frame): void;
   /** The socket closed (either side). Idempotent. */
   closed(): void;
+  /** What `SyncServer.restore` needs to continue this connection on a recreated server; changes only while a frame is handled. */
+  save(): SavedConnection;
+}
+
+export interface EvictOptions {
+  /** Also refuse, from now on, every token for this library issued until now (AUTH_TOKEN_REVOKED): old tokens cannot re-create it. */
+  readonly revokeTokens?: boolean;
 }
 
 export interface CompactionResult {
@@ -91,7 +115,17 @@ export interface SyncServer {
   /** Squash ops at or below each library's horizon into baselines; one library or all. */
   compact(library?: string): CompactionResult[];
   /** Drop a library's rows and close its sockets with LIBRARY_EVICTED. */
-  evict(library: string): void;
+  evict(library: string, options?: EvictOptions): void;
+  /** Re-attach a socket that stayed open while the server was recreated (Durable Object hibernation), from its `save()`. */
+  restore(socket: ServerSocket, saved: SavedConnection): Connection;
+  /**
+   * When compacting the library could next move its horizon with no client
+   * message: now (by `now()`) when it already can, else when the first
+   * disconnected replica holding it back turns truant; undefined when nothing
+   * waits (the horizon is at the head, or only connected replicas hold it).
+   * Adapters without a periodic timer schedule compaction with it.
+   */
+  nextCompaction(library: string): number | undefined;
   stats(): { libraries: number; connections: number };
   /** Close every socket (GOING_AWAY by default); the adapter closes the database. */
   close(code?: number, reason?: string): void;

@@ -37,7 +37,7 @@ async function main(argv: readonly string[]): Promise<void> {
       'Connect a store:',
       `  import { createSync } from 'trellis/sync';`,
       `  const sync = createSync(store, { url: '${node.url}', library: 'my-library', getToken });`,
-      `  sync.start();`,
+      `  sync.state.subscribe((s) => console.log(s.phase, s.pending));`,
       '',
     ]
       .filter((line, i) => i !== 1 || line !== '')

@@ -9,13 +9,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { TRANSPORT_MAX_BYTES } from '../../protocol/index.js';
-import { createSyncServer, createTokenProvider } from '../core/index.js';
-import type { CompactionResult, Log, Role, SyncLimits, SyncServer, TokenProvider } from '../core/index.js';
+import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvider } from '../core/index.js';
+import type { CompactionResult, Log, SyncLimits, SyncServer, TokenProvider } from '../core/index.js';
 import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
 import type { Durability } from './sqlite-storage.js';
 
 /** Used when no secret is given. Anyone can mint tokens with it: development only. */
-export const DEV_SECRET = 'trellis-insecure-development-secret';
+export { DEV_SECRET };
 
 export interface NodeServerOptions {
   /** 0 picks a free port. */
@@ -141,11 +141,8 @@ async function answerHttp(o: { req: IncomingMessage; res: ServerResponse; server
   };
   if (o.req.method === 'GET' && url.pathname === '/health') return json(200, { ok: true, ...o.server.stats() });
   if (o.req.method === 'GET' && url.pathname === '/dev/token' && o.tokens !== undefined) {
-    const library = url.searchParams.get('library');
-    const role: Role = url.searchParams.get('role') === 'read' ? 'read' : 'write';
-    if (library === null || library === '') return json(400, { error: 'library is required' });
-    const user = url.searchParams.get('user') || 'dev';
-    return json(200, { token: await o.tokens.issue({ library, user, role, expiresIn: '1d' }) });
+    const { status, body } = await answerDevTokenRequest(o.tokens, url.searchParams);
+    return json(status, body);
   }
   json(404, { error: 'not found' });
 }

@@ -22,7 +22,7 @@ describe('token provider', () => {
     const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(payload).toEqual({ sub: 'ada', lib: 'team-42', role: 'read', aud: 'trellis', iat: now / 1000, exp: now / 1000 + 3600 });
-    expect(await tokens.verify(token)).toEqual({ library: 'team-42', user: 'ada', role: 'read', exp: now / 1000 + 3600 });
+    expect(await tokens.verify(token)).toEqual({ library: 'team-42', user: 'ada', role: 'read', exp: now / 1000 + 3600, iat: now / 1000 });
   });
 
   test('expiresIn may be seconds', async () => {

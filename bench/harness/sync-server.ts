@@ -1,0 +1,90 @@
+/**
+ * A sync server for server and network figures (propagation, late joiner,
+ * ingest, fan-out), of either kind, so each figure can report its rows per
+ * server:
+ *
+ * - `node`: createNodeServer (`ws` + better-sqlite3, WAL) in this process.
+ * - `cloudflare`: the production Worker and TrellisLibrary objects
+ *   (src/server/cloudflare/worker-entry.ts) under miniflare: workerd with
+ *   SQLite-backed Durable Objects and WebSocket hibernation, as deployed,
+ *   minus the network between the client, the edge and the object.
+ *
+ * Both listen on 127.0.0.1 at a free port with a fresh, empty store.
+ *
+ *   for (const kind of SYNC_SERVER_KINDS) {
+ *     const server = await startSyncServer(kind);
+ *     const ws = new WebSocket(`${server.url}/${library}?token=${await server.token(library)}`);
+ *     … rows with figure: `propagation (${kind})` …
+ *     await server.close();
+ *   }
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Miniflare } from 'miniflare';
+import { build } from 'vite';
+import { createTokenProvider } from '../../src/server/core/index.js';
+import type { Role } from '../../src/server/core/index.js';
+import { createNodeServer } from '../../src/server/node/index.js';
+
+export const SYNC_SERVER_KINDS = ['node', 'cloudflare'] as const;
+export type SyncServerKind = (typeof SYNC_SERVER_KINDS)[number];
+
+export interface BenchSyncServer {
+  readonly kind: SyncServerKind;
+  /** `ws://127.0.0.1:<port>/parties/trellis`; a library is `${url}/${library}?token=…`. */
+  readonly url: string;
+  token(library: string, role?: Role): Promise<string>;
+  close(): Promise<void>;
+}
+
+const SECRET = 'bench-secret-0123456789abcdef0123456789';
+/** As in wrangler.toml. */
+const COMPATIBILITY_DATE = '2026-04-20';
+
+export async function startSyncServer(kind: SyncServerKind, root = join(import.meta.dirname, '..', '..')): Promise<BenchSyncServer> {
+  const dir = mkdtempSync(join(tmpdir(), `trellis-bench-${kind}-`));
+  const tokens = createTokenProvider({ secret: SECRET });
+  const token = (library: string, role: Role = 'write') => tokens.issue({ library, user: 'bench', role, expiresIn: '1h' });
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  if (kind === 'node') {
+    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: SECRET });
+    return { kind, url: node.url, token, close: async () => (await node.close(), remove()) };
+  }
+  const mf = new Miniflare({
+    modules: await bundleWorker(root),
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: { TRELLIS: { className: 'TrellisLibrary', useSQLite: true } },
+    durableObjectsPersist: join(dir, 'objects'),
+    bindings: { TRELLIS_SECRET: SECRET },
+    host: '127.0.0.1',
+    port: 0,
+    // The objects log one JSON line per connection event; keep stdout for the table.
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  const origin = (await mf.ready).origin;
+  return { kind, url: `${origin.replace(/^http/, 'ws')}/parties/trellis`, token, close: async () => (await mf.dispose(), remove()) };
+}
+
+/** The production worker entry, bundled in memory for workerd (ES modules, the entry first). */
+async function bundleWorker(root: string): Promise<{ type: 'ESModule'; path: string; contents: string }[]> {
+  const result = await build({
+    configFile: false,
+    logLevel: 'silent',
+    resolve: { conditions: ['workerd', 'worker', 'browser'] },
+    build: {
+      write: false,
+      minify: false,
+      target: 'es2022',
+      lib: { entry: join(root, 'src/server/cloudflare/worker-entry.ts'), formats: ['es'], fileName: 'worker' },
+      rollupOptions: { external: [/^cloudflare:/] },
+    },
+  });
+  const { output } = (Array.isArray(result) ? result[0] : result) as { output: { type: string; fileName: string; code?: string; isEntry?: boolean }[] };
+  const chunks = output.filter((o) => o.type === 'chunk').sort((a, b) => Number(b.isEntry) - Number(a.isEntry));
+  return chunks.map((chunk) => ({ type: 'ESModule', path: chunk.fileName, contents: chunk.code as string }));
+}

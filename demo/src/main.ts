@@ -1,0 +1,78 @@
+/**
+ * Trellis demo: a shared household list. Opens the local store first (the
+ * list works offline and without a server), then syncs it with a library on
+ * the server that `npm start` runs.
+ */
+import { createStore } from 'trellis';
+import { PREFS_KEY } from './prefs.js';
+import { listSchema, STORE_NAME } from './schema.js';
+import { createSession, type SessionStatus } from './session.js';
+import { h } from './ui/dom.js';
+import { mountArchivePanel } from './ui/archive-panel.js';
+import { mountConsentDialog } from './ui/consent-dialog.js';
+import { mountList } from './ui/list-view.js';
+import { mountReplicaPanel } from './ui/replica-panel.js';
+import { mountProgress, renderBadge, renderBanners } from './ui/status-view.js';
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement;
+
+async function main(): Promise<void> {
+  const store = await createStore({ name: STORE_NAME, schema: listSchema });
+  const session = createSession(store);
+  const invite = new URLSearchParams(location.hash.slice(1)).get('join') ?? undefined;
+  const invitedTo = invite !== session.current().prefs.library ? invite : undefined;
+  if (invitedTo) session.notify({ tone: 'info', text: `You were invited to library “${invitedTo}”: press Join library to switch to it.` });
+
+  mountList(byId('list'), { store, user: () => session.current().prefs.user });
+  const renderReplica = mountReplicaPanel(byId('device'), session, { invitedTo });
+  const renderArchives = mountArchivePanel(byId('archive'), { store, session });
+  const renderConsent = mountConsentDialog(session, store);
+  const badge = byId('badge');
+  const renderProgress = mountProgress(byId('progress'));
+  const banners = byId('banners');
+  const libraryName = byId('library-name');
+  const libraryLabel = byId('library-label');
+  const libraryNote = byId('library-note');
+
+  session.status.subscribe((s: SessionStatus) => {
+    renderBadge(badge, s);
+    renderProgress(s);
+    renderBanners(banners, s, session);
+    renderReplica(s);
+    renderArchives(s.prefs.reapplied);
+    renderConsent(s.pendingJoin?.ask ? s.pendingJoin : undefined);
+    libraryName.textContent = s.prefs.library;
+    // Until a join completes, the list shown is still this device's own.
+    const waiting = s.sync.phase === 'join-required' || s.sync.phase === 'resetting';
+    libraryLabel.textContent = waiting ? 'Joining library' : 'Shared in library';
+    libraryNote.textContent = waiting ? 'this device’s list until then' : '';
+    document.body.dataset.ready = s.mode === 'starting' ? 'false' : 'true';
+  });
+
+  // One tab per browser runs sync (they share the store); the others stand by and take over when it closes.
+  if ('locks' in navigator) {
+    void navigator.locks.request(`${STORE_NAME}:sync`, { ifAvailable: true }, async (lock) => {
+      if (lock) return runForever(session);
+      session.standby();
+      return navigator.locks.request(`${STORE_NAME}:sync`, () => runForever(session));
+    });
+  } else {
+    void session.start();
+  }
+  // Another tab switched library: this one follows.
+  addEventListener('storage', (event) => {
+    if (event.key === PREFS_KEY && JSON.parse(event.newValue ?? '{}').library !== session.current().prefs.library) location.reload();
+  });
+}
+
+function runForever(session: ReturnType<typeof createSession>): Promise<never> {
+  void session.start();
+  return new Promise<never>(() => {});
+}
+
+main().catch((err: unknown) => {
+  document.body.replaceChildren(
+    h('main', { class: 'fatal' }, h('h1', {}, 'The demo could not open its local store'), h('pre', {}, err instanceof Error ? `${err.name}: ${err.message}` : String(err))),
+  );
+  throw err;
+});

@@ -1,0 +1,282 @@
+/**
+ * The demo's sync session: which library this browser syncs with, the current
+ * `createSync` for it, and the "Join library" flow around `sync.join()`.
+ *
+ * Switching library means a new `createSync` (autoJoin 'never'). The server
+ * does not know this replica in the other library, so it answers `reset`;
+ * the phase becomes 'join-required' with the number of local changes a reset
+ * would archive. Nothing at risk: join at once. Otherwise the UI asks first.
+ */
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { createSync, type AutoJoin, type JoinReason, type Sync, type SyncState } from 'trellis/sync';
+import { fetchDevToken, loadConfig, TokenError, type DemoConfig } from './dev-server.js';
+import { plural } from './format.js';
+import { normalizeCode, readPrefs, switchedTo, writePrefs, type Prefs } from './prefs.js';
+import { ProbeError, probeLibrary } from './probe-library.js';
+import { problemOf, type Problem } from './problems.js';
+import type { ListStore } from './schema.js';
+
+export type { Problem };
+
+export interface PendingJoin {
+  readonly library: string;
+  readonly reason: JoinReason;
+  /** Local changes the join would move to the archive (live). */
+  readonly atRisk: number;
+  /** The library to go back to instead. */
+  readonly previous: string | undefined;
+  /** Open the consent dialog now (the user just asked to join); false once they cancelled. */
+  readonly ask: boolean;
+}
+
+export interface Notice {
+  readonly tone: 'info' | 'warn';
+  readonly text: string;
+}
+
+export interface SessionStatus {
+  /** 'standby' while another tab of this browser runs sync for the same store. */
+  readonly mode: 'starting' | 'standby' | 'active';
+  readonly prefs: Prefs;
+  readonly replicaId: string;
+  readonly syncUrl: string | undefined;
+  readonly online: boolean;
+  readonly paused: boolean;
+  readonly sync: SyncState;
+  readonly problem: Problem | undefined;
+  /** A library code being checked before switching to it. */
+  readonly checking: string | undefined;
+  readonly pendingJoin: PendingJoin | undefined;
+  readonly joining: boolean;
+  readonly notice: Notice | undefined;
+}
+
+export interface Session {
+  readonly status: Observable<SessionStatus>;
+  readonly current: () => SessionStatus;
+  start(): Promise<void>;
+  /** Another tab runs sync for this browser; this one shows the shared store only. */
+  standby(): void;
+  setPaused(paused: boolean): void;
+  /** Reconnects now instead of waiting for the next retry. */
+  retry(): void;
+  switchLibrary(code: string): Promise<void>;
+  /** The user consented: archive the changes at risk, then reset to the library. */
+  join(): Promise<void>;
+  /** Closes the consent dialog; sync waits in 'join-required' and nothing local changes. */
+  postpone(): void;
+  /** Opens the consent dialog again. */
+  review(): void;
+  /** Gives up the pending join and syncs with the previous library again. */
+  goBack(): void;
+  notify(notice: Notice): void;
+  dismissNotice(): void;
+  markReapplied(archiveId: string): void;
+}
+
+export function createSession(store: ListStore): Session {
+  let prefs = readPrefs();
+  let config: DemoConfig | undefined;
+  let sync: Sync | undefined;
+  let subscription: Subscription | undefined;
+  let tokenError: TokenError | undefined;
+  /** The library the user asked to join in this page (its join-required means "ask now"). */
+  let requested: string | undefined;
+  let afterJoin: Notice | undefined;
+  const status = new BehaviorSubject<SessionStatus>({
+    mode: 'starting',
+    prefs,
+    replicaId: store.replicaId,
+    syncUrl: undefined,
+    online: navigator.onLine,
+    paused: false,
+    sync: { phase: 'connecting', pending: 0 },
+    problem: undefined,
+    checking: undefined,
+    pendingJoin: undefined,
+    joining: false,
+    notice: undefined,
+  });
+  const update = (patch: Partial<SessionStatus>) => {
+    const next = { ...status.value, ...patch, prefs, replicaId: store.replicaId };
+    status.next({ ...next, problem: problemOf(next, tokenError) });
+  };
+  addEventListener('online', () => update({ online: true }));
+  addEventListener('offline', () => update({ online: false }));
+  const setPrefs = (next: Prefs) => {
+    prefs = next;
+    writePrefs(prefs);
+  };
+
+  const getToken = async (library: string) => {
+    try {
+      const token = await fetchDevToken({ library, user: prefs.user });
+      tokenError = undefined;
+      return token;
+    } catch (err) {
+      tokenError = err instanceof TokenError ? err : new TokenError('unreachable', String(err));
+      update({});
+      throw err;
+    }
+  };
+
+  function disconnect(): void {
+    subscription?.unsubscribe();
+    subscription = undefined;
+    void sync?.stop();
+    sync = undefined;
+  }
+
+  function connect(autoJoin: AutoJoin): void {
+    disconnect();
+    if (!config) return;
+    const library = prefs.library;
+    const next = createSync(store, { url: config.syncUrl, library, autoJoin, getToken: () => getToken(library) });
+    sync = next;
+    subscription = next.state.subscribe((state) => onState(next, library, state));
+  }
+
+  function onState(from: Sync, library: string, state: SyncState): void {
+    if (from !== sync) return;
+    let pendingJoin: PendingJoin | undefined;
+    if (state.phase === 'join-required' && state.joinRequired && !status.value.joining) {
+      const { reason, atRisk } = state.joinRequired;
+      if (requested === library && atRisk === 0 && !status.value.joining) {
+        // Nothing would be archived, and the user asked for this library: no need to ask again.
+        void join();
+      } else {
+        const ask = status.value.pendingJoin?.library === library ? status.value.pendingJoin.ask : requested === library;
+        pendingJoin = { library, reason, atRisk, previous: prefs.previous, ask };
+      }
+    }
+    if (state.phase === 'live') {
+      tokenError = undefined;
+      if (afterJoin) update({ notice: afterJoin });
+      afterJoin = undefined;
+    }
+    update({ sync: state, pendingJoin });
+  }
+
+  async function join(): Promise<void> {
+    const current = sync;
+    const pending = status.value.pendingJoin;
+    if (!current) return;
+    const library = prefs.library;
+    afterJoin = {
+      tone: 'info',
+      text:
+        pending && pending.atRisk > 0
+          ? `Joined library “${library}”. Your ${plural(pending.atRisk, 'unsynced change')} moved to the archive below: download or re-apply them there.`
+          : `Joined library “${library}”.${prefs.previous ? ` Your previous list stays in library “${prefs.previous}” on the server.` : ''}`,
+    };
+    update({ joining: true, pendingJoin: undefined });
+    try {
+      await current.join();
+    } catch (err) {
+      afterJoin = undefined;
+      if (current === sync) update({ notice: { tone: 'warn', text: `Joining failed: ${(err as Error).message}` } });
+    } finally {
+      requested = undefined;
+      update({ joining: false });
+    }
+  }
+
+  async function switchLibrary(input: string): Promise<void> {
+    const library = normalizeCode(input);
+    if (library === undefined) {
+      return update({ notice: { tone: 'warn', text: 'A library code is letters, digits and dashes, like “k7mq-x2pa-9dfe”.' } });
+    }
+    if (library === prefs.library) return update({ notice: { tone: 'info', text: `This device already syncs with library “${library}”.` } });
+    if (!navigator.onLine) return update({ notice: { tone: 'warn', text: 'You are offline: joining a library needs the server. Try again when you are back online.' } });
+    update({ checking: library, notice: undefined });
+    try {
+      config ??= await loadConfig();
+      const token = await fetchDevToken({ library, user: prefs.user, role: 'read' });
+      if ((await probeLibrary({ syncUrl: config.syncUrl, library, token })) === 'empty') {
+        return update({
+          notice: {
+            tone: 'warn',
+            text: `There is no library “${library}” on this server yet. Check the code; to start sharing, give others your code “${prefs.library}”.`,
+          },
+        });
+      }
+    } catch (err) {
+      const reason = err instanceof ProbeError || err instanceof TokenError ? err.message : String(err);
+      return update({ notice: { tone: 'warn', text: `Could not reach library “${library}”: ${reason}` } });
+    } finally {
+      update({ checking: undefined });
+    }
+    requested = library;
+    setPrefs(switchedTo(prefs, library));
+    update({ paused: false, pendingJoin: undefined, sync: { phase: 'connecting', pending: status.value.sync.pending } });
+    connect('never');
+  }
+
+  function goBack(): void {
+    const previous = status.value.pendingJoin?.previous ?? prefs.previous;
+    if (!previous) return;
+    requested = undefined;
+    setPrefs(switchedTo(prefs, previous));
+    update({
+      pendingJoin: undefined,
+      sync: { phase: 'connecting', pending: status.value.sync.pending },
+      notice: { tone: 'info', text: `Back to library “${previous}”. Nothing was archived.` },
+    });
+    connect('when-nothing-at-risk');
+  }
+
+  return {
+    status: status.asObservable(),
+    current: () => status.value,
+    async start() {
+      update({ mode: 'active' });
+      try {
+        config = await loadConfig();
+      } catch (err) {
+        tokenError = new TokenError('unreachable', `The demo server did not answer (${(err as Error).message}).`);
+      }
+      update({ syncUrl: config?.syncUrl, sync: config ? status.value.sync : { phase: 'offline', pending: 0 } });
+      connect('when-nothing-at-risk');
+    },
+    standby() {
+      update({ mode: 'standby' });
+      void loadConfig().then((loaded) => update({ syncUrl: loaded.syncUrl }), () => undefined);
+    },
+    setPaused(paused) {
+      if (paused === status.value.paused) return;
+      if (paused) {
+        disconnect();
+        update({ paused, sync: { phase: 'offline', pending: status.value.sync.pending } });
+      } else {
+        update({ paused });
+        connect(requested === prefs.library ? 'never' : 'when-nothing-at-risk');
+      }
+    },
+    retry() {
+      if (status.value.paused) return;
+      void (async () => {
+        config ??= await loadConfig().catch(() => undefined);
+        update({ syncUrl: config?.syncUrl });
+        connect(requested === prefs.library ? 'never' : 'when-nothing-at-risk');
+      })();
+    },
+    switchLibrary,
+    join,
+    postpone() {
+      const pending = status.value.pendingJoin;
+      if (pending) update({ pendingJoin: { ...pending, ask: false } });
+    },
+    review() {
+      const pending = status.value.pendingJoin;
+      if (pending) update({ pendingJoin: { ...pending, ask: true } });
+    },
+    goBack,
+    notify: (notice) => update({ notice }),
+    dismissNotice: () => update({ notice: undefined }),
+    markReapplied(archiveId) {
+      setPrefs({ ...prefs, reapplied: [...prefs.reapplied, archiveId] });
+      update({});
+    },
+  };
+}
+

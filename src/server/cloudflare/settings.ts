@@ -1,0 +1,41 @@
+/**
+ * What the Worker and every library's object read from their environment:
+ * the token secret (a Worker secret) and plain variables. Durations are
+ * written as the CLI takes them (`30d`, `60s`, `0` turns a timer off).
+ */
+import { ErrorCode, TrellisError } from '../../core/index.js';
+import { DEV_SECRET, parseDuration } from '../core/index.js';
+
+export interface TrellisVars {
+  /** The HMAC secret of tokens: `npx wrangler secret put TRELLIS_SECRET`. */
+  readonly TRELLIS_SECRET?: string;
+  /** `insecure`: without a secret, sign with the public DEV_SECRET and serve GET /dev/token. Local development only. */
+  readonly TRELLIS_DEV_MODE?: string;
+  /** Replicas away longer than this must reset. Default 30d. */
+  readonly TRELLIS_TRUANCY?: string;
+  /** How long after a change a library's alarm compacts it. Default 60s; 0 turns the alarm off. */
+  readonly TRELLIS_COMPACT_INTERVAL?: string;
+}
+
+export interface Settings {
+  readonly secret: string;
+  /** No secret was set and TRELLIS_DEV_MODE is `insecure`. */
+  readonly devMode: boolean;
+  readonly truancyMs: number;
+  readonly compactIntervalMs: number;
+}
+
+/** Throws INVALID_ARGUMENT when there is no secret outside dev mode, or a duration does not parse. */
+export function readSettings(vars: TrellisVars): Settings {
+  const devMode = (vars.TRELLIS_SECRET ?? '') === '' && vars.TRELLIS_DEV_MODE === 'insecure';
+  const secret = devMode ? DEV_SECRET : (vars.TRELLIS_SECRET ?? '');
+  if (secret === '') {
+    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'TRELLIS_SECRET is not set: run `npx wrangler secret put TRELLIS_SECRET` (or set TRELLIS_DEV_MODE=insecure for local development).');
+  }
+  return {
+    secret,
+    devMode,
+    truancyMs: parseDuration(vars.TRELLIS_TRUANCY ?? '30d') * 1000,
+    compactIntervalMs: parseDuration(vars.TRELLIS_COMPACT_INTERVAL ?? '60s') * 1000,
+  };
+}

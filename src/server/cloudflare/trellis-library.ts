@@ -1,0 +1,237 @@
+/**
+ * One library's sync server as a Durable Object (a partyserver `Server`): the
+ * same runtime-free core as the Node adapter, over the object's own SQLite.
+ * This class only wraps sockets and SQL; every protocol rule is the core's.
+ *
+ * Hibernation: the object accepts its WebSockets with the hibernation API, so
+ * an idle library is evicted from memory while its sockets stay open. After
+ * every frame the core's `connection.save()` (phase, claims, replica) goes
+ * into the socket's attachment; a woken object recreates the core and
+ * `restore()`s every open socket from it before handling the event. Truancy
+ * and the horizon are already in SQLite. Periodic compaction is an alarm,
+ * set only while compacting can make progress, so an idle library costs
+ * nothing (see SyncServer.nextCompaction).
+ */
+import { Server } from 'partyserver';
+import type { Connection as Socket, ConnectionContext, WSMessage } from 'partyserver';
+import { CloseCode, TRANSPORT_MAX_BYTES, utf8Length } from '../../protocol/index.js';
+import { authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
+import type { CompactionResult, Connection, EvictOptions, LogLevel, SavedConnection, ServerSocket, SyncServer, TokenProvider } from '../core/index.js';
+import { createDurableObjectSql } from './durable-object-sql.js';
+import { answeredUpgrade, relaySocket, tokenOf } from './answered-upgrade.js';
+import { readSettings } from './settings.js';
+import type { Settings, TrellisVars } from './settings.js';
+
+/** A seed is buffered in memory until its last chunk; an object has 128 MB, so it accepts half of what Node does. */
+const MAX_SEED_BYTES = 32 * 1024 * 1024;
+
+/** The close code a peer's Close frame without a status code is reported with. */
+const NO_STATUS = 1005;
+
+interface Core {
+  readonly server: SyncServer;
+  readonly tokens: TokenProvider;
+  readonly settings: Settings;
+}
+
+export class TrellisLibrary extends Server<TrellisVars> {
+  static override options = { hibernate: true };
+
+  #core: Core | undefined;
+  /** Connections the core admitted, until partyserver accepts their socket and calls onConnect. */
+  readonly #opening = new WeakMap<Request, { conn: Connection; relay: ReturnType<typeof relaySocket> }>();
+  /** Core connections by partyserver connection id. */
+  readonly #connections = new Map<string, Connection>();
+  /** Real time of the pending alarm: null when none, undefined until read after waking. */
+  #alarmAt: number | null | undefined;
+
+  /** Milliseconds since the epoch, for truancy and token expiry. Tests override it. */
+  protected now(): number {
+    return Date.now();
+  }
+
+  /** One JSON line per event, for Workers Logs. Debug events are left out. */
+  protected log(level: LogLevel, event: string, fields: Record<string, unknown>): void {
+    if (level !== 'debug') console.log(JSON.stringify({ level, event, library: this.name, ...fields }));
+  }
+
+  /**
+   * Checks the token and lets the core admit the connection before
+   * partyserver accepts the socket, so that a refusal (a bad or revoked
+   * token, a connection limit) goes out on a socket the object never keeps.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return super.fetch(request);
+    const { server, tokens } = this.#open();
+    const token = tokenOf(request);
+    // The Worker checked the token already; checking again keeps this class safe behind any router.
+    const verdict = await authorize(tokens.verify, { library: this.name, token });
+    if (!verdict.ok) {
+      this.log('warn', 'connection.unauthorized', { code: verdict.error.code });
+      return answeredUpgrade((socket) => refuseSocket(socket, verdict));
+    }
+    const relay = relaySocket();
+    const conn = server.connect(relay.socket, { library: this.name, token, claims: verdict.claims });
+    if (relay.closed()) return answeredUpgrade(relay.replay);
+    this.#opening.set(request, { conn, relay });
+    try {
+      return await super.fetch(request);
+    } finally {
+      // partyserver failed before onConnect: the admitted connection has no socket.
+      if (this.#opening.get(request)?.conn === conn) conn.closed();
+      this.#opening.delete(request);
+    }
+  }
+
+  override onConnect(socket: Socket, { request }: ConnectionContext): void {
+    const opening = this.#opening.get(request);
+    this.#opening.delete(request);
+    if (opening === undefined) return socket.close(CloseCode.INTERNAL_ERROR, 'not admitted');
+    opening.relay.attach(serverSocket(socket));
+    this.#connections.set(socket.id, opening.conn);
+    save(socket, opening.conn);
+  }
+
+  override async onMessage(socket: Socket, message: WSMessage): Promise<void> {
+    const conn = this.#connectionOf(socket);
+    if (conn === undefined) return;
+    if (exceedsTransport(message)) {
+      // workerd reads far bigger frames; the protocol's transport limit is enforced here, as `ws` does in Node.
+      this.log('warn', 'socket.error', { message: `frame exceeds ${TRANSPORT_MAX_BYTES} bytes` });
+      serverSocket(socket).close(CloseCode.MESSAGE_TOO_BIG, 'message too big');
+      return this.#closed(socket);
+    }
+    conn.receive(typeof message === 'string' || message instanceof ArrayBuffer ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+    save(socket, conn);
+    await this.#schedule();
+  }
+
+  override async onClose(socket: Socket, code: number): Promise<void> {
+    // partyserver answers a Close frame except one without a status code (1005); answer that too, or the client waits until the object hibernates.
+    if (code === NO_STATUS) quietly(() => socket.close());
+    await this.#closed(socket);
+  }
+
+  /** The Worker forwards only upgrades; anything else reaching the object is not a route. */
+  override onRequest(): Response {
+    return Response.json({ error: 'not found' }, { status: 404 });
+  }
+
+  override onError(socket: Socket, error: unknown): void {
+    this.log('warn', 'socket.error', { connection: socket.id, message: String(error) });
+  }
+
+  override async onAlarm(): Promise<void> {
+    this.#alarmAt = null;
+    try {
+      this.#open().server.compact(this.name);
+    } catch (err) {
+      this.log('error', 'compaction.failed', { message: String(err) });
+    }
+    await this.#schedule();
+  }
+
+  /** RPC: squash what the horizon allows now (an alarm does it periodically). */
+  async compact(): Promise<CompactionResult[]> {
+    const results = this.#open().server.compact(this.name);
+    await this.#schedule();
+    return results;
+  }
+
+  /** RPC: drop the library's history and close its sockets (LIBRARY_EVICTED); the next replica back seeds it. */
+  async evict(options: EvictOptions = {}): Promise<void> {
+    this.#open().server.evict(this.name, options);
+    this.#alarmAt = null;
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  /** RPC: this library's row count (0 or 1) and open connections. */
+  stats(): { libraries: number; connections: number } {
+    return this.#open().server.stats();
+  }
+
+  /** The core over this object's SQLite; on first use after waking, every open socket is restored. */
+  #open(): Core {
+    if (this.#core !== undefined) return this.#core;
+    const settings = readSettings(this.env);
+    const now = () => this.now();
+    const tokens = createTokenProvider({ secret: settings.secret, now });
+    const server = createSyncServer({
+      sql: createDurableObjectSql(this.ctx.storage),
+      now,
+      verifyToken: tokens.verify,
+      log: (level, event, fields) => this.log(level, event, fields),
+      truancyMs: settings.truancyMs,
+      limits: { maxSeedBytes: MAX_SEED_BYTES },
+    });
+    this.#core = { server, tokens, settings };
+    for (const socket of this.getConnections()) this.#restore(socket);
+    return this.#core;
+  }
+
+  #connectionOf(socket: Socket): Connection | undefined {
+    this.#open();
+    return this.#connections.get(socket.id) ?? this.#restore(socket);
+  }
+
+  #restore(socket: Socket): Connection | undefined {
+    const saved = socket.state as SavedConnection | null;
+    if (saved === null) return undefined;
+    const conn = (this.#core as Core).server.restore(serverSocket(socket), saved);
+    this.#connections.set(socket.id, conn);
+    return conn;
+  }
+
+  async #closed(socket: Socket): Promise<void> {
+    this.#connectionOf(socket)?.closed();
+    this.#connections.delete(socket.id);
+    await this.#schedule();
+  }
+
+  /** Keeps an alarm at the next time compaction can make progress (never sooner than the interval); none when nothing waits. */
+  async #schedule(): Promise<void> {
+    const { server, settings } = this.#open();
+    const interval = settings.compactIntervalMs;
+    if (interval <= 0 || (typeof this.#alarmAt === 'number' && this.#alarmAt <= Date.now() + interval)) return;
+    const next = server.nextCompaction(this.name);
+    if (next === undefined) return;
+    const at = Date.now() + Math.max(next - this.now(), interval);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+  }
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The socket is gone already.
+  }
+}
+
+/** The core's view of a socket; once the core closes it, nothing is left to restore. */
+function serverSocket(socket: Socket): ServerSocket {
+  return {
+    send: (frame) => {
+      if (socket.readyState === WebSocket.READY_STATE_OPEN) socket.send(frame);
+    },
+    close: (code, reason) => {
+      quietly(() => socket.setState(null));
+      socket.close(code, reason.slice(0, 120));
+    },
+  };
+}
+
+/** The connection's state goes with its socket, to survive hibernation (a closed one needs nothing). */
+function save(socket: Socket, conn: Connection): void {
+  const saved = conn.save();
+  if (saved.phase !== 'closed') socket.setState(saved);
+}
+
+function exceedsTransport(message: WSMessage): boolean {
+  if (typeof message !== 'string') return message.byteLength > TRANSPORT_MAX_BYTES;
+  // UTF-8 takes 1 to 3 bytes per UTF-16 unit; count only when it matters.
+  return message.length > TRANSPORT_MAX_BYTES || (message.length * 3 > TRANSPORT_MAX_BYTES && utf8Length(message) > TRANSPORT_MAX_BYTES);
+}

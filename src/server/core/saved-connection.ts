@@ -1,0 +1,53 @@
+/**
+ * What a connection must remember when its server is recreated while the
+ * socket stays open: a Durable Object that hibernates keeps its WebSockets
+ * but loses its memory, and wakes with a fresh server. The adapter stores
+ * `connection.save()` beside the socket (a WebSocket attachment, 2 KiB at
+ * most) after every frame, and hands it to `server.restore()` on waking.
+ *
+ * Kept: the phase, the verified claims, the replica, the hello's localSeq and
+ * the bad-frame count. Not kept: a seed in progress (its chunks are buffered
+ * in memory) and a token still being verified; a connection restored in
+ * either phase is closed with GOING_AWAY, and the client reconnects.
+ */
+import type { ConnectionState, Phase, ServerContext } from './context.js';
+import type { Claims, ServerSocket } from './types.js';
+
+/** JSON-able and small: a few short strings and numbers. */
+export interface SavedConnection {
+  readonly library: string;
+  readonly phase: Phase;
+  readonly claims: Claims | null;
+  readonly replicaId: string | null;
+  readonly localSeq: number;
+  readonly badFrames: number;
+}
+
+export function saveConnection(conn: ConnectionState): SavedConnection {
+  return {
+    library: conn.library,
+    phase: conn.phase,
+    claims: conn.claims ?? null,
+    replicaId: conn.replicaId ?? null,
+    localSeq: conn.localSeq,
+    badFrames: conn.badFrames,
+  };
+}
+
+/** A new connection state, not registered yet. */
+export function connectionState(ctx: ServerContext, o: { socket: ServerSocket; library: string; saved?: SavedConnection }): ConnectionState {
+  const { saved } = o;
+  return {
+    ctx,
+    id: ctx.nextConnectionId++,
+    library: o.library,
+    socket: o.socket,
+    phase: saved?.phase ?? 'verifying',
+    claims: saved?.claims ?? undefined,
+    replicaId: saved?.replicaId ?? undefined,
+    localSeq: saved?.localSeq ?? 0,
+    seed: undefined,
+    badFrames: saved?.badFrames ?? 0,
+    queue: [],
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The Worker the tests run under miniflare: the real router and TrellisLibrary,
+ * with test controls that production code never has, under /__test/: a clock
+ * shared by the Worker and every object, captured logs, SQL reads of one
+ * library's object, compact, evict, and how many times an object was created
+ * (a woken, hibernated object is a new instance). One isolate runs the Worker
+ * and every object, so this module's state is shared by all of them.
+ */
+import { TrellisLibrary, createTrellisWorker } from '../../../src/server/cloudflare/index.js';
+import type { TrellisEnv } from '../../../src/server/cloudflare/index.js';
+import type { EvictOptions, LogLevel } from '../../../src/server/core/index.js';
+
+interface LogEntry {
+  readonly level: string;
+  readonly event: string;
+  readonly fields: Record<string, unknown>;
+}
+
+let clock: number | undefined;
+const logs: LogEntry[] = [];
+const instances = new Map<string, number>();
+const now = (): number => clock ?? Date.now();
+
+export class TestLibrary extends TrellisLibrary {
+  constructor(ctx: DurableObjectState, env: TrellisEnv) {
+    super(ctx, env);
+    const name = ctx.id.name ?? '';
+    instances.set(name, (instances.get(name) ?? 0) + 1);
+  }
+
+  protected override now(): number {
+    return now();
+  }
+
+  protected override log(level: LogLevel, event: string, fields: Record<string, unknown>): void {
+    logs.push({ level, event, fields: { library: this.name, ...fields } });
+  }
+
+  /** Rows of one statement on this object's SQLite (after the core created its tables). */
+  query(sql: string, params: (string | number | null)[]): Record<string, SqlStorageValue>[] {
+    this.stats();
+    return this.ctx.storage.sql.exec(sql, ...params).toArray();
+  }
+
+  /** The pending alarm's time, or null. */
+  async pendingAlarm(): Promise<number | null> {
+    return this.ctx.storage.getAlarm();
+  }
+}
+
+interface TestEnv extends TrellisEnv {
+  readonly TRELLIS: DurableObjectNamespace<TestLibrary>;
+}
+
+const worker = createTrellisWorker({ now, log: (level, event, fields) => void logs.push({ level, event, fields }) });
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith('/__test/')) return control(url, request, env);
+    return (worker.fetch as NonNullable<typeof worker.fetch>)(request, env, ctx);
+  },
+} satisfies ExportedHandler<TestEnv>;
+
+async function control(url: URL, request: Request, env: TestEnv): Promise<Response> {
+  const body = (request.method === 'POST' ? await request.json() : {}) as { library: string; now?: number; sql?: string; params?: (string | number | null)[]; options?: EvictOptions };
+  const library = () => env.TRELLIS.get(env.TRELLIS.idFromName(body.library));
+  switch (url.pathname) {
+    case '/__test/clock':
+      clock = body.now;
+      return Response.json(null);
+    case '/__test/logs':
+      return Response.json(logs);
+    case '/__test/instances':
+      return Response.json(instances.get(body.library) ?? 0);
+    case '/__test/query':
+      return Response.json(await library().query(body.sql as string, body.params ?? []));
+    case '/__test/compact':
+      return Response.json(await library().compact());
+    case '/__test/evict':
+      await library().evict(body.options);
+      return Response.json(null);
+    case '/__test/alarm':
+      return Response.json(await library().pendingAlarm());
+    default:
+      // /__test/direct/<library>: the object itself, skipping the Worker's token check.
+      return direct(url, request, env);
+  }
+}
+
+function direct(url: URL, request: Request, env: TestEnv): Response | Promise<Response> {
+  const match = /^\/__test\/direct\/([^/]+)$/.exec(url.pathname);
+  if (match === null) return new Response(null, { status: 404 });
+  const name = decodeURIComponent(match[1] as string);
+  return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
+}

@@ -1,0 +1,46 @@
+/**
+ * Convergence under faults, model-based: fast-check generates schedules of
+ * writes (puts, nested updates, deletes, list inserts/moves/removes, map keys
+ * like `__proto__`, transactions that commit or abort), partitions, severed
+ * connections, per-frame faults, replica and server restarts, compactions and
+ * truant replicas, over 3–5 real stores and the real server core (see sim/).
+ * After healing and draining, sim/check.ts's invariants must hold.
+ *
+ * CI runs TRELLIS_SIM_RUNS (default 200) schedules; `npm run soak` runs
+ * thousands. A failure prints fast-check's seed and path; replay it with
+ *   TRELLIS_SIM_SEED=<seed> TRELLIS_SIM_PATH=<path> npx vitest run test/reliability/convergence.test.ts
+ * (add TRELLIS_SIM_SHRINK=1 to let fast-check shrink it to a minimal schedule).
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { runSchedule } from './sim/run-schedule.js';
+import { describeSchedule, scheduleArbitrary } from './sim/schedule.js';
+import type { Schedule } from './sim/schedule.js';
+
+const env = process.env;
+const RUNS = Number(env.TRELLIS_SIM_RUNS ?? 200);
+const MAX_ACTIONS = Number(env.TRELLIS_SIM_ACTIONS ?? 40);
+
+async function property(schedule: Schedule): Promise<void> {
+  const report = await runSchedule(schedule);
+  if (!report.ok) {
+    throw new Error(`Invariants broken:\n- ${report.problems.slice(0, 12).join('\n- ')}\nSchedule:\n${describeSchedule(schedule)}`);
+  }
+}
+
+describe('convergence under faults', () => {
+  test(`${RUNS} random schedules heal into identical documents with nothing lost`, async () => {
+    const replay = env.TRELLIS_SIM_SEED === undefined ? {} : { seed: Number(env.TRELLIS_SIM_SEED), ...(env.TRELLIS_SIM_PATH ? { path: env.TRELLIS_SIM_PATH } : {}) };
+    const result = await fc.check(fc.asyncProperty(scheduleArbitrary(MAX_ACTIONS), property), {
+      numRuns: RUNS,
+      endOnFailure: env.TRELLIS_SIM_SHRINK !== '1',
+      ...replay,
+    });
+    if (result.failed) {
+      const replayHint = `TRELLIS_SIM_SEED=${result.seed} TRELLIS_SIM_PATH=${result.counterexamplePath ?? ''} npx vitest run test/reliability/convergence.test.ts`;
+      const error = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+      console.error(`convergence: schedule failed (seed ${result.seed}, path ${result.counterexamplePath}). Replay:\n  ${replayHint}\n${error}`);
+    }
+    expect(result.failed, fc.defaultReportMessage(result) ?? '').toBe(false);
+  }, 600_000);
+});
