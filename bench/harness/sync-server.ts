@@ -23,10 +23,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
-import { build } from 'vite';
 import { createTokenProvider } from '../../src/server/core/index.js';
 import type { Role } from '../../src/server/core/index.js';
 import { createNodeServer } from '../../src/server/node/index.js';
+import { bundleForWorkerd } from '../../test/helpers/miniflare-server.js';
 
 export const SYNC_SERVER_KINDS = ['node', 'cloudflare'] as const;
 export type SyncServerKind = (typeof SYNC_SERVER_KINDS)[number];
@@ -70,21 +70,7 @@ export async function startSyncServer(kind: SyncServerKind, root = join(import.m
   return { kind, url: `${origin.replace(/^http/, 'ws')}/parties/trellis`, token, close: async () => (await mf.dispose(), remove()) };
 }
 
-/** The production worker entry, bundled in memory for workerd (ES modules, the entry first). */
-async function bundleWorker(root: string): Promise<{ type: 'ESModule'; path: string; contents: string }[]> {
-  const result = await build({
-    configFile: false,
-    logLevel: 'silent',
-    resolve: { conditions: ['workerd', 'worker', 'browser'] },
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      lib: { entry: join(root, 'src/server/cloudflare/worker-entry.ts'), formats: ['es'], fileName: 'worker' },
-      rollupOptions: { external: [/^cloudflare:/] },
-    },
-  });
-  const { output } = (Array.isArray(result) ? result[0] : result) as { output: { type: string; fileName: string; code?: string; isEntry?: boolean }[] };
-  const chunks = output.filter((o) => o.type === 'chunk').sort((a, b) => Number(b.isEntry) - Number(a.isEntry));
-  return chunks.map((chunk) => ({ type: 'ESModule', path: chunk.fileName, contents: chunk.code as string }));
+/** The production worker entry, bundled in memory for workerd. */
+function bundleWorker(root: string) {
+  return bundleForWorkerd(join(root, 'src/server/cloudflare/worker-entry.ts'));
 }

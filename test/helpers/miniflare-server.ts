@@ -26,7 +26,12 @@ export function testWorkerModules(): Promise<WorkerModules> {
   return bundled;
 }
 
-async function bundle(): Promise<WorkerModules> {
+function bundle(): Promise<WorkerModules> {
+  return bundleForWorkerd(join(ROOT, 'test/helpers/workerd/test-worker.ts'));
+}
+
+/** Bundles a Worker entry in memory for workerd: ES modules, the entry first (the bench bundles the production entry with it too). */
+export async function bundleForWorkerd(entry: string): Promise<WorkerModules> {
   const result = await build({
     configFile: false,
     logLevel: 'silent',
@@ -35,7 +40,7 @@ async function bundle(): Promise<WorkerModules> {
       write: false,
       minify: false,
       target: 'es2022',
-      lib: { entry: join(ROOT, 'test/helpers/workerd/test-worker.ts'), formats: ['es'], fileName: 'worker' },
+      lib: { entry, formats: ['es'], fileName: 'worker' },
       rollupOptions: { external: [/^cloudflare:/] },
     },
   });
