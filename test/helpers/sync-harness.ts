@@ -85,7 +85,6 @@ export async function openReplica(server: { url: string; token: TestServer['toke
   return replica;
 }
 
-export const isLive = (s: SyncState) => s.phase === 'live' && s.pending === 0;
 
 /** Resolves once the live query's latest value satisfies `predicate` (10 s safety net). */
 export function eventually<T>(observable: import('rxjs').Observable<T>, predicate: (value: T) => boolean): Promise<T> {

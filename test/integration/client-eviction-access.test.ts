@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { allTodos, eventually, isLive, openReplica } from '../helpers/sync-harness.js';
+import { allTodos, eventually, openReplica } from '../helpers/sync-harness.js';
 import { servers } from '../helpers/servers.js';
 
 

@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { allTodos, eventually, isLive, openReplica, type TestReplica } from '../helpers/sync-harness.js';
+import { allTodos, eventually, openReplica, type TestReplica } from '../helpers/sync-harness.js';
 import { servers } from '../helpers/servers.js';
 
 const titles = async (replica: TestReplica) => (await allTodos(replica)).map((t) => t.title);
