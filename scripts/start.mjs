@@ -27,14 +27,28 @@ const log = (level, event, fields) => {
   if (level === 'warn' || level === 'error') console.error(`[server] ${level} ${event} ${JSON.stringify(fields)}`);
 };
 
+/**
+ * Demo profiles for presence. The demo's user id is the name it picked (see
+ * demo/src/prefs.ts); a real app reads its user table here. The server
+ * attaches the profile by the token's user, so a page cannot claim another's.
+ */
+const profiles = {
+  get: (userId) => {
+    let hash = 0;
+    for (const char of userId) hash = (hash * 31 + char.codePointAt(0)) % 1009;
+    return { name: userId, color: `hsl(${Math.round((hash * 137.5) % 360)} 55% 45%)` };
+  },
+};
+
 async function startSyncServer() {
   mkdirSync(dataDir, { recursive: true });
+  const options = { host: '127.0.0.1', dbPath, filesDir: join(dataDir, 'files'), log, profiles };
   try {
-    return await createNodeServer({ port: preferredPort, host: '127.0.0.1', dbPath, log });
+    return await createNodeServer({ port: preferredPort, ...options });
   } catch (err) {
     if (err?.code !== 'EADDRINUSE') throw err;
     console.error(`Port ${preferredPort} is busy; the sync server takes a free port instead.`);
-    return createNodeServer({ port: 0, host: '127.0.0.1', dbPath, log });
+    return createNodeServer({ port: 0, ...options });
   }
 }
 

@@ -29,6 +29,10 @@ export type {
   DocOf,
   InputOf,
   PatchOf,
+  FileField,
+  FileRef,
+  FileHandle,
+  FileState,
 } from './schema/index.js';
 export { TrellisError, ErrorCode, isTrellisError } from './core/index.js';
 export type { Op, Change, Json, JsonObject, Baseline } from './core/index.js';

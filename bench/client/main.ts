@@ -8,6 +8,8 @@ import { coldOpen } from './figures/cold-open.js';
 import { reactiveLoop } from './figures/reactive-loop.js';
 import { singleWrite } from './figures/single-write.js';
 import { storage } from './figures/storage.js';
+import { propagation } from './figures/propagation.js';
+import { lateJoiner } from './figures/late-joiner.js';
 
 const figures: Record<string, PageFigure> = {
   'single-write': singleWrite,
@@ -15,6 +17,8 @@ const figures: Record<string, PageFigure> = {
   'reactive-loop': reactiveLoop,
   'cold-open': coldOpen,
   storage,
+  propagation,
+  'late-joiner': lateJoiner,
 };
 
 (window as unknown as { bench: unknown }).bench = {

@@ -5,6 +5,9 @@
  */
 import { Dexie, type Table } from 'dexie';
 import { createStore, defineSchema, type Store } from 'trellis';
+import type { Item } from './items.js';
+
+export { LISTS, makeItem, makeItems, type Item } from './items.js';
 
 export const benchSchema = defineSchema({
   version: 1,
@@ -27,37 +30,6 @@ export const benchSchema = defineSchema({
 });
 
 export type BenchStore = Store<typeof benchSchema.definition>;
-
-export interface Item {
-  id: string;
-  list: string;
-  title: string;
-  done: boolean;
-  priority: number;
-  createdAt: number;
-  notes: string;
-  tags: string[];
-}
-
-export const LISTS = 20;
-
-/** Document `i` of a batch; `prefix` keeps ids of different batches apart. */
-export function makeItem(prefix: string, i: number): Item {
-  return {
-    id: `${prefix}-${i.toString(36).padStart(5, '0')}`,
-    list: `list-${i % LISTS}`,
-    title: `Item ${i}: pick up oat milk and bread`,
-    done: i % 3 === 0,
-    priority: i % 5,
-    createdAt: 1_700_000_000_000 + i * 1000,
-    notes: 'Corner shop closes at six; the bakery one street over is open late.',
-    tags: ['home', 'errand'],
-  };
-}
-
-export function makeItems(prefix: string, count: number): Item[] {
-  return Array.from({ length: count }, (_, i) => makeItem(prefix, i));
-}
 
 export interface RawDb extends Dexie {
   items: Table<Item, string>;

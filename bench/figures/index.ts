@@ -11,5 +11,10 @@ import { coldOpen } from './cold-open.js';
 import { reactiveLoop } from './reactive-loop.js';
 import { singleWrite } from './single-write.js';
 import { storage } from './storage.js';
+import { serverFanOut } from './server-fan-out.js';
+import { replicaMemory } from './replica-memory.js';
+import { lateJoiner } from './late-joiner.js';
+import { propagation } from './propagation.js';
+import { serverIngest } from './server-ingest.js';
 
-export const figures: readonly Figure[] = [singleWrite, bulkWrite, reactiveLoop, coldOpen, bundleSize, storage];
+export const figures: readonly Figure[] = [singleWrite, bulkWrite, reactiveLoop, coldOpen, bundleSize, storage, propagation, lateJoiner, serverIngest, serverFanOut, replicaMemory];

@@ -82,6 +82,25 @@ export async function startClient(root: string, log: (message: string) => void):
   };
 }
 
+/** Another tab on the bench page, in the same context (same profile and origin, its own JS realm). */
+export interface ExtraPage {
+  readonly page: Page;
+  call<T = unknown>(figure: string, method: string, arg?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openExtraPage(client: ClientPage): Promise<ExtraPage> {
+  const page = await client.page.context().newPage();
+  await page.goto(client.page.url());
+  await page.waitForFunction(() => typeof (window as { bench?: unknown }).bench === 'object');
+  return {
+    page,
+    call: (figure, method, arg) =>
+      page.evaluate(([f, m, a]) => (window as unknown as BenchWindow).bench.call(f, m, a), [figure, method, arg] as const) as never,
+    close: () => page.close(),
+  };
+}
+
 interface BenchWindow {
   bench: { call(figure: string, method: string, arg: unknown): Promise<unknown> };
 }

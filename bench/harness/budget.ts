@@ -16,6 +16,7 @@ export function failures(row: FigureRow): string[] {
   if (budget.maxRatio !== undefined) check(ratio !== undefined && ratio <= budget.maxRatio, `ratio ≤ ${budget.maxRatio}×`);
   if (budget.maxMedian !== undefined) check(subject.median <= budget.maxMedian, `p50 ≤ ${budget.maxMedian} ${row.unit}`);
   if (budget.maxP95 !== undefined) check(subject.p95 <= budget.maxP95, `p95 ≤ ${budget.maxP95} ${row.unit}`);
+  if (budget.maxP99 !== undefined) check(subject.p99 <= budget.maxP99, `p99 ≤ ${budget.maxP99} ${row.unit}`);
   return out;
 }
 
@@ -23,6 +24,7 @@ export function describeBudget(budget: Budget, unit: string): string {
   const parts: string[] = [];
   if (budget.maxMedian !== undefined) parts.push(`p50 ≤ ${budget.maxMedian} ${unit}`);
   if (budget.maxP95 !== undefined) parts.push(`p95 ≤ ${budget.maxP95} ${unit}`);
+  if (budget.maxP99 !== undefined) parts.push(`p99 ≤ ${budget.maxP99} ${unit}`);
   if (budget.minRatio !== undefined) parts.push(`≥ ${budget.minRatio}× limit`);
   if (budget.maxRatio !== undefined) parts.push(`≤ ${budget.maxRatio}× limit`);
   return parts.join(', ');

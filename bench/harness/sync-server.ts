@@ -35,21 +35,22 @@ export interface BenchSyncServer {
   readonly kind: SyncServerKind;
   /** `ws://127.0.0.1:<port>/parties/trellis`; a library is `${url}/${library}?token=…`. */
   readonly url: string;
-  token(library: string, role?: Role): Promise<string>;
+  /** A token for `library`; give replicas distinct `user`s past the server's connections-per-token limit (32). */
+  token(library: string, role?: Role, user?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-const SECRET = 'bench-secret-0123456789abcdef0123456789';
+export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789';
 /** As in wrangler.toml. */
 const COMPATIBILITY_DATE = '2026-04-20';
 
 export async function startSyncServer(kind: SyncServerKind, root = join(import.meta.dirname, '..', '..')): Promise<BenchSyncServer> {
   const dir = mkdtempSync(join(tmpdir(), `trellis-bench-${kind}-`));
-  const tokens = createTokenProvider({ secret: SECRET });
-  const token = (library: string, role: Role = 'write') => tokens.issue({ library, user: 'bench', role, expiresIn: '1h' });
+  const tokens = createTokenProvider({ secret: BENCH_SECRET });
+  const token = (library: string, role: Role = 'write', user = 'bench') => tokens.issue({ library, user, role, expiresIn: '1h' });
   const remove = () => rmSync(dir, { recursive: true, force: true });
   if (kind === 'node') {
-    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: SECRET });
+    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: BENCH_SECRET });
     return { kind, url: node.url, token, close: async () => (await node.close(), remove()) };
   }
   const mf = new Miniflare({
@@ -57,7 +58,7 @@ export async function startSyncServer(kind: SyncServerKind, root = join(import.m
     compatibilityDate: COMPATIBILITY_DATE,
     durableObjects: { TRELLIS: { className: 'TrellisLibrary', useSQLite: true } },
     durableObjectsPersist: join(dir, 'objects'),
-    bindings: { TRELLIS_SECRET: SECRET },
+    bindings: { TRELLIS_SECRET: BENCH_SECRET },
     host: '127.0.0.1',
     port: 0,
     // The objects log one JSON line per connection event; keep stdout for the table.

@@ -15,6 +15,7 @@ export interface Budget {
   readonly maxRatio?: number;
   readonly maxMedian?: number;
   readonly maxP95?: number;
+  readonly maxP99?: number;
 }
 
 /** Median and tail of one side's samples (for `higher` units the tail is the low end). */

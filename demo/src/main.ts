@@ -11,6 +11,7 @@ import { h } from './ui/dom.js';
 import { mountArchivePanel } from './ui/archive-panel.js';
 import { mountConsentDialog } from './ui/consent-dialog.js';
 import { mountList } from './ui/list-view.js';
+import { mountPresence } from './ui/presence-view.js';
 import { mountReplicaPanel } from './ui/replica-panel.js';
 import { mountProgress, renderBadge, renderBanners } from './ui/status-view.js';
 
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
   const invitedTo = invite !== session.current().prefs.library ? invite : undefined;
   if (invitedTo) session.notify({ tone: 'info', text: `You were invited to library “${invitedTo}”: press Join library to switch to it.` });
 
-  mountList(byId('list'), { store, user: () => session.current().prefs.user });
+  mountList(byId('list'), { store, user: () => session.current().prefs.user, onEditing: (editing) => session.presence.update({ editing }) });
+  mountPresence(byId('online'), { store, presence: session.presence });
+  const away = () => session.presence.update({ away: document.visibilityState === 'hidden' });
+  addEventListener('visibilitychange', away);
+  away();
   const renderReplica = mountReplicaPanel(byId('device'), session, { invitedTo });
   const renderArchives = mountArchivePanel(byId('archive'), { store, session });
   const renderConsent = mountConsentDialog(session, store);

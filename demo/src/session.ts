@@ -12,6 +12,7 @@ import { createSync, type AutoJoin, type JoinReason, type Sync, type SyncState }
 import { fetchDevToken, loadConfig, TokenError, type DemoConfig } from './dev-server.js';
 import { plural } from './format.js';
 import { normalizeCode, readPrefs, switchedTo, writePrefs, type Prefs } from './prefs.js';
+import { createPresenceRelay, type PresenceRelay } from './presence-relay.js';
 import { ProbeError, probeLibrary } from './probe-library.js';
 import { problemOf, type Problem } from './problems.js';
 import type { ListStore } from './schema.js';
@@ -53,6 +54,8 @@ export interface SessionStatus {
 
 export interface Session {
   readonly status: Observable<SessionStatus>;
+  /** Who else is online in the library, and what this device shows them; follows each new sync. */
+  readonly presence: PresenceRelay;
   readonly current: () => SessionStatus;
   start(): Promise<void>;
   /** Another tab runs sync for this browser; this one shows the shared store only. */
@@ -83,6 +86,7 @@ export function createSession(store: ListStore): Session {
   /** The library the user asked to join in this page (its join-required means "ask now"). */
   let requested: string | undefined;
   let afterJoin: Notice | undefined;
+  const presence = createPresenceRelay();
   const status = new BehaviorSubject<SessionStatus>({
     mode: 'starting',
     prefs,
@@ -123,6 +127,7 @@ export function createSession(store: ListStore): Session {
   function disconnect(): void {
     subscription?.unsubscribe();
     subscription = undefined;
+    presence.attach(undefined);
     void sync?.stop();
     sync = undefined;
   }
@@ -133,6 +138,7 @@ export function createSession(store: ListStore): Session {
     const library = prefs.library;
     const next = createSync(store, { url: config.syncUrl, library, autoJoin, getToken: () => getToken(library) });
     sync = next;
+    presence.attach(next);
     subscription = next.state.subscribe((state) => onState(next, library, state));
   }
 
@@ -227,6 +233,7 @@ export function createSession(store: ListStore): Session {
 
   return {
     status: status.asObservable(),
+    presence,
     current: () => status.value,
     async start() {
       update({ mode: 'active' });

@@ -64,6 +64,20 @@ export const ErrorCode = {
   SYNC_UNREACHABLE: 'SYNC_UNREACHABLE',
   /** Another replica is seeding this empty library, or the library gained history before this replica's seed finished (nothing of the seed was stored). Reconnect with backoff; the next decision says whether to resume or reset. */
   SYNC_LIBRARY_BUSY: 'SYNC_LIBRARY_BUSY',
+  /** Another tab of this replica took over the sync connection before this tab's request (a `join()`, or a reset it was running) finished. Nothing was changed by it; call `join()` again when phase is `join-required`. */
+  SYNC_LEADER_CHANGED: 'SYNC_LEADER_CHANGED',
+
+  /** A file is larger than the server's `maxFileSize` (HTTP 413). The server stored nothing; the file stays on this replica only (state `rejected`). Use smaller files or raise the limit. */
+  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
+  /** The file's bytes are on no replica you can reach: neither here nor on the server (never uploaded, or collected). Put the file again. */
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  /** A file id or file reference is malformed (ids are 1 to 64 URL-safe characters). Pass a Blob, or a handle a query returned. */
+  FILE_INVALID: 'FILE_INVALID',
+  /** An upload or download failed for a reason that may pass (server unreachable, HTTP 5xx). Uploads stay pending and are retried on reconnect. */
+  FILE_TRANSFER_FAILED: 'FILE_TRANSFER_FAILED',
+
+  /** A presence state's JSON is bigger than MAX_PRESENCE_BYTES (1 KiB): `details.size`, `details.limit`. Keep presence to small pointers (ids, a cursor position); the previous presence stays in place. */
+  PRESENCE_TOO_LARGE: 'PRESENCE_TOO_LARGE',
 
   /** A push claimed a replica ID other than the connection's. Each connection pushes only its own ops. */
   SERVER_REPLICA_MISMATCH: 'SERVER_REPLICA_MISMATCH',

@@ -12,3 +12,8 @@ const REPLICA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function isReplicaId(value: unknown): value is string {
   return typeof value === 'string' && REPLICA_ID.test(value);
 }
+
+/** File ids (files: the key of a stored file, locally and on the server) have the replica id alphabet: safe in paths and URLs. */
+export function isFileId(value: unknown): value is string {
+  return typeof value === 'string' && REPLICA_ID.test(value);
+}

@@ -8,7 +8,7 @@
 export { ErrorCode, TrellisError, isTrellisError, wrapError } from './errors.js';
 export type { TrellisErrorOptions } from './errors.js';
 export { unexpectedCase, assert } from './assert.js';
-export { createId, isReplicaId } from './ids.js';
+export { createId, isFileId, isReplicaId } from './ids.js';
 export type { IdGenerator } from './ids.js';
 export { TS_LENGTH, initialClock, isTimestamp, formatTimestamp, parseTimestamp, tick, observe } from './hlc.js';
 export type { ClockState } from './hlc.js';

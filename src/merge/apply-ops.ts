@@ -1,7 +1,7 @@
 import { stampOf } from '../core/index.js';
 import type { DocState, Op, Stamp, StateEntry } from '../core/index.js';
 import { compareEntries } from './compare-entries.js';
-import { dominates, pruneEntries } from './prune-entries.js';
+import { dominates, nullPath, pruneEntries } from './prune-entries.js';
 
 /** Above this many ops, one merge and prune pass beats appending them one by one. */
 const APPEND_LIMIT = 8;
@@ -55,7 +55,17 @@ function entryOf(op: Op): StateEntry {
 function appendNewest(entries: readonly StateEntry[], entry: StateEntry): readonly StateEntry[] {
   const last = entries.at(-1);
   if (last !== undefined && compareEntries(last, entry) === 0) return entries;
-  const kept = entries.filter((older) => !dominates(entry.change, older.change));
+  const change = entry.change;
+  const kept = entries.filter((older) => !dominates(change, older.change));
+  if ((change.kind === 'set' || change.kind === 'unset') && change.path.length > 0) {
+    // A put older than this write no longer needs its value at this path (see prune-entries.ts).
+    for (let i = 0; i < kept.length; i++) {
+      const older = kept[i] as StateEntry;
+      if (older.change.kind !== 'put') continue;
+      const value = nullPath(older.change.value, change.path);
+      if (value !== older.change.value) kept[i] = { ...older, change: { kind: 'put', value } };
+    }
+  }
   kept.push(entry);
   return kept;
 }

@@ -14,3 +14,4 @@ export { emptyDocState, applyOps, mergeStates, lastWrite } from './apply-ops.js'
 export { materialize, listItemsAt } from './materialize.js';
 export { positionBetween, positionsFor } from './position-between.js';
 export { compareEntries } from './compare-entries.js';
+export { nullPath } from './prune-entries.js';

@@ -20,9 +20,19 @@
  * against whatever the dominated entry dominated), so the kept set is a
  * function of all entries ever seen: replicas with the same ops hold
  * identical states, whatever order or grouping the ops came in.
+ *
+ * A kept `put` also loses the parts of its value that a newer kept set or
+ * unset overwrites: the value at that path becomes null (the key stays, so
+ * key order is kept). The fold writes the put, then the newer change
+ * replaces or removes whatever is at that path, so the null is never seen.
+ * Which paths are nulled depends only on the newer entries kept, and those
+ * only ever gain cover (an entry leaves the state only for a newer one that
+ * covers the same paths, or for a put that drops the older put too), so
+ * this too is the same for any order. Only plain objects are walked: a path
+ * through an array or a primitive is left as it is.
  */
 import { unexpectedCase } from '../core/index.js';
-import type { Change, Path, StateEntry } from '../core/index.js';
+import type { Change, Json, JsonObject, Path, StateEntry } from '../core/index.js';
 import { isNoop } from './fold-entries.js';
 
 interface PathTrie {
@@ -49,7 +59,7 @@ export function pruneEntries(entries: readonly StateEntry[]): StateEntry[] {
     switch (change.kind) {
       case 'put':
         // Rule 1: nothing older survives.
-        kept.push(entry);
+        kept.push(withPrunedValue(entry, overwritten));
         return kept.reverse();
       case 'delete':
         if (!newerChange) kept.push(entry);
@@ -82,6 +92,34 @@ export function dominates(newer: Change, older: Change): boolean {
   if (older.kind === 'put' || isNoop(older)) return false;
   return newer.path.every((key, i) => older.path[i] === key);
 }
+
+/** The put entry with every path the trie marks written set to null; the same object when nothing changes. */
+function withPrunedValue(entry: StateEntry, trie: PathTrie): StateEntry {
+  const change = entry.change as Extract<Change, { kind: 'put' }>;
+  const value = nullWritten(change.value, trie) as JsonObject;
+  return value === change.value ? entry : { ...entry, change: { kind: 'put', value } };
+}
+
+function nullWritten(value: Json, trie: PathTrie): Json {
+  if (trie.children.size === 0 || !isPlainObject(value)) return value;
+  let copy: Record<string, Json> | undefined;
+  for (const [key, child] of trie.children) {
+    if (!Object.hasOwn(value, key)) continue;
+    const old = value[key] as Json;
+    const next = child.written ? null : nullWritten(old, child);
+    if (next !== old) (copy ??= { ...value })[key] = next;
+  }
+  return copy ?? value;
+}
+
+/** The put value with `path` set to null where it exists (for one newer set/unset); the same object when nothing changes. */
+export function nullPath(value: JsonObject, path: Path): JsonObject {
+  const trie: PathTrie = { written: false, children: new Map() };
+  markWritten(trie, path);
+  return nullWritten(value, trie) as JsonObject;
+}
+
+const isPlainObject = (value: Json): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function hasPrefixOf(trie: PathTrie, path: Path): boolean {
   let node: PathTrie | undefined = trie;

@@ -40,6 +40,11 @@
  *                                          ← horizon {serverSeq}  (ops ≤ it were compacted)
  *                                          ← error {code, message, details}  (nothing changed)
  *
+ * Presence, when live (never stored; only to connections that sent one):
+ *     presence {state}                     →   (at most every ~100 ms; the first joins)
+ *                                          ← presence {replace, replicas, profiles}  (the others, once)
+ *                                          ← presence {replicas | left | profiles}   (changes after)
+ *
  *   import { decodeServerMessage, encodeMessage, PROTOCOL_VERSION } from 'trellis/protocol';
  *   socket.send(encodeMessage({ type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: null, localSeq: 0, atRisk: 0 }));
  *   const result = decodeServerMessage(frame); // { ok: true, value } | { ok: false, error }
@@ -57,6 +62,8 @@ export {
   MAX_EPOCH_LENGTH,
   MAX_BAD_FRAMES,
   MAX_TIMESTAMP_MS,
+  MAX_PRESENCE_BYTES,
+  MAX_PROFILE_BYTES,
 } from './limits.js';
 export { CloseCode } from './close-codes.js';
 export { isBoundedJson, isBoundedJsonObject } from './json.js';
@@ -89,6 +96,8 @@ export { CursorMessageSchema, HorizonSchema } from './cursor.js';
 export type { CursorMessage, HorizonMessage } from './cursor.js';
 export { JoinSchema, SnapshotSchema } from './snapshot.js';
 export type { JoinMessage, SnapshotMessage } from './snapshot.js';
+export { UserIdSchema, PresenceSchema, PresenceEntrySchema, PresenceUpdateSchema } from './presence.js';
+export type { PresenceMessage, PresenceEntry, PresenceUpdateMessage } from './presence.js';
 export { ErrorCodeSchema, ErrorMessageSchema } from './error.js';
 export type { ErrorMessage } from './error.js';
 export { ClientMessageSchema, ServerMessageSchema } from './messages.js';

@@ -43,5 +43,16 @@ export const MAX_EPOCH_LENGTH = 64;
  */
 export const MAX_TIMESTAMP_MS = 32_503_680_000_000;
 
+/**
+ * Largest presence state, in UTF-8 bytes of its JSON. Small on purpose: on
+ * Cloudflare it travels in the socket's hibernation attachment (2 KiB in all,
+ * beside the connection's own state). Presence points at things (ids, a
+ * cursor); it does not carry them.
+ */
+export const MAX_PRESENCE_BYTES = 1024;
+
+/** Largest profile a server sends for a user (UTF-8 bytes of its JSON); a bigger one is sent as null. */
+export const MAX_PROFILE_BYTES = 4096;
+
 /** Malformed frames (undecodable) a server tolerates on one connection before closing it with POLICY_VIOLATION. */
 export const MAX_BAD_FRAMES = 8;

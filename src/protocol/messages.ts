@@ -4,11 +4,12 @@ import { CursorMessageSchema, HorizonSchema } from './cursor.js';
 import { ErrorMessageSchema } from './error.js';
 import { DecisionSchema, HelloSchema } from './hello.js';
 import { OpsSchema, SyncedSchema } from './ops.js';
+import { PresenceSchema, PresenceUpdateSchema } from './presence.js';
 import { AckSchema, PushSchema } from './push.js';
 import { SeedSchema } from './seed.js';
 import { JoinSchema, SnapshotSchema } from './snapshot.js';
 
-export const ClientMessageSchema = v.variant('type', [HelloSchema, SeedSchema, PushSchema, CursorMessageSchema, JoinSchema]);
+export const ClientMessageSchema = v.variant('type', [HelloSchema, SeedSchema, PushSchema, CursorMessageSchema, JoinSchema, PresenceSchema]);
 
 export const ServerMessageSchema = v.variant('type', [
   DecisionSchema,
@@ -18,6 +19,7 @@ export const ServerMessageSchema = v.variant('type', [
   SnapshotSchema,
   HorizonSchema,
   ErrorMessageSchema,
+  PresenceUpdateSchema,
 ]);
 
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;

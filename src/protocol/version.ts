@@ -12,8 +12,12 @@
  *      who registered it); timestamps must be before the year 3000
  *      (MAX_TIMESTAMP_MS). Message shapes are unchanged, so version 1 clients
  *      are still served; to them 4007 is an unknown close.
+ * - 3: presence. Client `presence {state}`, server `presence {replace?,
+ *      replicas?, left?, profiles?}`, MAX_PRESENCE_BYTES, MAX_PROFILE_BYTES.
+ *      A server sends presence only to a connection that sent one, so older
+ *      clients are still served unchanged.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The oldest client protocol version this code still serves. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -3,7 +3,7 @@ import type { CollectionDef, FieldDef, FieldsDef, Schema, SchemaDef } from './ty
 import { validateValue } from './validate.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const FIELD_TYPES = new Set(['string', 'number', 'boolean', 'json', 'object', 'list', 'map']);
+const FIELD_TYPES = new Set(['string', 'number', 'boolean', 'json', 'object', 'list', 'map', 'file']);
 const INDEXABLE = new Set(['string', 'number', 'boolean']);
 const RESERVED_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -7,7 +7,7 @@
  *   type Todo = DocOf<typeof schema.definition, 'todos'>;   // { id: string; done: boolean }
  */
 export { defineSchema } from './define-schema.js';
-export { validateValue, validateFields, assertDocument, applyDefaults } from './validate.js';
+export { validateValue, validateFields, assertDocument, applyDefaults, isFileRef } from './validate.js';
 export type { Violation } from './validate.js';
 export type {
   SchemaDef,
@@ -24,6 +24,10 @@ export type {
   ObjectField,
   ListField,
   MapField,
+  FileField,
+  FileRef,
+  FileHandle,
+  FileState,
   CollectionName,
   DocOf,
   InputOf,

@@ -29,7 +29,34 @@ export interface MapField extends FieldBase<JsonObject> {
   readonly values: FieldDef;
 }
 
-export type FieldDef = StringField | NumberField | BooleanField | JsonField | ObjectField | ListField | MapField;
+/** A file: the app writes a Blob or File, the document keeps a FileRef, queries return a FileHandle. */
+export interface FileField extends FieldBase<never> { readonly type: 'file' }
+
+/** What a document stores (and ops carry) for a file: never the bytes. */
+export interface FileRef {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+}
+
+/**
+ * Where a file's bytes are: `local` (only on this replica, waiting for upload),
+ * `uploading`, `uploaded` (on the server and here), `missing` (only on the
+ * server: `url()`/`blob()` download it through sync), `rejected` (the server
+ * refused it, e.g. FILE_TOO_LARGE; it stays here only).
+ */
+export type FileState = 'local' | 'uploading' | 'uploaded' | 'missing' | 'rejected';
+
+/** A file field as queries return it. Write it back (or into another document) as is. */
+export interface FileHandle extends FileRef {
+  readonly state: FileState;
+  /** An object URL of the bytes (downloaded on first use when `missing`), revoked when the store closes. */
+  url(): Promise<string>;
+  blob(): Promise<Blob>;
+}
+
+export type FieldDef = StringField | NumberField | BooleanField | JsonField | ObjectField | ListField | MapField | FileField;
 export type FieldType = FieldDef['type'];
 export type FieldsDef = { readonly [name: string]: FieldDef };
 
@@ -77,7 +104,9 @@ type BaseValue<F> = F extends { readonly type: 'string' }
             ? FieldValue<I>[]
             : F extends { readonly type: 'map'; readonly values: infer V }
               ? Record<string, FieldValue<V>>
-              : never;
+              : F extends { readonly type: 'file' }
+                ? FileHandle
+                : never;
 
 type InputBaseValue<F> = F extends { readonly type: 'object'; readonly fields: infer Fs extends FieldsDef }
   ? InputOfFields<Fs>
@@ -85,7 +114,9 @@ type InputBaseValue<F> = F extends { readonly type: 'object'; readonly fields: i
     ? InputValue<I>[]
     : F extends { readonly type: 'map'; readonly values: infer V }
       ? Record<string, InputValue<V>>
-      : BaseValue<F>;
+      : F extends { readonly type: 'file' }
+        ? Blob | FileHandle
+        : BaseValue<F>;
 
 /** The value type of one field as read. */
 export type FieldValue<F> = Nullable<F, BaseValue<F>>;

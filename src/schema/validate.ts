@@ -1,4 +1,4 @@
-import { ErrorCode, TrellisError } from '../core/index.js';
+import { ErrorCode, TrellisError, isFileId } from '../core/index.js';
 import type { JsonObject } from '../core/index.js';
 import type { FieldDef, FieldsDef } from './types.js';
 
@@ -37,6 +37,8 @@ export function validateValue(def: FieldDef, value: unknown, path: readonly stri
       }
       return undefined;
     }
+    case 'file':
+      return isFileRef(value) ? undefined : expected(path, 'a file (a Blob, or a handle a query returned)', value);
     case 'map': {
       if (!isPlainObject(value)) return expected(path, 'an object (map)', value);
       for (const [key, item] of Object.entries(value)) {
@@ -46,6 +48,13 @@ export function validateValue(def: FieldDef, value: unknown, path: readonly stri
       return undefined;
     }
   }
+}
+
+/** A stored file reference: exactly `{ id, name, type, size }` with a valid id and a size in bytes. */
+export function isFileRef(value: unknown): boolean {
+  if (!isPlainObject(value) || Object.keys(value).length !== 4) return false;
+  const { id, name, type, size } = value;
+  return isFileId(id) && typeof name === 'string' && typeof type === 'string' && Number.isSafeInteger(size) && (size as number) >= 0;
 }
 
 /** Checks the fields of an object: required present, no unknown keys, each value typed. */

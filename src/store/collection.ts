@@ -19,6 +19,8 @@ import { normalizeQuery } from './query-plan.js';
 import { live, runQuery } from './query.js';
 import { writeChanges } from './write.js';
 import type { Table } from 'dexie';
+import { extractFiles, hasFiles, withHandles, type FileRow } from './files.js'; // files:
+import { liveWithAnnouncements, nextDoc, nextResult } from './optimistic.js';
 
 /** A condition on one field: a value (equality) or a range. */
 export type Condition<V> = V | { gt?: V; gte?: V; lt?: V; lte?: V; startsWith?: V extends string ? string : never };
@@ -56,16 +58,27 @@ export interface Collection<S extends SchemaDef, C extends CollectionName<S>> {
 export function createCollection<S extends SchemaDef, C extends CollectionName<S>>(ctx: StoreContext, name: C): Collection<S, C> {
   const def = collectionDef(ctx, name);
   const table = () => ctx.db.table(docTableName(name)) as Table<DocRow, string>;
-  const write = async (id: string, build: Parameters<typeof writeChanges>[1][number]['build']) => {
-    await writeChanges(ctx, [{ collection: name, id, build }]);
+  const files = hasFiles(def); // files:
+  const write = async (id: string, build: Parameters<typeof writeChanges>[1][number]['build'], files?: FileRow[]) => {
+    await writeChanges(ctx, [{ collection: name, id, build, files }]); // files: `files` rides along with the write
+  };
+  // files: a list item may hold files too
+  const item = (field: string, value: unknown) => {
+    const f = def.fields[field];
+    return f?.type === 'list' ? extractFiles(ctx, f.items, value) : { value, files: [] };
   };
   const putRequest = (input: unknown) => {
     const id = idOf(name, def, input);
-    const value = applyDefaults(def.fields, structuredClone(input) as JsonObject);
-    return { collection: name, id, build: () => [{ kind: 'put' as const, value }] };
+    const { value: refs, files } = extractFiles(ctx, def.fields, input); // files: Blobs become refs, kept in `files`
+    const value = applyDefaults(def.fields, structuredClone(refs) as JsonObject);
+    return { collection: name, id, build: () => [{ kind: 'put' as const, value }], files };
   };
   const target = (id: string, field: string): ListTarget => ({ collection: name, def, id, field });
   const clone = <T>(value: T): Json => structuredClone(value) as Json;
+  const listInsert = async (id: string, field: string, index: number | 'end', value: unknown) => {
+    const { value: refs, files } = item(field, value); // files:
+    await write(id, listInsertChange(target(id, field), index, clone(refs), ctx.createId()), files);
+  };
 
   return {
     name,
@@ -78,28 +91,36 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
     },
     update: async (id, patch) => {
       if (!isPlainObject(patch)) throw violation(name, 'a patch must be a plain object');
-      const changes = patchChanges(name, def.fields, structuredClone(patch) as JsonObject);
+      const { value: refs, files } = extractFiles(ctx, def.fields, patch); // files:
+      const changes = patchChanges(name, def.fields, structuredClone(refs) as JsonObject);
       if (Object.hasOwn(patch, def.primaryKey) && (patch as JsonObject)[def.primaryKey] !== id) {
         throw violation(name, `the primary key "${def.primaryKey}" cannot change`);
       }
-      await write(id, ({ doc }) => {
-        if (doc === undefined) throw notFound(name, id);
-        return changes;
-      });
+      await write(
+        id,
+        ({ doc }) => {
+          if (doc === undefined) throw notFound(name, id);
+          return changes;
+        },
+        files,
+      );
     },
     delete: async (id) => write(id, ({ doc }) => (doc === undefined ? [] : [{ kind: 'delete' }])),
-    listPush: async (id, field, value) => write(id, listInsertChange(target(id, field), 'end', clone(value), ctx.createId())),
-    listInsert: async (id, field, index, value) => write(id, listInsertChange(target(id, field), index, clone(value), ctx.createId())),
+    listPush: async (id, field, value) => listInsert(id, field, 'end', value),
+    listInsert: async (id, field, index, value) => listInsert(id, field, index, value),
     listRemove: async (id, field, index) => write(id, listRemoveChange(target(id, field), index)),
     listMove: async (id, field, from, to) => write(id, listMoveChange(target(id, field), from, to)),
     get: (id) => {
       assertOpen(ctx);
-      return live(async () => (await table().get(id))?.d) as Observable<never>;
+      // files: refs → handles, read in the live query (so upload state re-emits): no optimistic results there.
+      if (files) return live(async () => withHandles(ctx, def, (await table().get(id))?.d)) as Observable<never>;
+      return liveWithAnnouncements(ctx.announcer, name, async () => (await table().get(id))?.d, nextDoc(id)) as Observable<never>;
     },
     find: (query) => {
       assertOpen(ctx);
       const normalized = normalizeQuery(name, def, query as Record<string, unknown> | undefined);
-      return live(() => runQuery(table(), def, normalized)) as Observable<never>;
+      if (files) return live(async () => withHandles(ctx, def, await runQuery(table(), def, normalized))) as Observable<never>; // files:
+      return liveWithAnnouncements(ctx.announcer, name, () => runQuery(table(), def, normalized), nextResult(def, normalized)) as Observable<never>;
     },
   };
 }

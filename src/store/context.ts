@@ -3,6 +3,7 @@ import type { Op, IdGenerator } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
 import type { Schema, CollectionDef } from '../schema/index.js';
 import type { TrellisDatabase } from './database.js';
+import type { Announcer } from './optimistic.js';
 
 /** What one store's internals share. Internal: never exported from 'trellis'. */
 export interface StoreContext {
@@ -14,6 +15,8 @@ export interface StoreContext {
   readonly tables: readonly string[];
   /** Ops committed by this store instance (after commit). */
   readonly localOps: Subject<readonly Op[]>;
+  /** Local writes announce their documents here before they commit (optimistic live queries). */
+  readonly announcer: Announcer;
   /** Undo entries are pushed here after each committed local write. */
   onCommitted(group: readonly UndoStep[]): void;
   closed: boolean;

@@ -4,14 +4,16 @@ import { ErrorCode, TrellisError, createId as defaultCreateId, initialClock } fr
 import type { CollectionName, Schema, SchemaDef } from '../schema/index.js';
 import { createCollection, type Collection } from './collection.js';
 import type { StoreContext } from './context.js';
-import { META_LOCAL, META_SCHEMA_VERSION, openDatabase, type Archive, type LocalMeta, type TrellisDatabase } from './database.js';
+import { META_LOCAL, META_REPLICA, META_SCHEMA_VERSION, openDatabase, type Archive, type LocalMeta, type TrellisDatabase } from './database.js';
 import { exportArchive, reapplyArchive } from './archives.js';
 import { compact, type CompactOptions } from './compact.js';
 import { createStoreHost, type StoreHost } from './host.js';
 import { migrate } from './migrate.js';
 import { live } from './query.js';
+import { createAnnouncer } from './optimistic.js';
 import { createUndoManager, type UndoState } from './undo.js';
 import { mapStorageError, withWriteScope } from './write.js';
+import { closeFiles } from './files.js'; // files:
 
 export interface CreateStoreOptions<S extends SchemaDef> {
   /** The IndexedDB database name; one store per name. */
@@ -73,6 +75,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     createId: options.createId ?? defaultCreateId,
     tables: db.tables.map((t) => t.name),
     localOps,
+    announcer: createAnnouncer(),
     onCommitted: (group) => undo.record(group),
     closed: false,
   };
@@ -96,17 +99,21 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     reapplyArchive: (id) => reapplyArchive(ctx, id),
     close: async () => {
       ctx.closed = true;
+      watch.unsubscribe();
+      closeFiles(ctx); // files: revoke object URLs
       localOps.complete();
       db.close();
     },
   };
-  hosts.set(
-    store,
-    createStoreHost(ctx, (next) => {
-      replicaId = next;
-      undo.clear();
-    }),
-  );
+  const identity = (next: string) => {
+    if (next === replicaId) return;
+    replicaId = next;
+    // The undo history holds the old replica's writes, which the reset archived.
+    undo.clear();
+  };
+  // A reset run by another tab (the sync leader) or store instance gives this replica a new identity too.
+  const watch = live(async () => (await db.table('meta').get(META_REPLICA))?.value as string | undefined).subscribe((next) => next && identity(next));
+  hosts.set(store, createStoreHost(ctx, identity));
   return store;
 }
 
@@ -136,13 +143,16 @@ function downgrade(name: string, version: number, stored: number | undefined, ca
   );
 }
 
-/** Creates the replica identity on first open. */
+/** Creates the replica identity on first open (and its own meta row, which databases made before it lack). */
 async function initialize(ctx: StoreContext): Promise<string> {
   return ctx.db.transaction('rw', ['meta'], async (tx) => {
-    const row = await tx.table('meta').get(META_LOCAL);
-    if (row) return (row.value as LocalMeta).replicaId;
-    const local: LocalMeta = { replicaId: ctx.createId(), seq: 0, ackedSeq: 0, clock: initialClock, createdAt: ctx.now() };
-    await tx.table('meta').put({ key: META_LOCAL, value: local });
+    const [row, replica] = await tx.table('meta').bulkGet([META_LOCAL, META_REPLICA]);
+    let local = row?.value as LocalMeta | undefined;
+    if (!local) {
+      local = { replicaId: ctx.createId(), seq: 0, ackedSeq: 0, clock: initialClock, createdAt: ctx.now() };
+      await tx.table('meta').put({ key: META_LOCAL, value: local });
+    }
+    if (replica?.value !== local.replicaId) await tx.table('meta').put({ key: META_REPLICA, value: local.replicaId });
     return local.replicaId;
   });
 }

@@ -1,4 +1,4 @@
-import { Dexie, type Table } from 'dexie';
+import { Dexie, type Table, type Transaction } from 'dexie';
 import type { Baseline, ClockState, Json, JsonObject, Op } from '../core/index.js';
 import type { CollectionDef, Schema } from '../schema/index.js';
 
@@ -26,13 +26,21 @@ export type OpRow = Op & { serverSeq?: number };
  * compacted plus every op since), tagged with the replica and ts of its last
  * write. It doubles as the replica's baseline: compaction only has to drop
  * the ops the server has squashed, and a seed sends heads as baselines.
+ * Documents of known collections keep their head in their own row
+ * (`DocRow.h`); the `heads` table holds those of unknown collections.
  */
 export type HeadRow = Baseline;
 
-/** A materialized document: `d` is the document, `x_<index>` its encoded index keys. */
+/**
+ * A document's row: `d` is the document, `x_<index>` its encoded index keys,
+ * `h` its head stored compactly against `d` (store/heads.ts). A deleted
+ * document's row has only `k` and `h`: no index lists it.
+ */
 export interface DocRow {
   readonly k: string;
-  readonly d: JsonObject;
+  readonly d?: JsonObject;
+  /** A `StoredHead` as JSON. */
+  readonly h: string;
   readonly [indexKey: `x_${string}`]: Json;
 }
 
@@ -46,7 +54,16 @@ export interface Archive {
 }
 
 export const META_LOCAL = 'local';
+/** The replica id alone: written only when it changes (first open, reset), so tabs can watch it cheaply. */
+export const META_REPLICA = 'replica';
+
+export async function readLocal(tx: Transaction): Promise<LocalMeta> {
+  return (await tx.table('meta').get(META_LOCAL)).value as LocalMeta;
+}
 export const META_SCHEMA_VERSION = 'schemaVersion';
+/** The storage layout this database was last written in (2: heads in document rows). */
+export const META_LAYOUT = 'layout';
+export const LAYOUT = 2;
 /** Set when ops were compacted before any server acknowledged them (a store used without sync). */
 export const META_LOCAL_COMPACTED = 'localCompacted';
 
@@ -94,11 +111,14 @@ export function openDatabase(options: OpenDatabaseOptions): TrellisDatabase {
     ops: '[replicaId+seq], serverSeq',
     heads: '[collection+id]',
     archives: 'id, createdAt',
+    // files: the bytes of file fields by file id, with their upload state (store/files.ts).
+    files: 'id, state',
   };
   const collections = options.schema.definition.collections;
   for (const name of options.schema.collectionNames) {
     stores[docTableName(name)] = docStoreSpec(collections[name] as CollectionDef);
   }
-  db.version(options.schema.version).stores(stores);
+  // files: +0.1 is Trellis's own part of the version (Dexie keeps one decimal): it adds `files` to databases made before it.
+  db.version(options.schema.version + 0.1).stores(stores);
   return db;
 }

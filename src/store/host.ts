@@ -11,6 +11,8 @@ import { META_HORIZON, META_LOCAL, META_SYNCED } from './database.js';
 import { acknowledge, applyRemote, readLocal, readUnacknowledged, unacknowledged, type SequencedOp } from './remote.js';
 import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
+import { readAllHeads } from './heads.js';
+import { createFileHost, type FileHost } from './files.js'; // files:
 
 export interface StoreHost {
   /** The replica ID as stored now (it changes after a reset). */
@@ -35,6 +37,8 @@ export interface StoreHost {
   /** How many local changes a reset would forfeit. */
   countAtRisk(): Promise<number>;
   resetToSnapshot(snapshot: Snapshot, options: ResetOptions): Promise<{ archive?: Archive }>;
+  /** files: uploads and downloads of file fields (files.ts). */
+  readonly files: FileHost;
 }
 
 export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) => void): StoreHost {
@@ -57,17 +61,18 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
       return compact(ctx, options);
     },
     exportHistory: () =>
-      ctx.db.transaction('rw', ['heads', 'ops', 'meta'], async (tx) => {
+      ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
         // From the seed on, compaction keeps unacknowledged ops: a write made before the seed
         // commits is not in it, and dropped from the log it could never be pushed.
         await tx.table('meta').put({ key: META_SYNCED, value: true });
         return {
           // A head without writes is no baseline (the server would refuse the whole seed).
-          baselines: ((await tx.table('heads').toArray()) as Baseline[]).filter((head) => head.state.entries.length > 0),
+          baselines: (await readAllHeads(ctx, tx)).filter((head) => head.state.entries.length > 0),
           ops: ((await tx.table('ops').toArray()) as (Op & { serverSeq?: number })[]).map(stripServerSeq),
         };
       }),
     countAtRisk: () => countAtRisk(ctx),
+    files: createFileHost(ctx), // files:
     resetToSnapshot: async (snapshot, options) => {
       const result = await resetToSnapshot(ctx, snapshot, options);
       onReset(options.replicaId);

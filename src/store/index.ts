@@ -13,6 +13,7 @@ export type { Store, CreateStoreOptions } from './create-store.js';
 export type { Collection, FindQuery, Condition } from './collection.js';
 export type { Archive } from './database.js';
 export type { StoreHost } from './host.js';
+export type { FileHost, FileRow } from './files.js';
 export type { SequencedOp } from './remote.js';
 export type { Snapshot, ResetOptions } from './reset.js';
 export type { CompactOptions } from './compact.js';

@@ -11,27 +11,30 @@ import { ErrorCode, TrellisError, deepEqual, isTrellisError } from '../core/inde
 import { materialize } from '../merge/index.js';
 import { applyDefaults, type Migration } from '../schema/index.js';
 import type { StoreContext } from './context.js';
-import { META_SCHEMA_VERSION, docTableName, type DocRow, type HeadRow } from './database.js';
-import { docRow } from './index-keys.js';
-import { pushTo } from './push-to.js';
-import { flushWrites, withWriteScope, writeChangesIn, type WriteRequest } from './write.js';
+import { LAYOUT, META_LAYOUT, META_SCHEMA_VERSION, docTableName, type DocRow } from './database.js';
+import { knownCollection, readAllHeads, writeHeads, type HeadWrite } from './heads.js';
+import { flushWrites, headKey, withWriteScope, writeChangesIn, type WriteRequest } from './write.js';
 
 export async function migrate(ctx: StoreContext): Promise<void> {
-  const stored = (await ctx.db.table('meta').get(META_SCHEMA_VERSION))?.value as number | undefined;
+  const [stored, layout] = (await ctx.db.table('meta').bulkGet([META_SCHEMA_VERSION, META_LAYOUT])).map((row) => row?.value) as [number | undefined, number | undefined];
   const target = ctx.schema.version;
-  if (stored === target) return;
+  if (stored === target && layout === LAYOUT) return;
   await withWriteScope(ctx, { undoable: false }, async (scope) => {
+    // A new schema, or a database written before heads moved into document rows.
     if (stored !== undefined) {
       await rematerializeAll(ctx, scope.tx);
       for (let version = stored + 1; version <= target; version++) {
         for (const [collection, step] of Object.entries(ctx.schema.definition.migrations?.[version] ?? {})) {
-          await flushWrites(scope); // the previous step's writes, so this one reads them
+          await flushWrites(ctx, scope); // the previous step's writes, so this one reads them
           const rows = (await scope.tx.table(docTableName(collection)).toArray()) as DocRow[];
           await writeChangesIn(ctx, scope, rows.map((row) => migrationRequest({ collection, version, step, row })));
         }
       }
     }
-    await scope.tx.table('meta').put({ key: META_SCHEMA_VERSION, value: target });
+    await scope.tx.table('meta').bulkPut([
+      { key: META_SCHEMA_VERSION, value: target },
+      { key: META_LAYOUT, value: LAYOUT },
+    ]);
   });
 }
 
@@ -41,7 +44,7 @@ function migrationRequest(options: { collection: string; version: number; step: 
     collection,
     id: row.k,
     build: ({ doc }) => {
-      if (doc === undefined) return [];
+      if (doc === undefined || row.d === undefined) return [];
       let next: JsonObject;
       try {
         next = step(structuredClone(row.d));
@@ -63,13 +66,13 @@ function failed(where: { collection: string; version: number; id: string }, caus
 }
 
 async function rematerializeAll(ctx: StoreContext, tx: Transaction): Promise<void> {
-  const heads = (await tx.table('heads').toArray()) as HeadRow[];
-  const rows = new Map<string, DocRow[]>();
-  for (const head of heads) {
-    const def = ctx.schema.definition.collections[head.collection];
-    if (!def || !Object.hasOwn(ctx.schema.definition.collections, head.collection)) continue;
-    const doc = materialize(head.state);
-    if (doc) pushTo(rows, docTableName(head.collection), docRow(def, head.id, applyDefaults(def.fields, doc)));
-  }
-  for (const [table, list] of rows) await tx.table(table).bulkPut(list);
+  const keys = (await tx.table('heads').toCollection().primaryKeys()) as [string, string][];
+  const inHeads = new Set(keys.map(([collection, id]) => headKey(collection, id)));
+  const writes = (await readAllHeads(ctx, tx)).map((head): HeadWrite => {
+    const def = knownCollection(ctx, head.collection);
+    const doc = def ? materialize(head.state) : undefined;
+    const { collection, id, state } = head;
+    return { collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc) : undefined, inHeads: inHeads.has(headKey(collection, id)) };
+  });
+  await writeHeads(ctx, tx, writes);
 }

@@ -4,7 +4,7 @@ import type { JsonObject } from '../core/index.js';
 import type { CollectionDef } from '../schema/index.js';
 import type { DocRow } from './database.js';
 import { encodeIndexValue } from './index-keys.js';
-import { planQuery, type Condition, type NormalizedQuery } from './query-plan.js';
+import { planQuery, type Condition, type NormalizedQuery, type Plan } from './query-plan.js';
 
 /** A Dexie live query as an rxjs Observable: emits once, then whenever a write touches what it read (any tab). */
 export function live<T>(read: () => Promise<T>): Observable<T> {
@@ -15,6 +15,31 @@ export function live<T>(read: () => Promise<T>): Observable<T> {
     });
     return () => subscription.unsubscribe();
   });
+}
+
+/**
+ * A walk of the primary key (range) in pages read with one request each
+ * (a filtered Dexie collection would step a cursor row by row), skipping the
+ * rows of deleted documents; a page that came back short of live documents
+ * is followed by the next one, from where it ended.
+ */
+async function scanLive(table: Table<DocRow, string>, plan: Plan, query: NormalizedQuery): Promise<JsonObject[]> {
+  const want = query.limit === undefined ? Infinity : query.offset + query.limit;
+  const desc = query.orderBy?.direction === 'desc';
+  let { lower = Dexie.minKey, upper = Dexie.maxKey, lowerOpen, upperOpen } = plan;
+  const docs: JsonObject[] = [];
+  for (;;) {
+    let walk = table.where(':id').between(lower, upper, !lowerOpen, !upperOpen);
+    if (desc) walk = walk.reverse();
+    const missing = want - docs.length;
+    const rows = Number.isFinite(missing) ? await walk.limit(missing).toArray() : await walk.toArray();
+    for (const row of rows) if (row.d !== undefined) docs.push(row.d);
+    if (rows.length < missing || docs.length >= want || rows.length === 0) break;
+    const last = (rows.at(-1) as DocRow).k;
+    if (desc) [upper, upperOpen] = [last, true];
+    else [lower, lowerOpen] = [last, true];
+  }
+  return docs.slice(query.offset, want);
 }
 
 /** IndexedDB key order: numbers < strings; encoded so booleans and null compare too. */
@@ -45,19 +70,27 @@ export function matchesAll(doc: JsonObject, query: NormalizedQuery): boolean {
 /** Runs a normalized query; the caller wraps it in `live` to observe it. */
 export async function runQuery(table: Table<DocRow, string>, def: CollectionDef, query: NormalizedQuery): Promise<JsonObject[]> {
   const plan = planQuery(def, query);
-  const filter = (row: DocRow) => matchesAll(row.d, query);
+  // Deleted documents keep a row without `d` (its head): no index lists it, but a walk of the primary key meets it.
+  const scan = plan.index === undefined || plan.index === 'k';
+  if (scan && plan.exact && plan.ordered) return scanLive(table, plan, query);
+  if (scan && plan.exact) return sortAndSlice(def, query, await scanLive(table, plan, { ...query, orderBy: undefined, limit: undefined, offset: 0 }));
+  const filter = (row: DocRow) => row.d !== undefined && matchesAll(row.d, query);
   let collection =
     plan.index === undefined
       ? table.toCollection()
       : table.where(plan.index).between(plan.lower ?? Dexie.minKey, plan.upper ?? Dexie.maxKey, !plan.lowerOpen, !plan.upperOpen);
-  if (!plan.exact) collection = collection.filter(filter);
+  if (!plan.exact || scan) collection = collection.filter(filter);
   if (plan.ordered) {
     if (query.orderBy?.direction === 'desc') collection = collection.reverse();
     if (query.offset > 0) collection = collection.offset(query.offset);
     if (query.limit !== undefined) collection = collection.limit(query.limit);
-    return (await collection.toArray()).map((row) => row.d);
+    return (await collection.toArray()).map((row) => row.d as JsonObject);
   }
-  const docs = (await collection.toArray()).map((row) => row.d);
+  return sortAndSlice(def, query, (await collection.toArray()).map((row) => row.d as JsonObject));
+}
+
+/** Orders by the query's field (then primary key) and applies offset and limit. */
+function sortAndSlice(def: CollectionDef, query: NormalizedQuery, docs: JsonObject[]): JsonObject[] {
   const { field, direction } = query.orderBy as { field: string; direction: 'asc' | 'desc' };
   const pk = def.primaryKey;
   const sign = direction === 'desc' ? -1 : 1;

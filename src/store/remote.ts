@@ -8,11 +8,10 @@ import { applyOps, emptyDocState, materialize } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
 import type { Transaction } from 'dexie';
 import type { StoreContext } from './context.js';
-import { META_LOCAL, META_SYNCED, docTableName, type HeadRow, type LocalMeta, type OpRow } from './database.js';
-import { docRow } from './index-keys.js';
+import { META_LOCAL, META_SYNCED, readLocal, type LocalMeta, type OpRow } from './database.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
-import { baselineOf } from './compact.js';
+import { knownCollection, readHeads, writeHeads, type HeadWrite } from './heads.js';
 
 /** An op with the server's sequence number for it. */
 export interface SequencedOp {
@@ -20,9 +19,7 @@ export interface SequencedOp {
   readonly op: Op;
 }
 
-export async function readLocal(tx: Transaction): Promise<LocalMeta> {
-  return (await tx.table('meta').get(META_LOCAL)).value as LocalMeta;
-}
+export { readLocal };
 
 /**
  * Applies remote ops in one transaction, together with `meta` (the sync
@@ -80,23 +77,14 @@ async function freshOps(tx: Transaction, entries: readonly SequencedOp[]): Promi
 /** Merges ops into the heads and rewrites the affected documents. Collections unknown to this schema keep heads only. */
 export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
   const keys = [...byDoc.keys()].map((k) => k.split('\u0000') as [string, string]);
-  const heads = (await tx.table('heads').bulkGet(keys)) as (HeadRow | undefined)[];
-  const rows: HeadRow[] = [];
-  const puts = new Map<string, unknown[]>();
-  const deletes = new Map<string, string[]>();
-  keys.forEach(([collection, id], i) => {
+  const heads = await readHeads(ctx, tx, keys);
+  const writes: HeadWrite[] = keys.map(([collection, id], i) => {
     const state: DocState = applyOps(heads[i]?.state ?? emptyDocState, byDoc.get(headKey(collection, id)) ?? []);
-    rows.push(baselineOf(collection, id, state));
-    const def = ctx.schema.definition.collections[collection];
-    if (!def || !Object.hasOwn(ctx.schema.definition.collections, collection)) return;
-    const doc = materialize(state);
-    const table = docTableName(collection);
-    if (doc === undefined) pushTo(deletes, table, id);
-    else pushTo(puts, table, docRow(def, id, applyDefaults(def.fields, doc as JsonObject)));
+    const def = knownCollection(ctx, collection);
+    const doc = def ? materialize(state) : undefined;
+    return { collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc as JsonObject) : undefined, inHeads: heads[i]?.inHeads ?? false };
   });
-  await tx.table('heads').bulkPut(rows);
-  for (const [table, list] of puts) await tx.table(table).bulkPut(list);
-  for (const [table, list] of deletes) await tx.table(table).bulkDelete(list);
+  await writeHeads(ctx, tx, writes);
 }
 
 /**

@@ -3,25 +3,23 @@
  * archiving first, in that same transaction, every local change the snapshot
  * would drop. A crash leaves either the old state or the new one.
  */
-import type { Baseline, JsonObject, Op } from '../core/index.js';
+import type { Baseline, DocState, Op } from '../core/index.js';
 import { initialClock, observe } from '../core/index.js';
 import { applyOps, materialize } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
 import type { Transaction } from 'dexie';
 import type { StoreContext } from './context.js';
-import { baselineOf, baselineOps, stripServerSeq } from './compact.js';
+import { baselineOps, stripServerSeq } from './compact.js';
+import { knownCollection, readAllHeads, writeHeads, type HeadWrite } from './heads.js';
 import {
   META_HORIZON,
   META_LOCAL,
   META_LOCAL_COMPACTED,
+  META_REPLICA,
   META_SYNCED,
-  docTableName,
   type Archive,
-  type DocRow,
-  type HeadRow,
   type LocalMeta,
 } from './database.js';
-import { docRow } from './index-keys.js';
 import { pushTo } from './push-to.js';
 import { readLocal, unacknowledged, type SequencedOp } from './remote.js';
 import { headKey, mapStorageError } from './write.js';
@@ -42,11 +40,11 @@ export interface ResetOptions {
 }
 
 /** The local changes a reset would forfeit: unacknowledged own ops, plus own writes compacted before any sync. */
-export async function atRiskOps(tx: Transaction): Promise<Op[]> {
+export async function atRiskOps(ctx: StoreContext, tx: Transaction): Promise<Op[]> {
   const local = await readLocal(tx);
   const own = (await unacknowledged(tx, local).toArray()).map(stripServerSeq);
   if ((await tx.table('meta').get(META_LOCAL_COMPACTED))?.value !== true) return own;
-  const heads = (await tx.table('heads').toArray()) as Baseline[];
+  const heads = await readAllHeads(ctx, tx);
   const pending = new Set(own.map((op) => `${op.seq}`));
   // Compacted own writes the server acknowledged (a seed carried them) are no longer at risk.
   const compacted = heads.flatMap(baselineOps).filter((op) => op.replicaId === local.replicaId && op.seq > local.ackedSeq && !pending.has(`${op.seq}`));
@@ -54,19 +52,20 @@ export async function atRiskOps(tx: Transaction): Promise<Op[]> {
 }
 
 export async function countAtRisk(ctx: StoreContext): Promise<number> {
-  return ctx.db.transaction('r', ['meta', 'ops', 'heads'], async (tx) => (await atRiskOps(tx)).length);
+  return ctx.db.transaction('r', ctx.tables as string[], async (tx) => (await atRiskOps(ctx, tx)).length);
 }
 
 export async function resetToSnapshot(ctx: StoreContext, snapshot: Snapshot, options: ResetOptions): Promise<{ archive?: Archive }> {
   try {
     return await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
       const previous = await readLocal(tx);
-      const forfeited = await atRiskOps(tx);
+      const forfeited = await atRiskOps(ctx, tx);
       const archive: Archive | undefined =
         forfeited.length > 0
           ? { id: ctx.createId(), createdAt: ctx.now(), reason: options.reason, replicaId: previous.replicaId, ops: forfeited }
           : undefined;
-      for (const name of ctx.tables) if (name !== 'archives' && name !== 'meta') await tx.table(name).clear();
+      // files: the bytes survive a reset; an archived change re-applied still refers to them.
+      for (const name of ctx.tables) if (name !== 'archives' && name !== 'meta' && name !== 'files') await tx.table(name).clear();
       if (archive) await tx.table('archives').add(archive);
       await writeSnapshot(ctx, tx, snapshot);
       let clock = previous.clock ?? initialClock;
@@ -76,6 +75,7 @@ export async function resetToSnapshot(ctx: StoreContext, snapshot: Snapshot, opt
       await tx.table('meta').delete(META_LOCAL_COMPACTED);
       await tx.table('meta').bulkPut([
         { key: META_LOCAL, value: local },
+        { key: META_REPLICA, value: options.replicaId },
         { key: META_SYNCED, value: true },
         { key: META_HORIZON, value: options.horizon ?? 0 },
         ...Object.entries(options.meta ?? {}).map(([key, value]) => ({ key, value })),
@@ -90,20 +90,16 @@ export async function resetToSnapshot(ctx: StoreContext, snapshot: Snapshot, opt
 async function writeSnapshot(ctx: StoreContext, tx: Transaction, snapshot: Snapshot): Promise<void> {
   const opsByDoc = new Map<string, Op[]>();
   for (const { op } of snapshot.ops) pushTo(opsByDoc, headKey(op.collection, op.id), op);
-  const heads = new Map<string, HeadRow>();
-  for (const b of snapshot.baselines) heads.set(headKey(b.collection, b.id), b);
+  const heads = new Map<string, HeadWrite>();
+  const add = (collection: string, id: string, state: DocState) => {
+    const def = knownCollection(ctx, collection);
+    const doc = def ? materialize(state) : undefined;
+    heads.set(headKey(collection, id), { collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc) : undefined, inHeads: false });
+  };
+  for (const b of snapshot.baselines) add(b.collection, b.id, b.state);
   for (const [key, ops] of opsByDoc) {
     const [collection, id] = key.split('\u0000') as [string, string];
-    heads.set(key, baselineOf(collection, id, applyOps(heads.get(key)?.state ?? { entries: [] }, ops)));
+    add(collection, id, applyOps(heads.get(key)?.state ?? { entries: [] }, ops));
   }
-  const rows = new Map<string, DocRow[]>();
-  for (const head of heads.values()) {
-    const def = ctx.schema.definition.collections[head.collection];
-    if (!def || !Object.hasOwn(ctx.schema.definition.collections, head.collection)) continue;
-    const doc = materialize(head.state);
-    if (doc) pushTo(rows, docTableName(head.collection), docRow(def, head.id, applyDefaults(def.fields, doc as JsonObject)));
-  }
-  await tx.table('heads').bulkAdd([...heads.values()]);
-  await tx.table('ops').bulkAdd(snapshot.ops.map(({ serverSeq, op }) => ({ ...op, serverSeq })));
-  for (const [table, list] of rows) await tx.table(table).bulkAdd(list);
+  await Promise.all([writeHeads(ctx, tx, heads.values()), tx.table('ops').bulkAdd(snapshot.ops.map(({ serverSeq, op }) => ({ ...op, serverSeq })))]);
 }

@@ -1,9 +1,13 @@
-import { Subscription } from 'rxjs';
-import { ErrorCode, TrellisError } from '../core/index.js';
-import { CloseCode } from '../protocol/index.js';
-import { getStoreHost, type Store } from '../store/index.js';
+import { Observable, Subscription } from 'rxjs';
+import { ErrorCode, TrellisError, type JsonObject } from '../core/index.js';
+import { CloseCode, type PresenceUpdateMessage } from '../protocol/index.js';
+import { getStoreHost, type Store, type StoreHost } from '../store/index.js';
 import { createEngine } from './engine.js';
+import { createPresence } from './presence.js';
+import type { Presence, PresenceControl } from './presence.js';
+import { createTabSync, sharedTabs, type TabSync } from './tabs/tab-sync.js';
 import { createPartysocketTransport } from './transport-partysocket.js';
+import { startFileDownloads, startFileUploads } from './files.js'; // files:
 import type { Sync, SyncOptions } from './types.js';
 
 const CLOSE_ERRORS: Record<number, ErrorCode> = {
@@ -38,7 +42,63 @@ function checkOptions(options: SyncOptions): void {
 export function createSync(store: Pick<Store, 'name' | 'replicaId'>, options: SyncOptions): Sync {
   checkOptions(options);
   const host = getStoreHost(store);
-  const engine = createEngine({ host, library: options.library, autoJoin: options.autoJoin ?? 'when-nothing-at-risk' });
+  startFileDownloads(host, options); // files: in every tab, see files.ts
+  const tabs = sharedTabs(options.tabs);
+  const presence = createPresence();
+  if (!tabs) return startSync(host, options, presence);
+  // One lock and channel per database and library: the tabs sharing both share one replica's connection.
+  const name = `trellis-sync:${store.name}:${options.library}`;
+  let relay: ((message: PresenceUpdateMessage) => void) | undefined;
+  const leaderPresence: PresenceControl = { ...presence, receive: (message) => (presence.receive(message), relay?.(message)) };
+  const shared = createTabSync({ host, name, start: (fenced) => startSync(fenced, options, leaderPresence), ...tabs });
+  return { ...shared.sync, presence: sharePresence(presence, shared, (send) => (relay = send)) };
+}
+
+/**
+ * Presence across the tabs of one replica. The replica has one presence: the
+ * state last set in any of its tabs (each tab's `self` follows it), sent by
+ * the leader, whose control alone is connected. The leader relays what the
+ * server says about the others to the followers, and a follower asks for a
+ * snapshot whenever a new leader speaks.
+ */
+function sharePresence(control: PresenceControl, { channel, leadership }: TabSync, onRelay: (send: (message: PresenceUpdateMessage) => void) => void): Presence {
+  const leading = () => leadership.leader.value?.tab === channel.tab;
+  onRelay((message) => channel.post('presence:peers', message));
+  const adopt = (state: unknown) => {
+    try {
+      control.presence.set(state as JsonObject | null);
+    } catch {
+      // Another tab's app passed the same checks before posting; a malformed message is dropped.
+    }
+  };
+  channel.on('presence:set', (payload) => adopt((payload as { state?: unknown } | undefined)?.state ?? null));
+  channel.on('presence:peers', (payload) => {
+    if (!leading() && (payload as { type?: unknown } | undefined)?.type === 'presence') control.receive(payload as PresenceUpdateMessage);
+  });
+  channel.on('presence:ask', () => leading() && channel.post('presence:peers', control.snapshot()));
+  leadership.leader.subscribe((leader) => leader && !leading() && channel.post('presence:ask'));
+  const share = () => channel.post('presence:set', { state: control.presence.self });
+  return {
+    get self() {
+      return control.presence.self;
+    },
+    set(state) {
+      control.presence.set(state);
+      share();
+    },
+    peers$: new Observable((subscriber) => {
+      const subscription = control.presence.peers$.subscribe(subscriber);
+      // Watching makes the replica visible, whichever tab watches.
+      share();
+      return subscription;
+    }),
+  };
+}
+
+/** One engine and connection, run by this tab. */
+function startSync(host: StoreHost, options: SyncOptions, presence: PresenceControl): Sync {
+  const autoJoin = options.autoJoin ?? 'when-nothing-at-risk';
+  const engine = createEngine({ host, library: options.library, autoJoin, onPresence: presence.receive });
   const canRefresh = options.getToken !== undefined;
   const isFatal = (code: number) =>
     code === CloseCode.VERSION_MISMATCH ||
@@ -72,14 +132,28 @@ export function createSync(store: Pick<Store, 'name' | 'replicaId'>, options: Sy
     }),
   );
   subscriptions.add(host.localOps.subscribe(() => void engine.pump()));
+  let live = false;
+  subscriptions.add(
+    engine.state.subscribe(({ phase }) => {
+      if ((phase === 'live') === live) return;
+      live = !live;
+      if (live) presence.connected(engine.sendPresence);
+      else presence.disconnected();
+    }),
+  );
+  // files: uploads over HTTP while live, see files.ts
+  const files = startFileUploads({ host, endpoint: options, state: engine.state, onError: (error) => engine.state.next({ ...engine.state.value, error }) });
 
   return {
     state: engine.state.asObservable(),
     join: () => engine.join(),
+    presence: presence.presence,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       subscriptions.unsubscribe();
+      if (live) presence.disconnected();
+      files.stop(); // files:
       engine.stopped();
       transport.close();
       engine.onDisconnected('offline');

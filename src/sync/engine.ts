@@ -4,12 +4,13 @@
  * (ops applied, cursor stored) must be durable before the next is looked at.
  */
 import { BehaviorSubject } from 'rxjs';
-import type { Baseline } from '../core/index.js';
+import type { Baseline, JsonObject } from '../core/index.js';
 import { ErrorCode, TS_LENGTH, TrellisError, unexpectedCase } from '../core/index.js';
 import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage } from '../protocol/index.js';
-import type { ClientMessage, Cursor, DecisionMessage, ServerMessage, ServerOp } from '../protocol/index.js';
+import type { ClientMessage, Cursor, DecisionMessage, PresenceUpdateMessage, ServerMessage, ServerOp } from '../protocol/index.js';
 import type { StoreHost } from '../store/index.js';
 import { pushBatch, seedChunks, seedOrder } from './chunks.js';
+import { createCursorThrottle } from './cursor-throttle.js';
 import type { Transport } from './transport.js';
 import type { AutoJoin, JoinReason, SyncState } from './types.js';
 
@@ -17,6 +18,8 @@ export interface EngineOptions {
   readonly host: StoreHost;
   readonly library: string;
   readonly autoJoin: AutoJoin;
+  /** Presence frames skip the queue: they touch no storage and must not wait behind a catch-up. */
+  readonly onPresence?: (message: PresenceUpdateMessage) => void;
 }
 
 interface Session {
@@ -62,6 +65,10 @@ export function createEngine(options: EngineOptions) {
   const send = (message: ClientMessage) => {
     if (!stale()) transport?.send(encodeMessage(message));
   };
+  // Cancelled when the connection closes, so a cursor never crosses into the next connection.
+  const cursors = createCursorThrottle((serverSeq) => {
+    if (state.value.phase === 'live') transport?.send(encodeMessage({ type: 'cursor', serverSeq }));
+  });
   const reportError = (err: unknown) => {
     const e = err instanceof TrellisError ? err : new TrellisError(ErrorCode.SERVER_INTERNAL, String((err as Error)?.message ?? err));
     patch({ error: { code: e.code, message: e.message } });
@@ -148,7 +155,7 @@ export function createEngine(options: EngineOptions) {
     const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
     await host.applyRemote(message.ops, { [cursorKey]: { epoch, serverSeq: Math.max(current, serverSeq) } });
     if (message.progress) patch({ progress: message.progress });
-    if (state.value.phase === 'live') send({ type: 'cursor', serverSeq: Math.max(current, serverSeq) });
+    if (state.value.phase === 'live' && !stale()) cursors.offer(Math.max(current, serverSeq));
   }
 
   async function onSynced(serverSeq: number): Promise<void> {
@@ -183,7 +190,8 @@ export function createEngine(options: EngineOptions) {
   function onError(message: Extract<ServerMessage, { type: 'error' }>): void {
     if (message.code === ErrorCode.SYNC_JOIN_REQUIRED) return;
     patch({ error: { code: message.code, message: message.message } });
-    if (session.pushing) {
+    // A refused presence is no answer to the push in flight.
+    if (session.pushing && !message.code.startsWith('PRESENCE_')) {
       // The server refused our push; retrying the same ops cannot succeed.
       session.pushing = false;
       session.pushBlocked = true;
@@ -217,6 +225,8 @@ export function createEngine(options: EngineOptions) {
         return;
       case 'error':
         return onError(message);
+      case 'presence':
+        return options.onPresence?.(message);
       default:
         return unexpectedCase(message);
     }
@@ -245,15 +255,21 @@ export function createEngine(options: EngineOptions) {
       next.onMessage((frame) => {
         const decoded = decodeServerMessage(frame);
         if (!decoded.ok) return reportError(decoded.error);
+        if (decoded.value.type === 'presence') return options.onPresence?.(decoded.value);
         void enqueue(() => handle(decoded.value), connection);
       });
     },
     onDisconnected(phase: 'offline' | 'error', error?: SyncState['error']) {
       connection++;
+      cursors.cancel();
       session = { pushing: false, pushBlocked: false };
       setPhase(phase, error ? { error } : {});
     },
     pump: () => enqueue(pump),
+    /** One presence state on the live connection; dropped when not live (the next connection sends the latest). */
+    sendPresence(presence: JsonObject | null) {
+      if (state.value.phase === 'live') transport?.send(encodeMessage({ type: 'presence', state: presence }));
+    },
     refreshAtRisk: () =>
       enqueue(async () => {
         const joinRequired = state.value.joinRequired;
@@ -276,6 +292,7 @@ export function createEngine(options: EngineOptions) {
     },
     stopped() {
       for (const waiter of joinWaiters.splice(0)) waiter.reject(new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before the join finished.'));
+      cursors.cancel();
       transport = undefined;
     },
   };

@@ -29,6 +29,22 @@ export interface SyncOptions {
   readonly WebSocket?: unknown;
   /** Replaces the WebSocket transport (tests, custom channels). */
   readonly transport?: import('./transport.js').TransportFactory;
+  /**
+   * Tabs of one store (database) share its replica. Default `true`: in a browser with Web Locks and
+   * BroadcastChannel, one tab per store and library holds the connection, the others show its `state`,
+   * forward `join()` to it, and take over when it closes, crashes or freezes. `false`: this tab syncs
+   * on its own (as outside browsers). An object injects the browser APIs (tests) or tunes the heartbeat.
+   */
+  readonly tabs?: boolean | TabsOptions;
+}
+
+export interface TabsOptions {
+  /** The Web Locks API. Default `navigator.locks`. */
+  readonly locks?: import('./tabs/leader.js').TabLocks;
+  /** Default the global `BroadcastChannel`. */
+  readonly BroadcastChannel?: import('./tabs/channel.js').BroadcastChannelConstructor;
+  /** How often a follower tab checks on the leader, in ms (default 1000); a silent leader is replaced after three to four. */
+  readonly heartbeatMs?: number;
 }
 
 export interface Sync {
@@ -36,6 +52,8 @@ export interface Sync {
   readonly state: Observable<SyncState>;
   /** The user consented: archive the changes at risk, then reset to the server's snapshot. Resolves when live again. */
   join(): Promise<void>;
-  /** Disconnects; the store keeps working locally. */
+  /** Disconnects; the store keeps working locally. With tabs shared, ends this tab's part only: another tab with sync takes over. */
   stop(): Promise<void>;
+  /** Who else is connected to the library and what they are doing; this replica's own state (see presence.ts). */
+  readonly presence: import('./presence.js').Presence;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IdGenerator } from '../core/index.js';
 import { createSyncServer } from '../server/core/index.js';
-import type { Connection, ConnectOptions, Log, ServerSocket, SqlStorage, SyncLimits, SyncServer, VerifyToken } from '../server/core/index.js';
+import type { Connection, ConnectOptions, Log, ProfileSource, ServerSocket, SqlStorage, SyncLimits, SyncServer, VerifyToken } from '../server/core/index.js';
 // The SQLite file alone, not server/node's index: that would bring the http and ws adapter along.
 import { createSqliteStorage, openDatabase } from '../server/node/sqlite-storage.js';
 import { createTestTokenVerifier } from './test-tokens.js';
@@ -26,6 +26,10 @@ export interface MemoryServerOptions {
   readonly log?: Log;
   /** Library epochs. Default nanoid. */
   readonly createId?: IdGenerator;
+  /** Profiles for presence (see SyncServerOptions.profiles). */
+  readonly profiles?: ProfileSource;
+  /** Presence grace; nothing ends it on its own here: call `server.expirePresence()`. */
+  readonly presenceGraceMs?: number;
 }
 
 export interface MemoryServer {
@@ -70,6 +74,8 @@ export function createMemoryServer(options: MemoryServerOptions = {}): MemorySer
       ...(options.truancyMs === undefined ? {} : { truancyMs: options.truancyMs }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.createId === undefined ? {} : { createId: options.createId }),
+      ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
+      ...(options.presenceGraceMs === undefined ? {} : { presenceGraceMs: options.presenceGraceMs }),
     });
   let server = start();
   let generation = 1;

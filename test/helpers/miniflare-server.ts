@@ -54,6 +54,8 @@ export interface MiniflareOptions {
   readonly persistDir: string;
   /** Worker variables and secrets (TRELLIS_SECRET, TRELLIS_TRUANCY, …). */
   readonly bindings: Record<string, string>;
+  /** Default 0: a free port. */
+  readonly port?: number;
 }
 
 /** Starts workerd; resolves with the running instance and its http:// origin. */
@@ -63,9 +65,12 @@ export async function startMiniflare(o: MiniflareOptions): Promise<{ mf: Minifla
     compatibilityDate: COMPATIBILITY_DATE,
     durableObjects: { TRELLIS: { className: 'TestLibrary', useSQLite: true } },
     durableObjectsPersist: o.persistDir,
+    // files: the bucket of file fields (r2-files.ts), persisted beside the objects.
+    r2Buckets: ['TRELLIS_FILES'],
+    r2Persist: o.persistDir,
     bindings: o.bindings,
     host: '127.0.0.1',
-    port: 0,
+    port: o.port ?? 0,
   });
   const url = await mf.ready;
   return { mf, origin: url.origin };

@@ -25,6 +25,7 @@ import type { CompactionResult, EvictOptions, Role } from 'trellis/server';
 import { createNodeServer } from 'trellis/server/node';
 import type { NodeServer } from 'trellis/server/node';
 import { startMiniflare } from './miniflare-server.js';
+import { testProfiles } from './test-profiles.js';
 import { openClient } from './protocol-client.js';
 import type { ProtocolClient } from './protocol-client.js';
 
@@ -40,6 +41,8 @@ export interface StartOptions {
   readonly secret?: string | null;
   /** Periodic compaction (Node: a timer; Cloudflare: an alarm). Default 0: only on demand. */
   readonly compactIntervalMs?: number;
+  /** How long a disconnected replica stays in presence (Node: a timer; Cloudflare: an alarm). Default the server's (5 s). */
+  readonly presenceGraceMs?: number;
 }
 
 export interface LogEntry {
@@ -134,6 +137,8 @@ async function startNode(o: StartOptions = {}): Promise<ServerUnderTest> {
       log: (level, event, fields) => logs.push({ level, event, fields }),
       ...(o.secret === null ? {} : { secret: o.secret ?? TEST_SECRET }),
       ...(o.truancyMs === undefined ? {} : { truancyMs: o.truancyMs }),
+      ...(o.presenceGraceMs === undefined ? {} : { presenceGraceMs: o.presenceGraceMs }),
+      profiles: testProfiles,
     });
   let node: NodeServer = await open();
   let stopped = false;
@@ -179,6 +184,7 @@ async function startCloudflare(o: StartOptions = {}): Promise<CloudflareServerUn
     ...(o.secret === null ? { TRELLIS_DEV_MODE: 'insecure' } : { TRELLIS_SECRET: o.secret ?? TEST_SECRET }),
     TRELLIS_COMPACT_INTERVAL: `${(o.compactIntervalMs ?? 0) / 1000}s`,
     ...(o.truancyMs === undefined ? {} : { TRELLIS_TRUANCY: `${o.truancyMs / 1000}s` }),
+    ...(o.presenceGraceMs === undefined ? {} : { TRELLIS_PRESENCE_GRACE: `${o.presenceGraceMs / 1000}s` }),
   };
   let running = await startMiniflare({ persistDir, bindings });
   let stopped = false;

@@ -170,7 +170,7 @@ describe('tokens', () => {
 });
 
 type Role = 'write' | 'read';
-const TYPES: ClientMessageType[] = ['hello', 'seed', 'push', 'cursor', 'join'];
+const TYPES: ClientMessageType[] = ['hello', 'seed', 'push', 'cursor', 'join', 'presence'];
 
 /** Puts a connection of `role` in the phase where `type` is valid, then sends it; returns what came back for it. */
 async function tryMessage(memory: MemoryServer, role: Role, type: ClientMessageType): Promise<string[]> {
@@ -179,8 +179,9 @@ async function tryMessage(memory: MemoryServer, role: Role, type: ClientMessageT
   const id = `${role}${type}`;
   if (type !== 'hello') {
     send(client, hello(id, type === 'seed' ? { localSeq: 1, atRisk: 1 } : {}));
-    if (type === 'push' || type === 'cursor') send(client, { type: 'join', replicaId: `${id}2` });
-    await answered(client, type === 'push' || type === 'cursor' ? 3 : 1);
+    const live = type === 'push' || type === 'cursor' || type === 'presence';
+    if (live) send(client, { type: 'join', replicaId: `${id}2` });
+    await answered(client, live ? 3 : 1);
   }
   const before = client.inbox.length;
   const message: ClientMessage =
@@ -188,6 +189,7 @@ async function tryMessage(memory: MemoryServer, role: Role, type: ClientMessageT
     : type === 'seed' ? { type: 'seed', baselines: [], ops: wireOps(id, 1, 1), done: true }
     : type === 'push' ? { type: 'push', ops: wireOps(`${id}2`, 1, 1) }
     : type === 'cursor' ? { type: 'cursor', serverSeq: 1 }
+    : type === 'presence' ? { type: 'presence', state: { viewing: 'list' } }
     : { type: 'join', replicaId: `${id}2` };
   send(client, message);
   await answered(client, before + 1);
@@ -199,8 +201,8 @@ async function tryMessage(memory: MemoryServer, role: Role, type: ClientMessageT
 
 /** What each role gets for each message, in the phase where the message is valid (PROTOCOL.md sections 2 and 9). */
 const MATRIX: Record<Role, Record<ClientMessageType, string[]>> = {
-  write: { hello: ['decision'], seed: ['synced'], push: ['ack'], cursor: [], join: ['snapshot', 'synced'] },
-  read: { hello: ['decision'], seed: ['AUTH_FORBIDDEN'], push: ['AUTH_FORBIDDEN'], cursor: [], join: ['snapshot', 'synced'] },
+  write: { hello: ['decision'], seed: ['synced'], push: ['ack'], cursor: [], join: ['snapshot', 'synced'], presence: ['presence'] },
+  read: { hello: ['decision'], seed: ['AUTH_FORBIDDEN'], push: ['AUTH_FORBIDDEN'], cursor: [], join: ['snapshot', 'synced'], presence: ['presence'] },
 };
 
 describe('every message type × every role', () => {

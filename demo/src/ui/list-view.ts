@@ -12,7 +12,7 @@ interface Row {
   item: Item;
 }
 
-export function mountList(root: HTMLElement, o: { store: ListStore; user: () => string }): void {
+export function mountList(root: HTMLElement, o: { store: ListStore; user: () => string; onEditing?: (id: string | null) => void }): void {
   const items = o.store.collection('items');
   const rows = new Map<string, Row>();
   const input = h('input', {
@@ -122,6 +122,7 @@ export function mountList(root: HTMLElement, o: { store: ListStore; user: () => 
       finished = true;
       const title = field.value.trim();
       field.blur();
+      o.onEditing?.(null);
       if (save && title !== '' && title !== row.item.title) void items.update(row.item.id, { title });
       drawRow(row);
     };
@@ -131,6 +132,7 @@ export function mountList(root: HTMLElement, o: { store: ListStore; user: () => 
     });
     field.addEventListener('blur', () => finish(true));
     row.li.querySelector('.title')?.replaceWith(field);
+    o.onEditing?.(row.item.id);
     field.focus();
     field.select();
   }

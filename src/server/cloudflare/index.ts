@@ -16,5 +16,7 @@ export { TrellisLibrary } from './trellis-library.js';
 export { createTrellisWorker, routeTrellisRequest } from './worker.js';
 export type { TrellisEnv, TrellisWorkerOptions } from './worker.js';
 export { createDurableObjectSql } from './durable-object-sql.js';
+export { createR2Storage } from './r2-files.js';
 export { readSettings } from './settings.js';
 export type { Settings, TrellisVars } from './settings.js';
+export type { Profile, ProfileSource } from '../core/index.js';

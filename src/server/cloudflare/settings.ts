@@ -15,6 +15,14 @@ export interface TrellisVars {
   readonly TRELLIS_TRUANCY?: string;
   /** How long after a change a library's alarm compacts it. Default 60s; 0 turns the alarm off. */
   readonly TRELLIS_COMPACT_INTERVAL?: string;
+  /** How long a disconnected replica stays in presence. Default 5s. */
+  readonly TRELLIS_PRESENCE_GRACE?: string;
+  /** files: the R2 bucket holding the bytes of file fields; without it, uploads are refused (404). */
+  readonly TRELLIS_FILES?: R2Bucket;
+  /** files: largest file accepted, in bytes. Default 25 MiB. */
+  readonly TRELLIS_MAX_FILE_SIZE?: string;
+  /** files: how long a file stays unreferenced before it is deleted. Default 1d. */
+  readonly TRELLIS_FILE_GRACE?: string;
 }
 
 export interface Settings {
@@ -23,6 +31,7 @@ export interface Settings {
   readonly devMode: boolean;
   readonly truancyMs: number;
   readonly compactIntervalMs: number;
+  readonly presenceGraceMs: number;
 }
 
 /** Throws INVALID_ARGUMENT when there is no secret outside dev mode, or a duration does not parse. */
@@ -37,5 +46,6 @@ export function readSettings(vars: TrellisVars): Settings {
     devMode,
     truancyMs: parseDuration(vars.TRELLIS_TRUANCY ?? '30d') * 1000,
     compactIntervalMs: parseDuration(vars.TRELLIS_COMPACT_INTERVAL ?? '60s') * 1000,
+    presenceGraceMs: parseDuration(vars.TRELLIS_PRESENCE_GRACE ?? '5s') * 1000,
   };
 }

@@ -11,15 +11,28 @@
  * and the horizon are already in SQLite. Periodic compaction is an alarm,
  * set only while compacting can make progress, so an idle library costs
  * nothing (see SyncServer.nextCompaction).
+ *
+ * Presence is never stored: each replica's state rides in its socket's
+ * attachment, and the end of a disconnected replica's grace is the same
+ * alarm (no timer keeps the object awake). Profiles come from `profiles()`,
+ * which a subclass overrides:
+ *
+ *   export class Library extends TrellisLibrary {
+ *     protected override profiles(): ProfileSource {
+ *       return { get: (userId) => (this.env as Env).USERS.get<Profile>(userId, 'json'), ttlMs: 60_000 };
+ *     }
+ *   }
  */
 import { Server } from 'partyserver';
 import type { Connection as Socket, ConnectionContext, WSMessage } from 'partyserver';
 import { CloseCode, TRANSPORT_MAX_BYTES, utf8Length } from '../../protocol/index.js';
 import { authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
-import type { CompactionResult, Connection, EvictOptions, LogLevel, SavedConnection, ServerSocket, SyncServer, TokenProvider } from '../core/index.js';
+import type { CompactionResult, Connection, EvictOptions, LogLevel, ProfileSource, SavedConnection, ServerSocket, SyncServer, TokenProvider } from '../core/index.js';
 import { createDurableObjectSql } from './durable-object-sql.js';
 import { answeredUpgrade, relaySocket, tokenOf } from './answered-upgrade.js';
 import { readSettings } from './settings.js';
+import { answerFileRequest, createR2Files, fileLimits } from './r2-files.js';
+import type { FileServer } from '../core/index.js';
 import type { Settings, TrellisVars } from './settings.js';
 
 /** A seed is buffered in memory until its last chunk; an object has 128 MB, so it accepts half of what Node does. */
@@ -38,6 +51,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
   static override options = { hibernate: true };
 
   #core: Core | undefined;
+  #files: FileServer | undefined;
   /** Connections the core admitted, until partyserver accepts their socket and calls onConnect. */
   readonly #opening = new WeakMap<Request, { conn: Connection; relay: ReturnType<typeof relaySocket> }>();
   /** Core connections by partyserver connection id. */
@@ -48,6 +62,11 @@ export class TrellisLibrary extends Server<TrellisVars> {
   /** Milliseconds since the epoch, for truancy and token expiry. Tests override it. */
   protected now(): number {
     return Date.now();
+  }
+
+  /** Read-only profiles for presence, by the token's user id; none by default. Override to read them from a binding. */
+  protected profiles(): ProfileSource | undefined {
+    return undefined;
   }
 
   /** One JSON line per event, for Workers Logs. Debug events are left out. */
@@ -89,7 +108,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
     if (opening === undefined) return socket.close(CloseCode.INTERNAL_ERROR, 'not admitted');
     opening.relay.attach(serverSocket(socket));
     this.#connections.set(socket.id, opening.conn);
-    save(socket, opening.conn);
+    this.#save(socket, opening.conn);
   }
 
   override async onMessage(socket: Socket, message: WSMessage): Promise<void> {
@@ -102,7 +121,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
       return this.#closed(socket);
     }
     conn.receive(typeof message === 'string' || message instanceof ArrayBuffer ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
-    save(socket, conn);
+    this.#save(socket, conn);
     await this.#schedule();
   }
 
@@ -112,9 +131,9 @@ export class TrellisLibrary extends Server<TrellisVars> {
     await this.#closed(socket);
   }
 
-  /** The Worker forwards only upgrades; anything else reaching the object is not a route. */
-  override onRequest(): Response {
-    return Response.json({ error: 'not found' }, { status: 404 });
+  /** The Worker forwards upgrades and file requests (r2-files.ts); anything else reaching the object is not a route. */
+  override async onRequest(request: Request): Promise<Response> {
+    return (await answerFileRequest(request, this.#fileServer())) ?? Response.json({ error: 'not found' }, { status: 404 });
   }
 
   override onError(socket: Socket, error: unknown): void {
@@ -123,12 +142,25 @@ export class TrellisLibrary extends Server<TrellisVars> {
 
   override async onAlarm(): Promise<void> {
     this.#alarmAt = null;
+    const { server, settings } = this.#open();
     try {
-      this.#open().server.compact(this.name);
+      server.expirePresence(this.name);
+    } catch (err) {
+      this.log('error', 'presence.expiry-failed', { message: String(err) });
+    }
+    // One alarm serves both: a presence alarm may compact a little before the interval, which is harmless.
+    try {
+      if (settings.compactIntervalMs > 0) server.compact(this.name);
     } catch (err) {
       this.log('error', 'compaction.failed', { message: String(err) });
     }
+    await this.collectFiles().catch((err: unknown) => this.log('error', 'files.collection-failed', { message: String(err) })); // files:
     await this.#schedule();
+  }
+
+  /** RPC (files): deletes this library's files unreferenced for longer than the grace period; the alarm runs it after compacting. */
+  async collectFiles(): Promise<string[]> {
+    return (await this.#fileServer()?.collect(this.name))?.[0]?.deleted ?? [];
   }
 
   /** RPC: squash what the horizon allows now (an alarm does it periodically). */
@@ -136,6 +168,16 @@ export class TrellisLibrary extends Server<TrellisVars> {
     const results = this.#open().server.compact(this.name);
     await this.#schedule();
     return results;
+  }
+
+  /** files: the file server over the TRELLIS_FILES bucket and this object's SQLite; undefined without a bucket. */
+  #fileServer(): FileServer | undefined {
+    if (this.#files !== undefined || this.env.TRELLIS_FILES === undefined) return this.#files;
+    const { tokens } = this.#open();
+    const log = (level: LogLevel, event: string, fields: Record<string, unknown>) => this.log(level, event, fields);
+    const options = { sql: createDurableObjectSql(this.ctx.storage), now: () => this.now(), verifyToken: tokens.verify, log, bucket: this.env.TRELLIS_FILES };
+    this.#files = createR2Files({ ...options, ...fileLimits(this.env) });
+    return this.#files;
   }
 
   /** RPC: drop the library's history and close its sockets (LIBRARY_EVICTED); the next replica back seeds it. */
@@ -156,6 +198,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
     const settings = readSettings(this.env);
     const now = () => this.now();
     const tokens = createTokenProvider({ secret: settings.secret, now });
+    const profiles = this.profiles();
     const server = createSyncServer({
       sql: createDurableObjectSql(this.ctx.storage),
       now,
@@ -163,6 +206,8 @@ export class TrellisLibrary extends Server<TrellisVars> {
       log: (level, event, fields) => this.log(level, event, fields),
       truancyMs: settings.truancyMs,
       limits: { maxSeedBytes: MAX_SEED_BYTES },
+      presenceGraceMs: settings.presenceGraceMs,
+      ...(profiles === undefined ? {} : { profiles }),
     });
     this.#core = { server, tokens, settings };
     for (const socket of this.getConnections()) this.#restore(socket);
@@ -188,18 +233,43 @@ export class TrellisLibrary extends Server<TrellisVars> {
     await this.#schedule();
   }
 
-  /** Keeps an alarm at the next time compaction can make progress (never sooner than the interval); none when nothing waits. */
+  /**
+   * Keeps an alarm at the earlier of: the next time compaction can make
+   * progress (never sooner than the interval), and the end of a presence
+   * grace. None when nothing waits.
+   */
   async #schedule(): Promise<void> {
-    const { server, settings } = this.#open();
-    const interval = settings.compactIntervalMs;
-    if (interval <= 0 || (typeof this.#alarmAt === 'number' && this.#alarmAt <= Date.now() + interval)) return;
-    const next = server.nextCompaction(this.name);
-    if (next === undefined) return;
-    const at = Date.now() + Math.max(next - this.now(), interval);
+    const { server } = this.#open();
+    const expiry = server.nextPresenceExpiry(this.name);
+    const at = Math.min(this.#compactionAt(), expiry === undefined ? Number.POSITIVE_INFINITY : Date.now() + Math.max(0, expiry - this.now()));
+    if (at === Number.POSITIVE_INFINITY) return;
     if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
     if (this.#alarmAt !== null && this.#alarmAt <= at) return;
     this.#alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Real time compaction could next make progress; infinity when it waits for nothing or an alarm comes soon enough. */
+  #compactionAt(): number {
+    const { server, settings } = this.#open();
+    const interval = settings.compactIntervalMs;
+    if (interval <= 0 || (typeof this.#alarmAt === 'number' && this.#alarmAt <= Date.now() + interval)) return Number.POSITIVE_INFINITY;
+    const next = server.nextCompaction(this.name);
+    return next === undefined ? Number.POSITIVE_INFINITY : Date.now() + Math.max(next - this.now(), interval);
+  }
+
+  /** The connection's state goes with its socket, to survive hibernation (a closed one needs nothing). */
+  #save(socket: Socket, conn: Connection): void {
+    const saved = conn.save();
+    if (saved.phase === 'closed') return;
+    try {
+      socket.setState(saved);
+    } catch (err) {
+      // The attachment holds 2 KiB with partyserver's own fields (the URL with its token): a long
+      // token or library name can leave no room for presence, which then does not survive hibernation.
+      this.log('warn', 'presence.unsaved', { connection: socket.id, message: String(err) });
+      socket.setState({ ...saved, presence: null });
+    }
   }
 }
 
@@ -222,12 +292,6 @@ function serverSocket(socket: Socket): ServerSocket {
       socket.close(code, reason.slice(0, 120));
     },
   };
-}
-
-/** The connection's state goes with its socket, to survive hibernation (a closed one needs nothing). */
-function save(socket: Socket, conn: Connection): void {
-  const saved = conn.save();
-  if (saved.phase !== 'closed') socket.setState(saved);
 }
 
 function exceedsTransport(message: WSMessage): boolean {

@@ -11,6 +11,7 @@ import { answerDevTokenRequest, authorize, createTokenProvider, refuseSocket } f
 import type { Log } from '../core/index.js';
 import { answeredUpgrade, tokenOf } from './answered-upgrade.js';
 import { readSettings } from './settings.js';
+import { FILE_CORS, FILE_PATH } from './r2-files.js';
 import type { Settings, TrellisVars } from './settings.js';
 import type { TrellisLibrary } from './trellis-library.js';
 
@@ -59,6 +60,12 @@ export function createTrellisWorker(options: TrellisWorkerOptions = {}): Exporte
  */
 export async function routeTrellisRequest(request: Request, env: TrellisEnv, options: TrellisWorkerOptions = {}): Promise<Response | null> {
   const url = new URL(request.url);
+  const file = FILE_PATH.exec(url.pathname); // files: to the library's object, which checks the token (r2-files.ts)
+  if (file !== null && (options.party === undefined || file[1] === options.party)) {
+    const name = decode(file[2] as string);
+    if (request.method === 'OPTIONS' || name === undefined) return new Response(null, { status: name === undefined ? 404 : 204, headers: FILE_CORS });
+    return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
+  }
   const match = PARTY_PATH.exec(url.pathname);
   if (match === null || (options.party !== undefined && match[1] !== options.party)) return null;
   const library = decode(match[2] as string);

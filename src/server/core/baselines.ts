@@ -49,6 +49,21 @@ export function writeBaseline(sql: SqlStorage, o: { library: string; collection:
 
 /** Streams the library's baselines in (collection, id) order, a page at a time. */
 export function* streamBaselines(sql: SqlStorage, library: string): Generator<Baseline> {
+  for (const row of streamRows(sql, library)) yield toBaseline(row);
+}
+
+/**
+ * streamBaselines, each with the length of its JSON as the stored strings
+ * give it (UTF-16 code units, so at most 3× as many UTF-8 bytes; the keys
+ * and quotes are rounded up), so that chunking need not serialize it twice.
+ */
+export function* streamSizedBaselines(sql: SqlStorage, library: string): Generator<{ baseline: Baseline; chars: number }> {
+  for (const row of streamRows(sql, library)) {
+    yield { baseline: toBaseline(row), chars: row.state.length + row.collection.length + row.id.length + row.replica.length + row.ts.length + 64 };
+  }
+}
+
+function* streamRows(sql: SqlStorage, library: string): Generator<BaselineRow> {
   let after: [string, string] = ['', ''];
   for (;;) {
     const rows = sql.exec<BaselineRow>(
@@ -60,7 +75,7 @@ export function* streamBaselines(sql: SqlStorage, library: string): Generator<Ba
       after[1],
       PAGE,
     );
-    for (const row of rows) yield toBaseline(row);
+    yield* rows;
     if (rows.length < PAGE) return;
     const last = rows[rows.length - 1] as BaselineRow;
     after = [last.collection, last.id];

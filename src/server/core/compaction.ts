@@ -11,6 +11,7 @@ import { readBaselineState, writeBaseline } from './baselines.js';
 import { libraryConnections } from './context.js';
 import type { ServerContext } from './context.js';
 import { readLibrary, setHorizon } from './libraries.js';
+import type { LibraryRow } from './libraries.js';
 import { deleteOpsUpTo, streamOps } from './op-log.js';
 import { send } from './outbox.js';
 import { markTruant, minAckedSeq, replicasAckedUpTo, staleReplicas } from './replicas.js';
@@ -31,8 +32,7 @@ export function sweepTruants(ctx: ServerContext, library: string): string[] {
 }
 
 /** Where the horizon may move now: min acked over active replicas (the head when there are none), never backwards. */
-export function targetHorizon(ctx: ServerContext, library: string): number {
-  const row = readLibrary(ctx.sql, library);
+export function targetHorizon(ctx: ServerContext, library: string, row: LibraryRow | undefined = readLibrary(ctx.sql, library)): number {
   if (row === undefined) return 0;
   const acked = minAckedSeq(ctx.sql, library) ?? row.head_seq;
   return Math.max(row.horizon, Math.min(acked, row.head_seq));

@@ -12,12 +12,14 @@ import { gate } from './gate.js';
 import { onCursor } from './on-cursor.js';
 import { onHello } from './on-hello.js';
 import { onJoin } from './on-join.js';
+import { onPresence } from './on-presence.js';
 import { onPush } from './on-push.js';
 import { onSeed } from './on-seed.js';
 import { admissionRefusal, frameSizeError, rateRefusal } from './admission.js';
 import { revocationRefusal } from './revocations.js';
 import { authCloseCode, missingToken, wrongLibrary } from './authorize.js';
 import { closeConnection, closeIfExpired, detach, internalError, sendRefusal } from './outbox.js';
+import { restorePresence } from './presence.js';
 import { touchReplica } from './replicas.js';
 import { connectionState, saveConnection } from './saved-connection.js';
 import type { SavedConnection } from './saved-connection.js';
@@ -43,6 +45,7 @@ export function connect(ctx: ServerContext, options: ConnectOptions & { socket: 
 export function restore(ctx: ServerContext, options: { socket: ServerSocket; saved: SavedConnection }): Connection {
   const { saved } = options;
   const conn = register(connectionState(ctx, { socket: options.socket, library: saved.library, saved }));
+  if (conn.phase === 'live' && saved.presence != null) restorePresence(conn, saved.presence);
   ctx.log('info', 'connection.restored', { connection: conn.id, library: conn.library, replicaId: conn.replicaId, phase: conn.phase });
   if (conn.phase === 'verifying' || conn.phase === 'seeding') {
     closeConnection(conn, { code: CloseCode.GOING_AWAY, reason: `server restarted while ${conn.phase}` });
@@ -144,10 +147,24 @@ function handleFrame(conn: ConnectionState, frame: Frame): void {
       conn.ctx.log('info', 'message.refused', { connection: conn.id, library: conn.library, type: decoded.value.type, code: outcome.error.code });
       sendRefusal(conn, outcome);
     }
-    if (conn.phase === 'live' && conn.replicaId !== undefined) {
-      touchReplica(conn.ctx.sql, { library: conn.library, replica: conn.replicaId, now: conn.ctx.now() });
-    }
+    // Presence comes several times a second and needs no write: closing the connection refreshes last_seen too.
+    if (conn.phase === 'live' && conn.replicaId !== undefined && decoded.value.type !== 'presence') touchLive(conn);
   });
+}
+
+/**
+ * last_seen only decides truancy (a window of days) for replicas that are not
+ * connected, and closing the connection refreshes it: one write a minute per
+ * live connection is plenty. One per frame was a commit per `cursor`, which
+ * every replica sends for every ops frame it receives (bench: server-fan-out).
+ */
+const TOUCH_EVERY_MS = 60_000;
+
+function touchLive(conn: ConnectionState): void {
+  const now = conn.ctx.now();
+  if (conn.touchedAt !== undefined && now >= conn.touchedAt && now - conn.touchedAt < TOUCH_EVERY_MS) return;
+  conn.touchedAt = now;
+  touchReplica(conn.ctx.sql, { library: conn.library, replica: conn.replicaId as string, now });
 }
 
 function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: number }): Outcome {
@@ -163,6 +180,8 @@ function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: num
       return onCursor(conn, message);
     case 'join':
       return onJoin(conn, message);
+    case 'presence':
+      return onPresence(conn, message);
     default:
       return unexpectedCase(message);
   }

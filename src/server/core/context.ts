@@ -1,6 +1,8 @@
 /** What the server's parts share: injected dependencies and the live connections. Internal. */
 import type { Baseline, IdGenerator, Op, TrellisError } from '../../core/index.js';
 import type { CloseCode, Frame } from '../../protocol/index.js';
+import type { LibraryPresence } from './presence-members.js';
+import type { ProfileCache } from './profiles.js';
 import type { Claims, Log, ServerSocket, SqlStorage, SyncLimits, VerifyToken } from './types.js';
 
 /**
@@ -30,8 +32,12 @@ export interface ConnectionState {
   localSeq: number;
   seed: SeedBuffer | undefined;
   badFrames: number;
+  /** Sent a `presence`: it receives the others' presence (presence.ts). */
+  inPresence?: boolean;
   /** The message-rate bucket (admission.ts); starts full. */
   rate?: { tokens: number; at: number };
+  /** When this connection last refreshed its replica's last_seen (connection.ts). */
+  touchedAt?: number;
   /** Frames that arrived while the token was being verified, in order. */
   readonly queue: Frame[];
 }
@@ -50,6 +56,11 @@ export interface ServerContext {
   readonly connections: Map<string, Set<ConnectionState>>;
   /** The one connection seeding each library, if any. */
   readonly seeding: Map<string, ConnectionState>;
+  /** Presence by library, in memory only. */
+  readonly presence: Map<string, LibraryPresence>;
+  /** How long a disconnected replica stays in presence. */
+  readonly presenceGraceMs: number;
+  readonly profiles: ProfileCache | undefined;
 }
 
 /** A refused message: the error frame to send (nothing was changed), and whether to close. */

@@ -1,7 +1,8 @@
 /**
  * server/core: the runtime-free sync server. Libraries, replicas, the op log,
  * the hello decision, seeding, push/ack, fan-out, truancy, the horizon and
- * compaction, and signed tokens. Imports core, merge and protocol (+ jose);
+ * compaction, presence (in memory, with profiles), and signed tokens.
+ * Imports core, merge and protocol (+ jose);
  * never `node:`, `ws`, better-sqlite3, `cloudflare:`, store or sync. Adapters
  * (server/node, server/cloudflare) supply the SQL, the sockets and the clock.
  *
@@ -11,7 +12,8 @@
  *   const conn = server.connect({ send, close }, { library, token });
  *   // per frame: conn.receive(frame); on close: conn.closed()
  */
-export { createSyncServer, DEFAULT_LIMITS, DEFAULT_TRUANCY_MS } from './sync-server.js';
+export { createSyncServer, DEFAULT_LIMITS, DEFAULT_TRUANCY_MS, DEFAULT_PRESENCE_GRACE_MS } from './sync-server.js';
+export type { Profile, ProfileSource } from './profiles.js';
 export { createTokenProvider } from './auth.js';
 export { authorize, refuseSocket } from './authorize.js';
 export { DEV_SECRET, answerDevTokenRequest } from './dev-token.js';
@@ -19,6 +21,8 @@ export type { Authorization } from './authorize.js';
 export type { SavedConnection } from './saved-connection.js';
 export type { TokenProvider, TokenProviderOptions, IssueOptions } from './auth.js';
 export { parseDuration } from './duration.js';
+export { createFileServer, fileTooLarge, DEFAULT_MAX_FILE_SIZE, DEFAULT_FILE_GRACE_MS } from './files.js';
+export type { FileStorage, FileKey, FileServer, FileServerOptions, FileRequest, FileResponse } from './files.js';
 export { migrate } from './schema.js';
 export type {
   SqlStorage,

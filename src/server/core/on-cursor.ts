@@ -16,6 +16,6 @@ export function onCursor(conn: ConnectionState, cursor: CursorMessage): Outcome 
     });
   }
   setAcked(ctx.sql, { library: conn.library, replica: conn.replicaId as string, serverSeq: cursor.serverSeq });
-  if (targetHorizon(ctx, conn.library) - library.horizon >= ctx.limits.compactEveryOps) compactLibrary(ctx, conn.library);
+  if (targetHorizon(ctx, conn.library, library) - library.horizon >= ctx.limits.compactEveryOps) compactLibrary(ctx, conn.library);
   return undefined;
 }

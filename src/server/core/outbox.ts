@@ -3,6 +3,7 @@ import { ErrorCode, TrellisError } from '../../core/index.js';
 import { CloseCode, encodeMessage } from '../../protocol/index.js';
 import type { ServerMessage } from '../../protocol/index.js';
 import type { ConnectionState, Refusal } from './context.js';
+import { leavePresence } from './presence-members.js';
 import { touchReplica } from './replicas.js';
 
 export function send(conn: ConnectionState, message: ServerMessage): void {
@@ -62,6 +63,7 @@ export function detach(conn: ConnectionState): void {
       ctx.log('error', 'replica.touch-failed', { library: conn.library, replicaId: conn.replicaId, message: String(err) });
     }
   }
+  leavePresence(conn);
   conn.seed = undefined;
   conn.queue.length = 0;
   if (ctx.seeding.get(conn.library) === conn) ctx.seeding.delete(conn.library);

@@ -7,7 +7,7 @@ import type { Op } from '../../core/index.js';
 import type { AckMessage, ServerOp } from '../../protocol/index.js';
 import type { ConnectionState, Refusal } from './context.js';
 import { readLibrary, setHead } from './libraries.js';
-import { insertOp, readOwnOps } from './op-log.js';
+import { insertOps, readOwnOps } from './op-log.js';
 import { opsAheadRefusal } from './clock-guard.js';
 import { refuse } from './outbox.js';
 import { readReplica, setMaxSeq } from './replicas.js';
@@ -74,7 +74,7 @@ export function commitPush(conn: ConnectionState, plan: PushPlan): ServerOp[] {
     const library = readLibrary(ctx.sql, conn.library);
     if (library === undefined) throw new Error(`library ${conn.library} vanished during a push`);
     const entries = plan.fresh.map((op, i) => ({ serverSeq: library.head_seq + 1 + i, op }));
-    for (const entry of entries) insertOp(ctx.sql, { library: conn.library, entry });
+    insertOps(ctx.sql, { library: conn.library, entries });
     const last = entries[entries.length - 1];
     if (last !== undefined) {
       setHead(ctx.sql, { library: conn.library, headSeq: last.serverSeq });

@@ -8,7 +8,7 @@ export interface ReplicaRow {
   readonly replica: string;
   readonly user: string;
   readonly first_seen: number;
-  /** Refreshed by every message of a live connection and when it closes. */
+  /** Refreshed by a live connection's messages (at most once a minute) and when it closes. */
   readonly last_seen: number;
   /** The replica's last `cursor`: it applied every op up to here. */
   readonly acked_seq: number;

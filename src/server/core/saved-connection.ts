@@ -5,12 +5,15 @@
  * `connection.save()` beside the socket (a WebSocket attachment, 2 KiB at
  * most) after every frame, and hands it to `server.restore()` on waking.
  *
- * Kept: the phase, the verified claims, the replica, the hello's localSeq and
- * the bad-frame count. Not kept: a seed in progress (its chunks are buffered
- * in memory) and a token still being verified; a connection restored in
- * either phase is closed with GOING_AWAY, and the client reconnects.
+ * Kept: the phase, the verified claims, the replica, the hello's localSeq,
+ * the bad-frame count and the replica's presence (at most MAX_PRESENCE_BYTES
+ * of state). Not kept: a seed in progress (its chunks are buffered in
+ * memory) and a token still being verified; a connection restored in either
+ * phase is closed with GOING_AWAY, and the client reconnects.
  */
 import type { ConnectionState, Phase, ServerContext } from './context.js';
+import { savedPresence } from './presence-members.js';
+import type { SavedPresence } from './presence-members.js';
 import type { Claims, ServerSocket } from './types.js';
 
 /** JSON-able and small: a few short strings and numbers. */
@@ -21,6 +24,8 @@ export interface SavedConnection {
   readonly replicaId: string | null;
   readonly localSeq: number;
   readonly badFrames: number;
+  /** Set when the connection joined presence; absent in states saved before presence existed. */
+  readonly presence?: SavedPresence | null;
 }
 
 export function saveConnection(conn: ConnectionState): SavedConnection {
@@ -31,6 +36,7 @@ export function saveConnection(conn: ConnectionState): SavedConnection {
     replicaId: conn.replicaId ?? null,
     localSeq: conn.localSeq,
     badFrames: conn.badFrames,
+    presence: savedPresence(conn),
   };
 }
 

@@ -1,9 +1,9 @@
 /** Everything the server streams in chunks: catch-up, snapshots and live fan-out. */
 import type { Baseline } from '../../core/index.js';
-import { encodeMessage } from '../../protocol/index.js';
+import { encodeMessage, utf8Length } from '../../protocol/index.js';
 import type { ServerOp } from '../../protocol/index.js';
-import { countBaselines, streamBaselines } from './baselines.js';
-import { chunkBySize, withLast } from './chunk.js';
+import { countBaselines, streamSizedBaselines } from './baselines.js';
+import { chunkBy, chunkBySize, withLast } from './chunk.js';
 import { libraryConnections } from './context.js';
 import type { ConnectionState } from './context.js';
 import type { LibraryRow } from './libraries.js';
@@ -22,12 +22,19 @@ export function sendCatchUp(conn: ConnectionState, after: number): void {
   }
 }
 
-type SnapshotItem = { readonly baseline: Baseline } | { readonly entry: ServerOp };
+type SnapshotItem = { readonly baseline: Baseline; readonly chars: number } | { readonly entry: ServerOp };
 
 function* snapshotItems(conn: ConnectionState): Generator<SnapshotItem> {
-  for (const baseline of streamBaselines(conn.ctx.sql, conn.library)) yield { baseline };
+  yield* streamSizedBaselines(conn.ctx.sql, conn.library);
   for (const entry of streamOps(conn.ctx.sql, { library: conn.library, after: 0 })) yield { entry };
 }
+
+/**
+ * Baselines are sized from their stored JSON in UTF-16 code units: a chunk of
+ * non-ASCII text may then reach 3× chunkBytes in UTF-8, still under
+ * MAX_FRAME_BYTES (chunkBytes is at most a quarter of it).
+ */
+const snapshotItemSize = (item: SnapshotItem) => ('chars' in item ? item.chars : utf8Length(JSON.stringify(item.entry)));
 
 /** The complete library state (every baseline, then every op) in `snapshot` chunks; the last has done: true. */
 export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
@@ -36,7 +43,7 @@ export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
   const head = { type: 'snapshot', epoch: library.epoch, serverSeq: library.head_seq, horizon: library.horizon } as const;
   let received = 0;
   let sent = false;
-  for (const { value: items, last } of withLast(chunkBySize(snapshotItems(conn), limits.chunkBytes))) {
+  for (const { value: items, last } of withLast(chunkBy(snapshotItems(conn), { maxBytes: limits.chunkBytes, sizeOf: snapshotItemSize }))) {
     received += items.length;
     const baselines = items.flatMap((item) => ('baseline' in item ? [item.baseline] : []));
     const ops = items.flatMap((item) => ('entry' in item ? [item.entry] : []));

@@ -7,6 +7,9 @@ import { libraryConnections } from './context.js';
 import type { ServerContext } from './context.js';
 import { countLibraries, deleteLibrary, listLibraries } from './libraries.js';
 import { closeConnection } from './outbox.js';
+import { expirePresence } from './presence.js';
+import { nextPresenceExpiry } from './presence-members.js';
+import { createProfileCache } from './profiles.js';
 import { migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
 import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './types.js';
@@ -14,6 +17,9 @@ import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const DEFAULT_TRUANCY_MS = 30 * DAY_MS;
+
+/** How long a disconnected replica stays in presence, so that a quick reconnect does not flicker. */
+export const DEFAULT_PRESENCE_GRACE_MS = 5000;
 
 export const DEFAULT_LIMITS: SyncLimits = {
   maxOpsPerPush: MAX_OPS_PER_PUSH,
@@ -24,7 +30,7 @@ export const DEFAULT_LIMITS: SyncLimits = {
   maxFrameBytes: MAX_FRAME_BYTES,
   maxConnectionsPerLibrary: 1000,
   maxConnectionsPerToken: 32,
-  // A well-behaved client sends one push at a time and one cursor per ops frame it receives.
+  // A well-behaved client sends one push at a time and at most five cursors a second (src/sync/cursor-throttle.ts).
   maxMessagesPerSecond: 500,
   messageBurst: 2000,
   // Off by default: servers with a fake clock (tests) would refuse every op. Public servers: set a day.
@@ -46,6 +52,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     connect: (socket, connectOptions) => connect(ctx, { ...connectOptions, socket }),
     restore: (socket, saved) => restore(ctx, { socket, saved }),
     nextCompaction: (library) => nextCompaction(ctx, library),
+    nextPresenceExpiry: (library) => nextPresenceExpiry(ctx, library),
+    expirePresence: (library) => expirePresence(ctx, library),
     compact: (library) => (library === undefined ? listLibraries(ctx.sql) : [library]).map((name) => compactLibrary(ctx, name)),
     evict: (library, evictOptions) => evict(ctx, library, evictOptions),
     stats: () => ({
@@ -60,10 +68,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
 function createContext(options: SyncServerOptions): ServerContext {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.log ?? (() => {});
   return {
     sql: options.sql,
     now: options.now,
-    log: options.log ?? (() => {}),
+    log,
     truancyMs: options.truancyMs ?? DEFAULT_TRUANCY_MS,
     limits: {
       ...limits,
@@ -77,6 +86,9 @@ function createContext(options: SyncServerOptions): ServerContext {
     nextConnectionId: 1,
     connections: new Map(),
     seeding: new Map(),
+    presence: new Map(),
+    presenceGraceMs: options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
+    profiles: options.profiles === undefined ? undefined : createProfileCache(options.profiles, { now: options.now, log }),
   };
 }
 
@@ -89,5 +101,7 @@ function evict(ctx: ServerContext, library: string, options: EvictOptions = {}):
   ctx.seeding.delete(library);
   const closing = libraryConnections(ctx, library);
   for (const conn of closing) closeConnection(conn, { code: CloseCode.LIBRARY_EVICTED, reason: 'library evicted' });
+  // Nobody is left to tell; no grace to wait out.
+  ctx.presence.delete(library);
   ctx.log('info', 'library.evicted', { library, connections: closing.length });
 }

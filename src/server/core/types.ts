@@ -1,6 +1,7 @@
 /** The server core's contracts with its adapters: storage, sockets, auth, logs. */
 import type { IdGenerator } from '../../core/index.js';
 import type { Frame } from '../../protocol/index.js';
+import type { ProfileSource } from './profiles.js';
 import type { SavedConnection } from './saved-connection.js';
 
 /**
@@ -77,6 +78,14 @@ export interface SyncServerOptions {
   readonly limits?: Partial<SyncLimits>;
   /** Generates library epochs. Default: nanoid. */
   readonly createId?: IdGenerator;
+  /**
+   * Trusted, read-only profiles (name, avatar, …) attached to presence by the
+   * token's user id, so clients cannot forge them: `{ get: (userId) => users.find(userId) }`.
+   * Cached (`ttlMs`, default one minute; `maxEntries`, default 1000); `get` may be async.
+   */
+  readonly profiles?: ProfileSource;
+  /** How long a disconnected replica stays in presence (a reconnect within it keeps its entry). Default 5000 ms. */
+  readonly presenceGraceMs?: number;
 }
 
 export interface ConnectOptions {
@@ -126,6 +135,14 @@ export interface SyncServer {
    * Adapters without a periodic timer schedule compaction with it.
    */
   nextCompaction(library: string): number | undefined;
+  /**
+   * When (by `now()`) the grace of a disconnected replica's presence ends, in
+   * one library or any; undefined when none waits. Adapters call
+   * `expirePresence` then (Node: a timer; Cloudflare: the alarm).
+   */
+  nextPresenceExpiry(library?: string): number | undefined;
+  /** Drops presence whose grace has ended and tells the library's other connections. */
+  expirePresence(library?: string): void;
   stats(): { libraries: number; connections: number };
   /** Close every socket (GOING_AWAY by default); the adapter closes the database. */
   close(code?: number, reason?: string): void;

@@ -15,10 +15,16 @@ Options:
   --secret <s>       token HMAC secret (or env TRELLIS_SECRET); without one the
                      server runs in INSECURE dev mode and serves GET /dev/token
   --truancy <d>      replicas away longer than this must reset     default 30d
+  --files <dir>      store the bytes of file fields in this directory; without
+                     it, uploads are refused
+  --max-file-size <n>
+                     largest file accepted: bytes, or with k, m, g default 25m
+  --file-grace <d>   unreferenced files are deleted after this     default 1d
   --full-sync        fsync every commit (synchronous=FULL): survives power loss, slower
   -h, --help         show this help
 
-Endpoints: ws://HOST:PORT/parties/trellis/<library>?token=<JWT>, GET /health`;
+Endpoints: ws://HOST:PORT/parties/trellis/<library>?token=<JWT>, GET /health,
+           GET/PUT http://HOST:PORT/parties/trellis/<library>/files/<id> (with --files)`;
 
 export interface CliOptions {
   readonly help: boolean;
@@ -28,6 +34,9 @@ export interface CliOptions {
   readonly secret: string | undefined;
   readonly truancyMs: number;
   readonly durability: Durability;
+  readonly filesDir?: string;
+  readonly maxFileSize?: number;
+  readonly fileGraceMs?: number;
 }
 
 /** Throws CLI_INVALID_FLAG with a message meant for stderr. */
@@ -51,6 +60,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     secret,
     truancyMs: truancySeconds * 1000,
     durability: values['full-sync'] === true ? 'full' : 'normal',
+    ...fileOptions(values),
   };
 }
 
@@ -67,12 +77,36 @@ function parseFlags(argv: readonly string[]) {
         secret: { type: 'string' },
         truancy: { type: 'string' },
         'full-sync': { type: 'boolean' },
+        files: { type: 'string' },
+        'max-file-size': { type: 'string' },
+        'file-grace': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
     return invalid(err instanceof Error ? err.message : String(err));
   }
+}
+
+const SIZE = /^(\d+)([kmg]?)i?b?$/i;
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+function fileOptions(values: { files?: string; 'max-file-size'?: string; 'file-grace'?: string }) {
+  const size = values['max-file-size'];
+  const match = size === undefined ? undefined : SIZE.exec(size);
+  if (size !== undefined && (match == null || Number(match[1]) === 0)) invalid(`--max-file-size must be a positive size such as 1048576, 512k or 25m, got "${size}"`);
+  let graceSeconds: number | undefined;
+  try {
+    graceSeconds = values['file-grace'] === undefined ? undefined : parseDuration(values['file-grace']);
+  } catch {
+    invalid(`--file-grace must be a duration such as 12h or 1d, got "${values['file-grace']}"`);
+  }
+  if (values.files === '') invalid('--files must name a directory');
+  return {
+    ...(values.files === undefined ? {} : { filesDir: values.files }),
+    ...(match == null ? {} : { maxFileSize: Number(match[1]) * (UNITS[(match[2] as string).toLowerCase()] as number) }),
+    ...(graceSeconds === undefined ? {} : { fileGraceMs: graceSeconds * 1000 }),
+  };
 }
 
 function invalid(message: string): never {

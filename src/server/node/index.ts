@@ -10,5 +10,6 @@
  */
 export { createNodeServer, DEV_SECRET } from './node-server.js';
 export type { NodeServer, NodeServerOptions } from './node-server.js';
+export type { Profile, ProfileSource } from '../core/index.js';
 export { createSqliteStorage, openDatabase } from './sqlite-storage.js';
 export type { Durability } from './sqlite-storage.js';

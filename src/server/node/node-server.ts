@@ -10,8 +10,10 @@ import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { TRANSPORT_MAX_BYTES } from '../../protocol/index.js';
 import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvider } from '../core/index.js';
-import type { CompactionResult, Log, SyncLimits, SyncServer, TokenProvider } from '../core/index.js';
+import type { CompactionResult, Log, ProfileSource, SyncLimits, SyncServer, TokenProvider } from '../core/index.js';
 import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
+import { answerFile, createNodeFiles, startFileCollection } from './node-files.js';
+import type { FileServer } from '../core/index.js';
 import type { Durability } from './sqlite-storage.js';
 
 /** Used when no secret is given. Anyone can mint tokens with it: development only. */
@@ -31,6 +33,16 @@ export interface NodeServerOptions {
   /** Compact every library this often (ms); 0 turns the timer off. Default one minute. */
   readonly compactIntervalMs?: number;
   readonly limits?: Partial<SyncLimits>;
+  /** Read-only profiles for presence, by the token's user id (see SyncServerOptions.profiles). */
+  readonly profiles?: ProfileSource;
+  /** How long a disconnected replica stays in presence. Default 5000 ms. */
+  readonly presenceGraceMs?: number;
+  /** files: a directory for the bytes of file fields; without one, uploads are refused (404). */
+  readonly filesDir?: string;
+  /** Largest file accepted, in bytes. Default 25 MiB. */
+  readonly maxFileSize?: number;
+  /** How long a file stays unreferenced (after compaction) before it is deleted. Default one day. */
+  readonly fileGraceMs?: number;
 }
 
 export interface NodeServer {
@@ -42,6 +54,8 @@ export interface NodeServer {
   close(): Promise<void>;
   evict(library: string): void;
   compact(library?: string): CompactionResult[];
+  /** files: deletes files unreferenced for longer than the grace period (it also runs on the compaction interval). */
+  collectFiles(library?: string): Promise<{ library: string; deleted: string[] }[]>;
 }
 
 const PARTY_PATH = /^\/parties\/([^/]+)\/([^/]+)\/?$/;
@@ -55,13 +69,15 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
   const server = createSyncServer({ sql: createSqliteStorage(db), now: options.now ?? Date.now, verifyToken: tokens.verify, log, ...pick(options) });
   const wss = new WebSocketServer({ noServer: true, maxPayload: TRANSPORT_MAX_BYTES });
   const devTokens = options.secret === undefined ? tokens : undefined;
+  const files = nodeFiles({ options, db, verifyToken: tokens.verify, log });
   const http = createServer((req, res) => {
-    answerHttp({ req, res, server, tokens: devTokens }).catch((err: unknown) => {
+    (answerFile(files, req, res) ?? answerHttp({ req, res, server, tokens: devTokens })).catch((err: unknown) => {
       log('error', 'http.failed', { message: String(err) });
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade({ req, socket, head, wss, server, log }));
+  const presence = presenceTimer({ server, now: options.now ?? Date.now, log });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade({ req, socket, head, wss, server, log, closed: presence.schedule }));
   await listen(http, { port: options.port, host }).catch((err: unknown) => {
     db.close();
     throw err;
@@ -70,9 +86,12 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
   const port = (http.address() as AddressInfo).port;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}/parties/trellis`;
   const timer = startCompaction({ server, log, intervalMs: options.compactIntervalMs ?? 60_000 });
+  const fileTimer = files && startFileCollection({ files, log, intervalMs: options.compactIntervalMs ?? 60_000 });
   log('info', 'server.listening', { url, port, dbPath: options.dbPath });
   const close = async (): Promise<void> => {
     if (timer !== undefined) clearInterval(timer);
+    clearInterval(fileTimer);
+    presence.stop();
     server.close();
     await closeSockets(wss);
     http.closeAllConnections();
@@ -80,7 +99,20 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
     db.close();
     log('info', 'server.closed', { url });
   };
-  return { url, port, server, tokens, close, evict: server.evict, compact: server.compact };
+  const collectFiles = async (library?: string) => (files === undefined ? [] : files.collect(library));
+  // files: an evicted library's files start their grace now; later collections finish them.
+  const evict = (library: string): void => {
+    server.evict(library);
+    collectFiles(library).catch((err: unknown) => log('error', 'files.collection-failed', { library, message: String(err) }));
+  };
+  return { url, port, server, tokens, close, evict, compact: server.compact, collectFiles };
+}
+
+function nodeFiles(o: { options: NodeServerOptions; db: Parameters<typeof createSqliteStorage>[0]; verifyToken: TokenProvider['verify']; log: Log }): FileServer | undefined {
+  const { filesDir, maxFileSize, fileGraceMs, now } = o.options;
+  if (filesDir === undefined) return undefined;
+  const limits = { ...(maxFileSize === undefined ? {} : { maxFileSize }), ...(fileGraceMs === undefined ? {} : { graceMs: fileGraceMs }) };
+  return createNodeFiles({ dir: filesDir, sql: createSqliteStorage(o.db), now: now ?? Date.now, verifyToken: o.verifyToken, log: o.log, ...limits });
 }
 
 function listen(http: Server, o: { port: number; host: string }): Promise<void> {
@@ -94,7 +126,7 @@ function listen(http: Server, o: { port: number; host: string }): Promise<void> 
 }
 
 /** `/parties/<party>/<library>?token=…` becomes a connection; anything else is answered 404. */
-function upgrade(o: { req: IncomingMessage; socket: Duplex; head: Buffer; wss: WebSocketServer; server: SyncServer; log: Log }): void {
+function upgrade(o: { req: IncomingMessage; socket: Duplex; head: Buffer; wss: WebSocketServer; server: SyncServer; log: Log; closed: () => void }): void {
   const url = new URL(o.req.url ?? '/', 'http://localhost');
   const match = PARTY_PATH.exec(url.pathname);
   let library: string | undefined;
@@ -105,14 +137,15 @@ function upgrade(o: { req: IncomingMessage; socket: Duplex; head: Buffer; wss: W
   }
   if (library === undefined) return void o.socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   const token = url.searchParams.get('token');
-  o.wss.handleUpgrade(o.req, o.socket, o.head, (ws) => attach({ ws, server: o.server, log: o.log, library, token }));
+  o.wss.handleUpgrade(o.req, o.socket, o.head, (ws) => attach({ ws, server: o.server, log: o.log, library, token, closed: o.closed }));
 }
 
-function pick(o: NodeServerOptions): { truancyMs?: number; limits?: Partial<SyncLimits> } {
-  return { ...(o.truancyMs === undefined ? {} : { truancyMs: o.truancyMs }), ...(o.limits === undefined ? {} : { limits: o.limits }) };
+function pick(o: NodeServerOptions): Pick<NodeServerOptions, 'truancyMs' | 'limits' | 'profiles' | 'presenceGraceMs'> {
+  const { truancyMs, limits, profiles, presenceGraceMs } = o;
+  return Object.fromEntries(Object.entries({ truancyMs, limits, profiles, presenceGraceMs }).filter(([, value]) => value !== undefined));
 }
 
-function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: string; token: string | null }): void {
+function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: string; token: string | null; closed: () => void }): void {
   const { ws } = o;
   const conn = o.server.connect(
     {
@@ -124,7 +157,10 @@ function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: strin
     { library: o.library, token: o.token },
   );
   ws.on('message', (data: RawData, isBinary: boolean) => conn.receive(isBinary ? new Uint8Array(toBuffer(data)) : toBuffer(data).toString('utf8')));
-  ws.on('close', () => conn.closed());
+  ws.on('close', () => {
+    conn.closed();
+    o.closed();
+  });
   // ws reports frames over maxPayload (and bad UTF-8) here, then closes with 1009 / 1007 by itself.
   ws.on('error', (err) => o.log('warn', 'socket.error', { library: o.library, message: err.message }));
 }
@@ -157,6 +193,28 @@ function startCompaction(o: { server: SyncServer; log: Log; intervalMs: number }
     }
   }, o.intervalMs);
   return timer.unref();
+}
+
+/** Ends presence graces on time: one timer, at the earliest grace end, set after each socket closes. */
+function presenceTimer(o: { server: SyncServer; now: () => number; log: Log }) {
+  let timer: NodeJS.Timeout | undefined;
+  let at = Number.POSITIVE_INFINITY;
+  const schedule = (): void => {
+    const next = o.server.nextPresenceExpiry();
+    if (next === undefined || next >= at) return;
+    clearTimeout(timer);
+    at = next;
+    timer = setTimeout(() => {
+      at = Number.POSITIVE_INFINITY;
+      try {
+        o.server.expirePresence();
+      } catch (err) {
+        o.log('error', 'presence.expiry-failed', { message: String(err) });
+      }
+      schedule();
+    }, Math.max(0, next - o.now())).unref();
+  };
+  return { schedule, stop: () => clearTimeout(timer) };
 }
 
 /** Waits for the close handshakes the core started, then drops whatever is left. */

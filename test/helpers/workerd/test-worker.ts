@@ -8,7 +8,8 @@
  */
 import { TrellisLibrary, createTrellisWorker } from '../../../src/server/cloudflare/index.js';
 import type { TrellisEnv } from '../../../src/server/cloudflare/index.js';
-import type { EvictOptions, LogLevel } from '../../../src/server/core/index.js';
+import type { EvictOptions, LogLevel, ProfileSource } from '../../../src/server/core/index.js';
+import { testProfiles } from '../test-profiles.js';
 
 interface LogEntry {
   readonly level: string;
@@ -30,6 +31,10 @@ export class TestLibrary extends TrellisLibrary {
 
   protected override now(): number {
     return now();
+  }
+
+  protected override profiles(): ProfileSource {
+    return testProfiles;
   }
 
   protected override log(level: LogLevel, event: string, fields: Record<string, unknown>): void {
@@ -80,6 +85,8 @@ async function control(url: URL, request: Request, env: TestEnv): Promise<Respon
     case '/__test/evict':
       await library().evict(body.options);
       return Response.json(null);
+    case '/__test/collect-files':
+      return Response.json(await library().collectFiles());
     case '/__test/alarm':
       return Response.json(await library().pendingAlarm());
     default:

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import * as protocol from 'trellis/protocol';
 
-const RECORDED = { version: 2, hash: 'aff123e79af08781d62d7e3b049885c4aca7c47776e9ece62aab0b90701220df' } as const;
+const RECORDED = { version: 3, hash: '31c0cd24c1f6992ef46aadbfe0ee229a54be87f655aa06498678c92232ef853a' } as const;
 
 /** The structure of a valibot schema: kinds, types, literals, requirements and messages; no functions. */
 function describeSchema(node: unknown): unknown {
@@ -40,6 +40,8 @@ function protocolHash(schemas: Record<string, unknown>): string {
     MAX_POSITION_LENGTH: protocol.MAX_POSITION_LENGTH,
     MAX_EPOCH_LENGTH: protocol.MAX_EPOCH_LENGTH,
     MAX_BAD_FRAMES: protocol.MAX_BAD_FRAMES,
+    MAX_PRESENCE_BYTES: protocol.MAX_PRESENCE_BYTES,
+    MAX_PROFILE_BYTES: protocol.MAX_PROFILE_BYTES,
     CloseCode: protocol.CloseCode,
   };
   const description = { schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, describeSchema(s)])), limits };

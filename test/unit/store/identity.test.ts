@@ -1,5 +1,6 @@
 import { firstValueFrom } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { getStoreHost } from '../../../src/store/index.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { rawRows } from '../../helpers/raw-tables.js';
 
@@ -51,12 +52,31 @@ describe('replica identity and persistence', () => {
 
     await store.compact();
     expect(await rawRows(db, 'ops')).toHaveLength(0);
-    const baselines = await rawRows(db, 'heads');
-    expect(baselines.map((b) => b.id).sort()).toEqual(['a', 'b']);
-    for (const baseline of baselines) {
-      expect(baseline.replicaId).toBe(store.replicaId);
-      expect(baseline.ts).toMatch(/^[0-9a-z]{13}$/);
+    // Each document keeps its head in its row (replica ids listed once); a deleted one's row has no document.
+    const rows = await rawRows(db, 'c_todos');
+    expect(rows.map((row) => [row.k, row.d === undefined])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+    for (const row of rows) {
+      const head = JSON.parse(row.h);
+      expect(head.r).toEqual([store.replicaId]);
+      expect(head.e.every(([ts]: [string]) => /^[0-9a-z]{13}$/.test(ts))).toBe(true);
     }
+    expect(await rawRows(db, 'heads')).toEqual([]);
     await store.close();
+  });
+
+  it('follows a reset made by another store instance on the same database (another tab): new replica ID, no stale undo', async () => {
+    const db = testDatabase();
+    const a = await db.open();
+    const b = await db.open();
+    await b.collection('todos').put({ id: 'x', title: 'Before', createdAt: 1 });
+    expect(b.replicaId).toBe(a.replicaId);
+    await getStoreHost(a).resetToSnapshot({ baselines: [], ops: [] }, { replicaId: 'replica-after-reset', reason: 'late-joiner' });
+    await vi.waitFor(() => expect(b.replicaId).toBe('replica-after-reset'));
+    expect(await b.undo()).toBe(false);
+    await a.close();
+    await b.close();
   });
 });

@@ -33,6 +33,19 @@ describe('find', () => {
     expect(await find({ where: { id: 'd' } })).toEqual(['d']);
   });
 
+  it('skip deleted documents, whose rows keep only their heads, even when a whole page of a walk is deleted ones', async () => {
+    const { todos } = await seeded();
+    for (const id of ['a', 'b', 'c']) await todos.delete(id);
+    const find = async (query: Parameters<typeof todos.find>[0]) => ids(await firstValueFrom(todos.find(query)));
+    expect(await find({})).toEqual(['d', 'e']);
+    expect(await find({ limit: 2 })).toEqual(['d', 'e']);
+    expect(await find({ limit: 1, offset: 1 })).toEqual(['e']);
+    expect(await find({ orderBy: ['id', 'desc'], limit: 1 })).toEqual(['e']);
+    expect(await find({ where: { id: { lt: 'e' } }, limit: 1 })).toEqual(['d']);
+    expect(await find({ orderBy: 'title' })).toEqual(['d', 'e']);
+    expect(await find({ where: { done: true } })).toEqual([]);
+  });
+
   it('scans for fields without an index, and sorts in memory', async () => {
     const { todos } = await seeded();
     expect(ids(await firstValueFrom(todos.find({ where: { title: { startsWith: 'B' } } })))).toEqual(['b']);

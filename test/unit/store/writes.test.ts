@@ -1,8 +1,8 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { isTrellisError } from 'trellis';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { rawRows } from '../../helpers/raw-tables.js';
+import { expectCode } from '../../helpers/expect-code.js';
 
 async function setup() {
   const db = testDatabase();
@@ -11,16 +11,6 @@ async function setup() {
   await todos.put({ id: 'a', title: 'Milk', createdAt: 1, tags: ['x', 'y', 'z'] });
   const read = () => firstValueFrom(todos.get('a'));
   return { db, store, todos, read };
-}
-
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isTrellisError(err), `expected a TrellisError ${code}, got ${String(err)}`).toBe(true);
-  expect((err as { code: string }).code).toBe(code);
-  return err as Error;
 }
 
 describe('writes', () => {

@@ -1,0 +1,143 @@
+/**
+ * Late joiner: a library of 10,000 documents built from 50,000 ops and
+ * compacted on the server; a new store in a freshly loaded Chromium page joins
+ * it (hello, reset, join, snapshot) until find() shows every document.
+ * Against the same documents sent as JSON over a plain WebSocket and written
+ * with one raw Dexie bulkPut. Rows for both servers.
+ */
+import { PROTOCOL_VERSION, SNAPSHOT_CHUNK_BYTES } from '../../src/protocol/index.js';
+import type { Op } from '../../src/core/index.js';
+import type { Item } from '../client/items.js';
+import { libraryHistory } from '../harness/bench-ops.js';
+import { compareRow } from '../harness/budget.js';
+import { openPeer } from '../harness/protocol-peer.js';
+import { startFrameServer } from '../harness/raw-ws.js';
+import { interleave } from '../harness/stats.js';
+import { SYNC_SERVER_KINDS, startSyncServer, type BenchSyncServer, type SyncServerKind } from '../harness/sync-server.js';
+import type { Figure, FigureContext, FigureRow } from '../harness/types.js';
+
+/** Documents in the library; --quick halves them (and so the time of a sample). */
+const DOCS = 10_000;
+const QUICK_DOCS = 5_000;
+/** Rounds of one-field updates over every document after its put: 10,000 puts + 40,000 sets = 50,000 ops. */
+const REVISIONS = 4;
+const LIBRARY = 'late-joiner';
+
+/** Seeds the history as one replica, then its cursor at the head lets the server compact every op into baselines. */
+async function buildLibrary(server: BenchSyncServer, ops: readonly Op[]) {
+  const writer = await openPeer({ url: server.url, library: LIBRARY, token: await server.token(LIBRARY, 'write', 'writer') });
+  await writer.seed('writer', ops);
+  writer.send({ type: 'cursor', serverSeq: ops.length });
+  const horizon = await writer.next('horizon', 120_000);
+  await writer.close();
+  return horizon.serverSeq;
+}
+
+/** What a joiner receives: counted from the raw snapshot frames of one join. */
+async function inspectSnapshot(server: BenchSyncServer) {
+  const peer = await openPeer({ url: server.url, library: LIBRARY, token: await server.token(LIBRARY, 'write', 'inspector') });
+  const seen = { frames: 0, bytes: 0, baselines: 0, ops: 0, ms: 0 };
+  let joined = 0;
+  const done = new Promise<void>((resolve) => {
+    peer.onFrame = (frame) => {
+      if (!frame.startsWith('{"type":"snapshot"')) return false;
+      const message = JSON.parse(frame) as { baselines: unknown[]; ops: unknown[]; done: boolean };
+      seen.frames++;
+      seen.bytes += Buffer.byteLength(frame);
+      seen.baselines += message.baselines.length;
+      seen.ops += message.ops.length;
+      if (message.done) {
+        seen.ms = performance.now() - joined;
+        resolve();
+      }
+      return true;
+    };
+  });
+  peer.send({ type: 'hello', protocol: PROTOCOL_VERSION, replicaId: 'inspector-hello', cursor: null, localSeq: 0, atRisk: 0 });
+  await peer.next('decision');
+  joined = performance.now();
+  peer.send({ type: 'join', replicaId: 'inspector' });
+  await done;
+  await peer.close();
+  return seen;
+}
+
+/** The documents as JSON arrays of at most SNAPSHOT_CHUNK_BYTES each, as the server chunks a snapshot. */
+function docFrames(docs: readonly Item[]): string[] {
+  const frames: string[] = [];
+  let chunk: string[] = [];
+  let bytes = 2;
+  for (const doc of docs) {
+    const json = JSON.stringify(doc);
+    if (chunk.length > 0 && bytes + json.length + 1 > SNAPSHOT_CHUNK_BYTES) {
+      frames.push(`[${chunk.join(',')}]`);
+      chunk = [];
+      bytes = 2;
+    }
+    chunk.push(json);
+    bytes += json.length + 1;
+  }
+  if (chunk.length > 0) frames.push(`[${chunk.join(',')}]`);
+  return frames;
+}
+
+async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<FigureRow> {
+  const count = ctx.quick ? QUICK_DOCS : DOCS;
+  const { ops, docs } = libraryHistory({ replicaId: 'writer', docs: count, revisions: REVISIONS, prefix: 'late' });
+  const server = await startSyncServer(kind, ctx.root);
+  const frames = docFrames(docs);
+  const raw = await startFrameServer(frames);
+  try {
+    const built = performance.now();
+    const horizon = await buildLibrary(server, ops);
+    const buildSeconds = (performance.now() - built) / 1000;
+    const snapshot = await inspectSnapshot(server);
+    if (snapshot.baselines !== count || snapshot.ops !== 0) throw new Error(`late joiner: snapshot holds ${snapshot.baselines} baselines and ${snapshot.ops} ops`);
+    const client = await ctx.client();
+    const check = docs[count - 1] as Item;
+    let joiner = 0;
+    const values = await interleave({
+      samples: ctx.quick ? 2 : 8,
+      // Every sample runs in a freshly loaded page anyway; the full run still warms the server's code first.
+      warmup: ctx.quick ? 0 : 1,
+      sample: async (side) => {
+        await client.reload();
+        if (side === 'limit') return client.call<number>('late-joiner', 'limit', { url: raw.url, count });
+        const token = await server.token(LIBRARY, 'write', `joiner-${joiner++}`);
+        return client.call<number>('late-joiner', 'trellis', { url: server.url, library: LIBRARY, token, count, check });
+      },
+    });
+    const rawBytes = frames.reduce((sum, f) => sum + Buffer.byteLength(f), 0);
+    return compareRow({
+      figure: `late joiner (${kind})`,
+      unit: 'ms',
+      better: 'lower',
+      values,
+      limit: 'the same docs as JSON over a plain WebSocket + raw Dexie bulkPut',
+      budget: { maxMedian: 2000, maxRatio: 2.5 },
+      notes:
+        `${count} documents${ctx.quick ? ` (--quick; ${DOCS} in a full run)` : ''} built from ${ops.length} ops (a put each, then ${REVISIONS} one-field updates each), seeded and compacted on the server ` +
+        `(horizon ${horizon}; building took ${buildSeconds.toFixed(1)} s, not timed); a join receives ${snapshot.baselines} baselines and ${snapshot.ops} ops ` +
+        `in ${snapshot.frames} snapshot frames, ${(snapshot.bytes / 1e6).toFixed(2)} MB (to a Node protocol client: join → last snapshot frame in ${snapshot.ms.toFixed(0)} ms). A sample: in a freshly loaded page, createStore + createSync ` +
+        `(autoJoin) on a new database until find() emits all ${count} documents (one checked field by field). ` +
+        `Limit: in a freshly loaded page, raw Dexie open + the documents as ${frames.length} JSON frames (${(rawBytes / 1e6).toFixed(2)} MB) from a ws server in Node + one bulkPut. ` +
+        `Server: ${kind === 'node' ? 'Node, in the bench process' : 'the production Worker and Durable Object in workerd under miniflare; the same budget as Node is applied'}`,
+    });
+  } finally {
+    await raw.close();
+    await server.close();
+  }
+}
+
+export const lateJoiner: Figure = {
+  name: 'late-joiner',
+  title: 'late joiner: a 10,000-doc library (50,000 ops, compacted) until every doc is queryable in a fresh page (5,000 with --quick)',
+  async run(ctx) {
+    const rows: FigureRow[] = [];
+    for (const kind of SYNC_SERVER_KINDS) {
+      ctx.log(`late-joiner: ${kind}`);
+      rows.push(await measure(ctx, kind));
+    }
+    return rows;
+  },
+};

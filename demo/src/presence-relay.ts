@@ -1,0 +1,33 @@
+/**
+ * What this device shows the others (`sync.presence`), kept across sessions:
+ * the demo replaces its `Sync` on every reconnect, pause or library switch,
+ * so the relay remembers the state, hands it to each new one, and follows
+ * the current one's peers.
+ */
+import { BehaviorSubject, of, switchMap, type Observable } from 'rxjs';
+import type { PresenceUser, Sync } from 'trellis/sync';
+
+/** What a demo replica shows: the list, maybe an item being renamed, or that its tab is in the background. */
+export type DemoPresence = { readonly viewing: 'list'; readonly editing: string | null; readonly away: boolean };
+
+export interface PresenceRelay {
+  readonly peers$: Observable<readonly PresenceUser[]>;
+  update(patch: Partial<DemoPresence>): void;
+  attach(sync: Sync | undefined): void;
+}
+
+export function createPresenceRelay(): PresenceRelay {
+  const current = new BehaviorSubject<Sync | undefined>(undefined);
+  let state: DemoPresence = { viewing: 'list', editing: null, away: false };
+  return {
+    peers$: current.pipe(switchMap((sync) => sync?.presence.peers$ ?? of([]))),
+    update(patch) {
+      state = { ...state, ...patch };
+      current.value?.presence.set(state);
+    },
+    attach(sync) {
+      sync?.presence.set(state);
+      current.next(sync);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Sync shared by the tabs of one replica: the leader tab (see leader.ts) runs
+ * the one engine and connection; every tab sees its `state` (relayed over the
+ * channel) and all data (through IndexedDB). Ops written in any tab are in the
+ * shared op log, and the leader's `host.pending` live query sees them, so the
+ * leader pushes them. A follower's `join()` is forwarded to the leader.
+ */
+import { BehaviorSubject, type Subscription } from 'rxjs';
+import { ErrorCode, TrellisError, createId } from '../../core/index.js';
+import type { StoreHost } from '../../store/index.js';
+import type { Sync, SyncOptions, SyncState } from '../types.js';
+import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
+import { createLeadership, type Leadership, type TabLocks } from './leader.js';
+
+export interface TabSyncOptions {
+  readonly host: StoreHost;
+  /** The Web Lock and channel name: one per database and library. */
+  readonly name: string;
+  /** Starts an engine and connection on `host` (called each time this tab becomes leader). */
+  readonly start: (host: StoreHost) => Sync;
+  readonly locks: TabLocks;
+  readonly BroadcastChannel: BroadcastChannelConstructor;
+  readonly beatMs: number;
+}
+
+export interface TabSync {
+  /** Presence is added by createSync (sync/presence.ts), outside the tab protocol for now. */
+  readonly sync: Omit<Sync, 'presence'>;
+  /** The relay to the other tabs (presence and the like travel here). */
+  readonly channel: TabChannel;
+  readonly leadership: Leadership;
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+  /** The leader it was sent to. */
+  readonly to: string;
+}
+
+/**
+ * The browser APIs for sharing, or undefined to sync in this tab alone: when `tabs` is false, or
+ * outside a browser page or worker (Node has BroadcastChannel, and newer versions Web Locks, but
+ * stores there are not shared between tabs). Throws INVALID_ARGUMENT, touching nothing, on a bad option.
+ */
+export function sharedTabs(option: SyncOptions['tabs']): Pick<TabSyncOptions, 'locks' | 'BroadcastChannel' | 'beatMs'> | undefined {
+  const given = typeof option === 'object' && option !== null ? option : {};
+  const beatMs = given.heartbeatMs ?? 1000;
+  if ((option !== undefined && typeof option !== 'boolean' && given !== option) || !(beatMs > 0 && beatMs < 60_000)) {
+    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'createSync: `tabs` must be true, false or { locks?, BroadcastChannel?, heartbeatMs? } with heartbeatMs between 0 and 60000.');
+  }
+  if (option === false) return undefined;
+  const g = globalThis as { navigator?: { locks?: TabLocks }; document?: unknown; WorkerGlobalScope?: unknown; BroadcastChannel?: BroadcastChannelConstructor };
+  const browser = g.document !== undefined || g.WorkerGlobalScope !== undefined;
+  const locks = given.locks ?? (browser ? g.navigator?.locks : undefined);
+  const BroadcastChannel = given.BroadcastChannel ?? g.BroadcastChannel;
+  return locks && BroadcastChannel ? { locks, BroadcastChannel, beatMs } : undefined;
+}
+
+const nothingToJoin = (phase: string) =>
+  new TrellisError(ErrorCode.SYNC_NOTHING_TO_JOIN, `Nothing to join: sync is ${phase}. Call join() when phase is 'join-required'.`);
+const leaderChanged = () =>
+  new TrellisError(ErrorCode.SYNC_LEADER_CHANGED, "Another tab took over sync before the join finished; call join() again when phase is 'join-required'.");
+
+export function createTabSync(o: TabSyncOptions): TabSync {
+  const channel = createTabChannel({ name: o.name, tab: createId(), BroadcastChannel: o.BroadcastChannel });
+  const state = new BehaviorSubject<SyncState>({ phase: 'connecting', pending: 0 });
+  const fenceKey = `tabs:${o.name}`;
+  const waiters = new Map<string, Waiter>();
+  let engine: { sync: Sync; subscription: Subscription } | undefined;
+  let stopped = false;
+  const show = (next: SyncState) => {
+    if (JSON.stringify(next) !== JSON.stringify(state.value)) state.next(next);
+  };
+  /** This tab could not start sync (its store failed or closed): it leaves the election, so another tab can. */
+  const cannotLead = (err: unknown) => {
+    const e = err instanceof TrellisError ? err : new TrellisError(ErrorCode.STORAGE_FAILED, String((err as Error)?.message ?? err), { cause: err });
+    leadership.stop();
+    state.next({ ...state.value, phase: 'error', error: { code: e.code, message: e.message } });
+  };
+
+  /**
+   * A reset run by a leader that has since been replaced (frozen mid-join, then
+   * thawed) must not replace the store's identity under the new leader: each
+   * leader records its term in the store, and a reset checks it first.
+   */
+  async function lead(term: number): Promise<void> {
+    const claim = { tab: channel.tab, term };
+    await o.host.writeMeta({ [fenceKey]: claim });
+    if (leadership.leader.value?.tab !== claim.tab || leadership.leader.value.term !== term) return;
+    const fenced: StoreHost = {
+      ...o.host,
+      resetToSnapshot: async (snapshot, options) => {
+        const holder = await o.host.readMeta<typeof claim>(fenceKey);
+        if (holder?.tab !== claim.tab || holder.term !== term) throw leaderChanged();
+        return o.host.resetToSnapshot(snapshot, options);
+      },
+    };
+    const sync = o.start(fenced);
+    engine = {
+      sync,
+      subscription: sync.state.subscribe((next) => {
+        state.next(next);
+        leadership.announce();
+      }),
+    };
+  }
+
+  const leadership = createLeadership({
+    name: o.name,
+    channel,
+    locks: o.locks,
+    beatMs: o.beatMs,
+    status: () => state.value,
+    onStatus: (status) => show(status as SyncState),
+    onLead: (term) => {
+      show({ phase: 'connecting', pending: state.value.pending });
+      lead(term).catch(cannotLead);
+    },
+    onFollow: () => {
+      const was = engine;
+      engine = undefined;
+      was?.subscription.unsubscribe();
+      void was?.sync.stop();
+    },
+  });
+
+  const offLeaderChange = leadership.leader.subscribe((next) => {
+    for (const waiter of waiters.values()) if (waiter.to !== next?.tab) waiter.reject(leaderChanged());
+  });
+  const offJoin = channel.on('join', (payload) => {
+    const { id, to } = (payload ?? {}) as { id?: unknown; to?: unknown };
+    if (!engine || typeof id !== 'string' || to !== channel.tab) return;
+    // Every tab hears the answer; only the one waiting for this id acts on it.
+    const answer = (error?: { code: string; message: string }) => channel.post('joined', { id, error });
+    engine.sync.join().then(
+      () => answer(),
+      (err: unknown) => {
+        const e = err instanceof TrellisError ? err : new TrellisError(ErrorCode.SERVER_INTERNAL, String((err as Error)?.message ?? err));
+        answer({ code: e.code, message: e.message });
+      },
+    );
+  });
+  const offJoined = channel.on('joined', (payload) => {
+    const { id, error } = (payload ?? {}) as { id?: string; error?: { code: ErrorCode; message: string } };
+    const waiter = id === undefined ? undefined : waiters.get(id);
+    if (!waiter) return;
+    if (error) waiter.reject(new TrellisError(error.code, error.message));
+    else waiter.resolve();
+  });
+
+  function forwardJoin(): Promise<void> {
+    if (state.value.phase !== 'join-required') return Promise.reject(nothingToJoin(state.value.phase));
+    const to = leadership.leader.value?.tab;
+    // No leader known: the one that showed 'join-required' is gone, and its successor has not spoken yet.
+    if (to === undefined) return Promise.reject(leaderChanged());
+    const id = createId();
+    const done = new Promise<void>((resolve, reject) => {
+      const settle = () => waiters.delete(id);
+      waiters.set(id, { resolve: () => (settle(), resolve()), reject: (err) => (settle(), reject(err)), to });
+    });
+    channel.post('join', { id, to });
+    return done;
+  }
+
+  const sync: Omit<Sync, 'presence'> = {
+    state: state.asObservable(),
+    join: () => (engine ? engine.sync.join() : forwardJoin()),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      const running = engine?.sync;
+      offLeaderChange.unsubscribe();
+      offJoin();
+      offJoined();
+      leadership.stop();
+      channel.close();
+      for (const waiter of waiters.values()) waiter.reject(new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before the join finished.'));
+      await running?.stop();
+      const { progress: _p, joinRequired: _j, ...rest } = state.value;
+      state.next({ ...rest, phase: 'offline' });
+    },
+  };
+  return { sync, channel, leadership };
+}
