@@ -1,6 +1,6 @@
-import type { Baseline, DocState, Op } from '../core/index.js';
+import type { Baseline, DocState, Json, JsonObject, Op, StateEntry } from '../core/index.js';
 import { TS_LENGTH } from '../core/index.js';
-import { lastWrite } from '../merge/index.js';
+import { lastWrite, materialize } from '../merge/index.js';
 import type { StoreContext } from './context.js';
 import { META_HORIZON, META_LOCAL_COMPACTED, META_SYNCED, type OpRow } from './database.js';
 import { mapStorageError } from './write.js';
@@ -48,16 +48,35 @@ export function stripServerSeq(row: OpRow): Op {
   return op;
 }
 
-/** The writes a baseline holds, as ops (their stamps carry ts and replicaId). */
+/**
+ * The writes a baseline holds, as ops (their stamps carry ts and replicaId).
+ * The merge nulls the parts of a put that newer writes overwrote; here those
+ * parts take the document's values, so the op is a whole, valid document
+ * again (re-applied from an archive, it gives the document the replica had).
+ */
 export function baselineOps(baseline: Baseline): Op[] {
-  return baseline.state.entries.map((entry) => ({
+  const doc = materialize(baseline.state);
+  const entries = baseline.state.entries;
+  return entries.map((entry, i) => ({
     replicaId: entry.stamp.slice(TS_LENGTH),
     seq: entry.seq,
     ts: entry.stamp.slice(0, TS_LENGTH),
     collection: baseline.collection,
     id: baseline.id,
-    change: entry.change,
+    change: entry.change.kind === 'put' && doc !== undefined ? { kind: 'put', value: refill(entry.change.value, entries.slice(i + 1), doc) } : entry.change,
   }));
 }
 
-export { readLocal };
+/** `value` with each top-level field a later set or unset wrote taken from `doc` (or left out where `doc` has none). */
+function refill(value: JsonObject, later: readonly StateEntry[], doc: JsonObject): JsonObject {
+  let out = value;
+  for (const { change } of later) {
+    if ((change.kind !== 'set' && change.kind !== 'unset') || change.path.length === 0) continue;
+    const key = change.path[0] as string;
+    if (!Object.hasOwn(out, key)) continue;
+    out = { ...out };
+    if (Object.hasOwn(doc, key)) out[key] = doc[key] as Json;
+    else delete out[key];
+  }
+  return out;
+}

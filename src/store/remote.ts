@@ -6,9 +6,9 @@ import type { DocState, JsonObject, Op } from '../core/index.js';
 import { ErrorCode, TrellisError, observe, sameOp } from '../core/index.js';
 import { applyOps, emptyDocState, materialize } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
-import type { Transaction } from 'dexie';
+import { Dexie, type Transaction } from 'dexie';
 import type { StoreContext } from './context.js';
-import { META_LOCAL, META_SYNCED, readLocal, type LocalMeta, type OpRow } from './database.js';
+import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type OpRow } from './database.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
 import { knownCollection, readHeads, writeHeads, type HeadWrite } from './heads.js';
@@ -32,15 +32,16 @@ export async function applyRemote(
   entries: readonly SequencedOp[],
   meta: Readonly<Record<string, unknown>> = {},
 ): Promise<{ applied: number }> {
+  const touched = new Set(entries.map((e) => e.op.collection));
+  // Only the stores this touches: a transaction over fewer starts and commits faster.
+  const tables = ['meta', 'ops', 'heads', ...[...touched].flatMap((c) => (knownCollection(ctx, c) ? [docTableName(c)] : []))];
   try {
-    return await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
-      const fresh = await freshOps(tx, entries);
-      const byDoc = new Map<string, OpRow[]>();
-      for (const row of fresh) {
-        const key = headKey(row.collection, row.id);
-        pushTo(byDoc, key, row);
-      }
-      await materializeDocs(ctx, tx, byDoc);
+    return await ctx.db.transaction('rw', tables, async (tx) => {
+      // The merge ignores ops it already holds, so documents are merged from all entries while the
+      // log says which are new (both reads at once); a fork found there aborts the whole transaction.
+      const byDoc = new Map<string, Op[]>();
+      for (const { op } of entries) pushTo(byDoc, headKey(op.collection, op.id), op);
+      const [fresh] = await Promise.all([freshOps(tx, entries), materializeDocs(ctx, tx, byDoc)]);
       let local = await readLocal(tx);
       for (const row of fresh) local = { ...local, clock: observe(local.clock, row.ts) };
       await tx.table('ops').bulkAdd(fresh);
@@ -48,6 +49,7 @@ export async function applyRemote(
       return { applied: fresh.length };
     });
   } catch (err) {
+    ctx.announcer.withdraw(touched);
     throw mapStorageError(err);
   }
 }
@@ -78,13 +80,20 @@ async function freshOps(tx: Transaction, entries: readonly SequencedOp[]): Promi
 export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
   const keys = [...byDoc.keys()].map((k) => k.split('\u0000') as [string, string]);
   const heads = await readHeads(ctx, tx, keys);
-  const writes: HeadWrite[] = keys.map(([collection, id], i) => {
-    const state: DocState = applyOps(heads[i]?.state ?? emptyDocState, byDoc.get(headKey(collection, id)) ?? []);
+  const writes: HeadWrite[] = keys.flatMap(([collection, id], i) => {
+    const before = heads[i]?.state ?? emptyDocState;
+    const state: DocState = applyOps(before, byDoc.get(headKey(collection, id)) ?? []);
+    // Only ops it already held: nothing to write.
+    if (state === before) return [];
     const def = knownCollection(ctx, collection);
     const doc = def ? materialize(state) : undefined;
-    return { collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc as JsonObject) : undefined, inHeads: heads[i]?.inHeads ?? false };
+    return [{ collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc as JsonObject) : undefined, inHeads: heads[i]?.inHeads ?? false }];
   });
-  await writeHeads(ctx, tx, writes);
+  if (writes.length === 0) return;
+  const written = writeHeads(ctx, tx, writes);
+  // Live queries show remote writes now too; withdrawn by applyRemote if the transaction fails.
+  Dexie.ignoreTransaction(() => ctx.announcer.announce(writes));
+  await written;
 }
 
 /**
@@ -97,7 +106,7 @@ export async function acknowledge(
   ack: { fromSeq: number; toSeq: number; firstServerSeq?: number },
   meta: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
-  await ctx.db.transaction('rw', ctx.tables as string[], async (tx) => {
+  await ctx.db.transaction('rw', ['meta', 'ops'], async (tx) => {
     const local = await readLocal(tx);
     const me = local.replicaId;
     const first = ack.firstServerSeq;

@@ -131,7 +131,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
       void engine.refreshAtRisk();
     }),
   );
-  subscriptions.add(host.localOps.subscribe(() => void engine.pump()));
+  subscriptions.add(host.localOps.subscribe((ops) => void engine.pump(ops)));
   let live = false;
   subscriptions.add(
     engine.state.subscribe(({ phase }) => {

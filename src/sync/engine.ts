@@ -4,7 +4,7 @@
  * (ops applied, cursor stored) must be durable before the next is looked at.
  */
 import { BehaviorSubject } from 'rxjs';
-import type { Baseline, JsonObject } from '../core/index.js';
+import type { Baseline, JsonObject, Op } from '../core/index.js';
 import { ErrorCode, TS_LENGTH, TrellisError, unexpectedCase } from '../core/index.js';
 import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage } from '../protocol/index.js';
 import type { ClientMessage, Cursor, DecisionMessage, PresenceUpdateMessage, ServerMessage, ServerOp } from '../protocol/index.js';
@@ -34,6 +34,10 @@ interface Session {
   snapshot?: { baselines: Baseline[]; ops: ServerOp[] };
   seeded?: Parameters<typeof seedOrder>[0];
   seededUpTo?: number;
+  /** The server seq stored as this library's cursor (this engine is its only writer, so it need not be read back). */
+  cursor: number;
+  /** The last own op pushed on this connection: every op of that replica up to it is on the wire or acknowledged. */
+  pushedThrough?: { readonly replicaId: string; readonly seq: number };
 }
 
 export function createEngine(options: EngineOptions) {
@@ -41,7 +45,7 @@ export function createEngine(options: EngineOptions) {
   const cursorKey = `sync:${library}`;
   const state = new BehaviorSubject<SyncState>({ phase: 'connecting', pending: 0 });
   let transport: Transport | undefined;
-  let session: Session = { pushing: false, pushBlocked: false };
+  let session: Session = { pushing: false, pushBlocked: false, cursor: 0 };
   let queue = Promise.resolve();
   /**
    * Connections are numbered. A frame is handled only if its connection is
@@ -75,9 +79,10 @@ export function createEngine(options: EngineOptions) {
   };
 
   async function hello(): Promise<void> {
-    session = { pushing: false, pushBlocked: false };
+    session = { pushing: false, pushBlocked: false, cursor: 0 };
     setPhase('syncing');
     const cursor = (await host.readMeta<Cursor>(cursorKey)) ?? null;
+    session.cursor = cursor?.serverSeq ?? 0;
     send({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -145,38 +150,44 @@ export function createEngine(options: EngineOptions) {
       meta: { [cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq } },
     });
     session.snapshot = undefined;
+    session.cursor = message.serverSeq;
+    session.pushedThrough = undefined;
   }
 
   async function onOps(message: Extract<ServerMessage, { type: 'ops' }>): Promise<void> {
     // Read before any await: a disconnect meanwhile replaces the session.
     const epoch = session.epoch;
     if (message.ops.length === 0 || !epoch) return;
-    const serverSeq = message.ops.reduce((max, e) => Math.max(max, e.serverSeq), 0);
-    const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
-    await host.applyRemote(message.ops, { [cursorKey]: { epoch, serverSeq: Math.max(current, serverSeq) } });
+    const serverSeq = message.ops.reduce((max, e) => Math.max(max, session.cursor, e.serverSeq), 0);
+    const current = session;
+    await host.applyRemote(message.ops, { [cursorKey]: { epoch, serverSeq } });
+    current.cursor = serverSeq;
     if (message.progress) patch({ progress: message.progress });
-    if (state.value.phase === 'live' && !stale()) cursors.offer(Math.max(current, serverSeq));
+    if (state.value.phase === 'live' && !stale()) cursors.offer(serverSeq);
   }
 
   async function onSynced(serverSeq: number): Promise<void> {
     // Read before any await: a disconnect meanwhile replaces the session.
-    const { epoch, seeded, seededUpTo } = session;
+    const current = session;
+    const { epoch, seeded, seededUpTo } = current;
     if (epoch === undefined) return;
     if (seeded) {
       // The server numbered the seed's ops 1..n in this order; record that, and our own ops as acknowledged.
       const ordered = seedOrder(seeded).map((op, i) => ({ serverSeq: i + 1, op }));
       await host.applyRemote(ordered, { [cursorKey]: { epoch, serverSeq } });
       if (seededUpTo) await host.acknowledge({ fromSeq: 1, toSeq: seededUpTo });
-      session.seeded = undefined;
+      current.seeded = undefined;
+      current.cursor = serverSeq;
     } else {
-      const current = (await host.readMeta<Cursor>(cursorKey))?.serverSeq ?? 0;
-      await host.writeMeta({ [cursorKey]: { epoch, serverSeq: Math.max(current, serverSeq) } });
+      const cursor = Math.max(current.cursor, serverSeq);
+      await host.writeMeta({ [cursorKey]: { epoch, serverSeq: cursor } });
+      current.cursor = cursor;
     }
     if (stale()) return;
     session.joiningAs = undefined;
     const { error: _cleared, progress: _done, joinRequired: _joined, ...rest } = state.value;
     state.next({ ...rest, phase: 'live' });
-    send({ type: 'cursor', serverSeq: ((await host.readMeta<Cursor>(cursorKey)) as Cursor).serverSeq });
+    send({ type: 'cursor', serverSeq: session.cursor });
     for (const waiter of joinWaiters.splice(0)) waiter.resolve();
     await pump();
   }
@@ -199,12 +210,23 @@ export function createEngine(options: EngineOptions) {
     for (const waiter of joinWaiters.splice(0)) waiter.reject(new TrellisError(message.code as ErrorCode, message.message));
   }
 
-  /** Pushes unacknowledged ops, one batch in flight at a time. */
-  async function pump(): Promise<void> {
+  /**
+   * Pushes unacknowledged ops, one batch in flight at a time. `written` are
+   * ops this tab just committed: when they directly follow the last batch
+   * pushed, they go out as they are, without reading the log back (ops from
+   * other tabs, or after a gap, are read from the log as usual).
+   */
+  async function pump(written?: readonly Op[]): Promise<void> {
     if (state.value.phase !== 'live' || session.pushing || session.pushBlocked || !transport) return;
-    const ops = pushBatch(await host.readUnacknowledged(1000));
+    const first = written?.[0];
+    const last = session.pushedThrough;
+    // A reset starts a new replica id at seq 1: the id must match too.
+    const follows = first !== undefined && last !== undefined && first.replicaId === last.replicaId && first.seq === last.seq + 1;
+    const ops = pushBatch(follows ? (written as Op[]) : await host.readUnacknowledged(1000));
     if (ops.length === 0 || session.pushing) return;
     session.pushing = true;
+    const { replicaId, seq } = ops.at(-1) as Op;
+    session.pushedThrough = { replicaId, seq };
     send({ type: 'push', ops });
   }
 
@@ -262,10 +284,10 @@ export function createEngine(options: EngineOptions) {
     onDisconnected(phase: 'offline' | 'error', error?: SyncState['error']) {
       connection++;
       cursors.cancel();
-      session = { pushing: false, pushBlocked: false };
+      session = { pushing: false, pushBlocked: false, cursor: 0 };
       setPhase(phase, error ? { error } : {});
     },
-    pump: () => enqueue(pump),
+    pump: (written?: readonly Op[]) => enqueue(() => pump(written)),
     /** One presence state on the live connection; dropped when not live (the next connection sends the latest). */
     sendPresence(presence: JsonObject | null) {
       if (state.value.phase === 'live') transport?.send(encodeMessage({ type: 'presence', state: presence }));
