@@ -105,6 +105,10 @@ export function openDatabase(options: OpenDatabaseOptions): TrellisDatabase {
     ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
     ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
     chromeTransactionDurability: 'default',
+    // Dexie's live-query cache clones every result it hands out and applies optimistic updates only for
+    // single-table writes outside transactions, which Trellis never makes (it announces its own writes,
+    // store/optimistic.ts): without it, a query's rows are handed over as read.
+    cache: 'disabled',
   }) as TrellisDatabase;
   const stores: Record<string, string> = {
     meta: 'key',

@@ -206,7 +206,8 @@ function stageRequests(ctx: StoreContext, scope: WriteScope, start: LocalMeta, r
       assertSyncable(op);
       for (const inverse of inverseOf(change, doc, state).reverse()) undo.push({ collection, id, change: inverse });
       state = applyOps(state, [op]);
-      doc = materialize(state);
+      // A put that is all the state (the usual new or replaced document) materializes to its own value.
+      doc = change.kind === 'put' && state.entries.length === 1 ? change.value : materialize(state);
       ops.push(op);
     }
     let full: JsonObject | undefined;
