@@ -31,6 +31,7 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('error states',
   it('says the sync server is unreachable, keeps changes meanwhile, and recovers when it is back', async () => {
     const e: DemoPage = await stack.openReplica('E');
     await e.addItem('Batteries');
+    await e.waitForAcknowledged();
     await e.waitForBadge('live', { pending: 0 });
 
     await stack.stopServer();

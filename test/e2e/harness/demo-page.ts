@@ -33,6 +33,13 @@ export interface DemoPage {
   rename(from: string, to: string): Promise<void>;
   badge(): Promise<{ phase: string; pending: number }>;
   waitForBadge(phase: BadgeKind, o?: { pending?: number }): Promise<void>;
+  /**
+   * Waits until the server has acknowledged every write made so far. The list
+   * shows a write before it commits, so the badge may still say "pending 0"
+   * from before it: this reads the store's own counters instead (a read-only
+   * IndexedDB transaction waits for the write's transaction to commit).
+   */
+  waitForAcknowledged(): Promise<void>;
   libraryCode(): Promise<string>;
   replicaId(): Promise<string>;
   /** Types a code into "Join library", submits, and waits until this device has switched to it. */
@@ -89,6 +96,36 @@ export async function openDemoPage(o: { context: BrowserContext; url: string; na
     async waitForBadge(phase, w = {}) {
       const pending = w.pending === undefined ? '' : `[data-pending="${w.pending}"]`;
       await page.locator(`[data-testid="sync-badge"][data-phase="${phase}"]${pending}`).waitFor();
+    },
+    async waitForAcknowledged() {
+      const counters = () =>
+        page.evaluate(async () => {
+          for (const info of await indexedDB.databases()) {
+            const db = await new Promise<IDBDatabase>((resolve, reject) => {
+              const open = indexedDB.open(info.name as string);
+              open.onsuccess = () => resolve(open.result);
+              open.onerror = () => reject(open.error);
+            });
+            try {
+              if (!db.objectStoreNames.contains('meta')) continue;
+              const row = await new Promise<{ value?: { seq: number; ackedSeq: number } } | undefined>((resolve) => {
+                const get = db.transaction('meta').objectStore('meta').get('local');
+                get.onsuccess = () => resolve(get.result);
+              });
+              if (row?.value) return row.value;
+            } finally {
+              db.close();
+            }
+          }
+          return undefined;
+        });
+      const deadline = Date.now() + PATIENCE;
+      for (;;) {
+        const local = await counters();
+        if (local && local.ackedSeq >= local.seq) return;
+        if (Date.now() > deadline) throw new Error(`Writes not acknowledged within ${PATIENCE} ms: ${JSON.stringify(local)}`);
+        await page.waitForTimeout(50);
+      }
     },
     libraryCode: async () => (await byTestId('library-code').textContent()) ?? '',
     replicaId: async () => (await byTestId('replica-id').textContent()) ?? '',
