@@ -25,12 +25,21 @@ export async function launchFreezableChromium(): Promise<FreezableChromium> {
   if (missing) throw setupError('ChromiumNotFound', missing);
   const profile = mkdtempSync(join(tmpdir(), 'trellis-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-  const child = spawn(chromiumPath(), [...args, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: Chromium's helper processes (renderers, zygote) go with it.
+  const child = spawn(chromiumPath(), [...args, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    child.kill('SIGKILL');
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
     await exited;
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    // A helper process may still be flushing the profile for a moment after the group is killed.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
