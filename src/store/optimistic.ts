@@ -66,16 +66,11 @@ export function createAnnouncer(): Announcer {
   };
 }
 
-/**
- * `live(read)` plus optimistic results: `next` computes the result after
- * some changes from the current one, or returns undefined when it cannot.
- */
-export function liveWithAnnouncements<T>(
-  announcer: Announcer,
-  collection: string,
-  read: () => Promise<T>,
-  next: (current: T, changes: readonly DocChange[]) => T | undefined,
-): Observable<T> {
+/** The result after some changes, or undefined when it cannot be worked out without reading. */
+type Next<T> = (current: T, changes: readonly DocChange[]) => { readonly value: T } | undefined;
+
+/** `live(read)` plus optimistic results worked out by `next`. */
+export function liveWithAnnouncements<T>(announcer: Announcer, collection: string, read: () => Promise<T>, next: Next<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     let confirmed: { value: T } | undefined;
     let shown: { value: T } | undefined;
@@ -87,9 +82,8 @@ export function liveWithAnnouncements<T>(
     const unwatch = announcer.watch({
       collection,
       announce: (changes) => {
-        if (!shown) return;
-        const value = next(shown.value, changes);
-        if (value !== undefined) show(value);
+        const result = shown && next(shown.value, changes);
+        if (result) show(result.value);
       },
       withdraw: () => confirmed && show(confirmed.value),
     });
@@ -107,12 +101,12 @@ export function liveWithAnnouncements<T>(
   });
 }
 
-/** The next result of `get(id)`. */
-export function nextDoc(id: string) {
-  return (current: JsonObject | undefined, changes: readonly DocChange[]): JsonObject | undefined | typeof current => {
+/** The next result of `get(id)`: the document as the last change to it left it (undefined when deleted). */
+export function nextDoc(id: string): Next<JsonObject | undefined> {
+  return (current, changes) => {
     let value = current;
     for (const change of changes) if (change.id === id) value = change.doc;
-    return value;
+    return { value };
   };
 }
 
@@ -136,10 +130,10 @@ function resultOrder(def: CollectionDef, query: NormalizedQuery): (a: JsonObject
 }
 
 /** The next result of a `find`, or undefined when the window cannot be worked out without reading. */
-export function nextResult(def: CollectionDef, query: NormalizedQuery) {
+export function nextResult(def: CollectionDef, query: NormalizedQuery): Next<JsonObject[]> {
   const order = resultOrder(def, query);
   const pk = def.primaryKey;
-  return (current: JsonObject[], changes: readonly DocChange[]): JsonObject[] | undefined => {
+  return (current, changes) => {
     if (query.offset > 0) return undefined;
     // Whether `result` holds every match: a result shorter than its limit does; a full one may have more beyond it.
     let all = query.limit === undefined || current.length < query.limit;
@@ -172,6 +166,6 @@ export function nextResult(def: CollectionDef, query: NormalizedQuery) {
         all = false;
       }
     }
-    return result;
+    return { value: result };
   };
 }

@@ -67,6 +67,24 @@ describe('optimistic live queries', () => {
     await store.close();
   });
 
+  it('a live get shows a put, an update and a delete of its document before each commits', async () => {
+    const store = await openTestStore();
+    const todos = store.collection('todos');
+    const live = record(todos.get('a'));
+    await live.until((values) => values.length === 1);
+    const shownBeforeCommit = async (write: Promise<void>, shown: (doc: unknown) => boolean) => {
+      let committed = false;
+      const seen = live.until((values) => shown(values.at(-1))).then(() => committed);
+      await write.then(() => (committed = true));
+      return !(await seen);
+    };
+    expect(await shownBeforeCommit(todos.put({ id: 'a', title: 'Milk', createdAt: 1 }), (d) => (d as { title?: string })?.title === 'Milk')).toBe(true);
+    expect(await shownBeforeCommit(todos.update('a', { title: 'Oat milk' }), (d) => (d as { title?: string })?.title === 'Oat milk')).toBe(true);
+    expect(await shownBeforeCommit(todos.delete('a'), (d) => d === undefined)).toBe(true);
+    live.stop();
+    await store.close();
+  });
+
   it('a write whose transaction fails after it was shown is withdrawn: the query goes back to what is stored', async () => {
     const store = await openTestStore();
     const todos = store.collection('todos');
