@@ -4,7 +4,6 @@ import { lastWrite, materialize } from '../merge/index.js';
 import type { StoreContext } from './context.js';
 import { META_HORIZON, META_LOCAL_COMPACTED, META_SYNCED, type OpRow } from './database.js';
 import { mapStorageError } from './write.js';
-import { readLocal } from './remote.js';
 
 export interface CompactOptions {
   /** Drop ops with a server seq at or below this (the server's horizon). Default: the last horizon the server announced. */

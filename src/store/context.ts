@@ -29,9 +29,14 @@ export interface UndoStep {
   readonly change: Op['change'];
 }
 
+/** The collection's definition, or undefined when this schema does not know it (ops from a newer replica may name one). */
+export function knownCollection(ctx: StoreContext, collection: string): CollectionDef | undefined {
+  return Object.hasOwn(ctx.schema.definition.collections, collection) ? ctx.schema.definition.collections[collection] : undefined;
+}
+
 export function collectionDef(ctx: StoreContext, collection: string): CollectionDef {
-  const def = ctx.schema.definition.collections[collection];
-  if (!def || !Object.hasOwn(ctx.schema.definition.collections, collection)) {
+  const def = knownCollection(ctx, collection);
+  if (!def) {
     throw new TrellisError(
       ErrorCode.UNKNOWN_COLLECTION,
       `Unknown collection "${collection}". Use one of: ${ctx.schema.collectionNames.join(', ')}.`,

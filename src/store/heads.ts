@@ -17,11 +17,12 @@ import type { Transaction } from 'dexie';
 import type { Baseline, Change, DocState, Json, JsonObject, StateEntry } from '../core/index.js';
 import { TS_LENGTH, deepEqual } from '../core/index.js';
 import type { CollectionDef } from '../schema/index.js';
-import type { StoreContext } from './context.js';
+import { knownCollection, type StoreContext } from './context.js';
 import { docTableName, type DocRow, type HeadRow } from './database.js';
 import { docRow } from './index-keys.js';
 import { baselineOf } from './compact.js';
-import { nullPath } from '../merge/index.js';
+import { materialize, nullPath } from '../merge/index.js';
+import { applyDefaults } from '../schema/index.js';
 
 /**
  * An entry's change as stored: the change itself, or, when its value can be
@@ -112,8 +113,6 @@ export function rowHead(row: DocRow): DocState {
 /** Above this many documents of one table, `readHeads` first asks which of them exist. */
 const BULK = 64;
 
-export const knownCollection = (ctx: StoreContext, collection: string): CollectionDef | undefined =>
-  Object.hasOwn(ctx.schema.definition.collections, collection) ? ctx.schema.definition.collections[collection] : undefined;
 
 /**
  * Reads the heads of the given documents: from their rows, or from the
@@ -175,6 +174,13 @@ export interface HeadWrite {
   readonly state: DocState;
   readonly doc: JsonObject | undefined;
   readonly inHeads: boolean;
+}
+
+/** The write of a head merged from elsewhere (remote ops, a snapshot, a schema upgrade): its document materialized with defaults, when the collection is known. */
+export function headWrite(ctx: StoreContext, collection: string, id: string, state: DocState, inHeads: boolean): HeadWrite {
+  const def = knownCollection(ctx, collection);
+  const doc = def ? materialize(state) : undefined;
+  return { collection, id, state, doc: def && doc ? applyDefaults(def.fields, doc) : undefined, inHeads };
 }
 
 /**

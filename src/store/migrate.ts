@@ -8,11 +8,10 @@
 import type { Transaction } from 'dexie';
 import type { JsonObject } from '../core/index.js';
 import { ErrorCode, TrellisError, deepEqual, isTrellisError } from '../core/index.js';
-import { materialize } from '../merge/index.js';
-import { applyDefaults, type Migration } from '../schema/index.js';
+import type { Migration } from '../schema/index.js';
 import type { StoreContext } from './context.js';
 import { LAYOUT, META_LAYOUT, META_SCHEMA_VERSION, docTableName, type DocRow } from './database.js';
-import { knownCollection, readAllHeads, writeHeads, type HeadWrite } from './heads.js';
+import { headWrite, readAllHeads, writeHeads } from './heads.js';
 import { flushWrites, headKey, withWriteScope, writeChangesIn, type WriteRequest } from './write.js';
 
 export async function migrate(ctx: StoreContext): Promise<void> {
@@ -68,11 +67,6 @@ function failed(where: { collection: string; version: number; id: string }, caus
 async function rematerializeAll(ctx: StoreContext, tx: Transaction): Promise<void> {
   const keys = (await tx.table('heads').toCollection().primaryKeys()) as [string, string][];
   const inHeads = new Set(keys.map(([collection, id]) => headKey(collection, id)));
-  const writes = (await readAllHeads(ctx, tx)).map((head): HeadWrite => {
-    const def = knownCollection(ctx, head.collection);
-    const doc = def ? materialize(head.state) : undefined;
-    const { collection, id, state } = head;
-    return { collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc) : undefined, inHeads: inHeads.has(headKey(collection, id)) };
-  });
+  const writes = (await readAllHeads(ctx, tx)).map(({ collection, id, state }) => headWrite(ctx, collection, id, state, inHeads.has(headKey(collection, id))));
   await writeHeads(ctx, tx, writes);
 }

@@ -2,16 +2,15 @@
  * Primitives the sync plugin drives: applying remote ops idempotently,
  * recording acknowledgements, and the op log queries behind "pending".
  */
-import type { DocState, JsonObject, Op } from '../core/index.js';
+import type { DocState, Op } from '../core/index.js';
 import { ErrorCode, TrellisError, observe, sameOp } from '../core/index.js';
-import { applyOps, emptyDocState, materialize } from '../merge/index.js';
-import { applyDefaults } from '../schema/index.js';
+import { applyOps, emptyDocState } from '../merge/index.js';
 import { Dexie, type Transaction } from 'dexie';
-import type { StoreContext } from './context.js';
 import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type OpRow } from './database.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
-import { knownCollection, readHeads, writeHeads, type HeadWrite } from './heads.js';
+import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
+import { knownCollection, type StoreContext } from './context.js';
 
 /** An op with the server's sequence number for it. */
 export interface SequencedOp {
@@ -19,7 +18,6 @@ export interface SequencedOp {
   readonly op: Op;
 }
 
-export { readLocal };
 
 /**
  * Applies remote ops in one transaction, together with `meta` (the sync
@@ -85,9 +83,7 @@ export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc:
     const state: DocState = applyOps(before, byDoc.get(headKey(collection, id)) ?? []);
     // Only ops it already held: nothing to write.
     if (state === before) return [];
-    const def = knownCollection(ctx, collection);
-    const doc = def ? materialize(state) : undefined;
-    return [{ collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc as JsonObject) : undefined, inHeads: heads[i]?.inHeads ?? false }];
+    return [headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false)];
   });
   if (writes.length === 0) return;
   const written = writeHeads(ctx, tx, writes);

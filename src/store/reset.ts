@@ -5,23 +5,23 @@
  */
 import type { Baseline, DocState, Op } from '../core/index.js';
 import { initialClock, observe } from '../core/index.js';
-import { applyOps, materialize } from '../merge/index.js';
-import { applyDefaults } from '../schema/index.js';
+import { applyOps } from '../merge/index.js';
 import type { Transaction } from 'dexie';
 import type { StoreContext } from './context.js';
 import { baselineOps, stripServerSeq } from './compact.js';
-import { knownCollection, readAllHeads, writeHeads, type HeadWrite } from './heads.js';
+import { headWrite, readAllHeads, writeHeads, type HeadWrite } from './heads.js';
 import {
   META_HORIZON,
   META_LOCAL,
   META_LOCAL_COMPACTED,
   META_REPLICA,
   META_SYNCED,
+  readLocal,
   type Archive,
   type LocalMeta,
 } from './database.js';
 import { pushTo } from './push-to.js';
-import { readLocal, unacknowledged, type SequencedOp } from './remote.js';
+import { unacknowledged, type SequencedOp } from './remote.js';
 import { headKey, mapStorageError } from './write.js';
 
 export interface Snapshot {
@@ -91,11 +91,7 @@ async function writeSnapshot(ctx: StoreContext, tx: Transaction, snapshot: Snaps
   const opsByDoc = new Map<string, Op[]>();
   for (const { op } of snapshot.ops) pushTo(opsByDoc, headKey(op.collection, op.id), op);
   const heads = new Map<string, HeadWrite>();
-  const add = (collection: string, id: string, state: DocState) => {
-    const def = knownCollection(ctx, collection);
-    const doc = def ? materialize(state) : undefined;
-    heads.set(headKey(collection, id), { collection, id, state, doc: doc && def ? applyDefaults(def.fields, doc) : undefined, inHeads: false });
-  };
+  const add = (collection: string, id: string, state: DocState) => heads.set(headKey(collection, id), headWrite(ctx, collection, id, state, false));
   for (const b of snapshot.baselines) add(b.collection, b.id, b.state);
   for (const [key, ops] of opsByDoc) {
     const [collection, id] = key.split('\u0000') as [string, string];

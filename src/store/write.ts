@@ -11,9 +11,9 @@ import { ErrorCode, TrellisError, formatTimestamp, isTrellisError, tick } from '
 import { applyOps, emptyDocState, materialize } from '../merge/index.js';
 import { applyDefaults, assertDocument } from '../schema/index.js';
 import { META_LOCAL, docTableName, readLocal, type LocalMeta } from './database.js';
-import { assertOpen, collectionDef, type StoreContext, type UndoStep } from './context.js';
+import { assertOpen, collectionDef, knownCollection, type StoreContext, type UndoStep } from './context.js';
 import { inverseOf } from './inverse.js';
-import { knownCollection, readHeads, writeHeads, type HeadWrite, type LoadedHead } from './heads.js';
+import { readHeads, writeHeads, type HeadWrite, type LoadedHead } from './heads.js';
 import { assertSyncable } from './syncable.js';
 import { flushFiles, stageFiles, type FileRow } from './files.js'; // files:
 
