@@ -2,7 +2,8 @@ import type { Baseline, DocState, Json, JsonObject, Op, StateEntry } from '../co
 import { TS_LENGTH } from '../core/index.js';
 import { lastWrite, materialize } from '../merge/index.js';
 import type { StoreContext } from './context.js';
-import { META_HORIZON, META_LOCAL_COMPACTED, META_SYNCED, type OpRow } from './database.js';
+import { META_HORIZON, META_LOCAL, META_LOCAL_COMPACTED, META_SYNCED, type OpRow } from './database.js';
+import { exactCounters } from './counters.js';
 import { mapStorageError } from './write.js';
 
 export interface CompactOptions {
@@ -28,6 +29,8 @@ export async function compact(ctx: StoreContext, options: CompactOptions = {}): 
         : await tx.table('ops').toCollection().primaryKeys();
       if (keys.length === 0) return { squashed: 0 };
       if (!synced) await tx.table('meta').put({ key: META_LOCAL_COMPACTED, value: true });
+      // Local writes leave the counters in their ops (counters.ts): the meta row takes them over before the ops go.
+      await tx.table('meta').put({ key: META_LOCAL, value: await exactCounters(tx) });
       await tx.table('ops').bulkDelete(keys);
       return { squashed: keys.length };
     });

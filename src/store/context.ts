@@ -4,6 +4,7 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import type { Schema, CollectionDef } from '../schema/index.js';
 import type { TrellisDatabase } from './database.js';
 import type { Announcer } from './optimistic.js';
+import type { CachedCounters } from './counters.js';
 
 /** What one store's internals share. Internal: never exported from 'trellis'. */
 export interface StoreContext {
@@ -17,6 +18,8 @@ export interface StoreContext {
   readonly localOps: Subject<readonly Op[]>;
   /** Local writes announce their documents here before they commit (optimistic live queries). */
   readonly announcer: Announcer;
+  /** The replica's counters as this instance's last write left them (counters.ts). */
+  counters?: CachedCounters;
   /** Undo entries are pushed here after each committed local write. */
   onCommitted(group: readonly UndoStep[]): void;
   closed: boolean;

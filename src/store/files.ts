@@ -10,6 +10,7 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import type { CollectionDef, FieldDef, FieldsDef, FileHandle, FileRef, FileState } from '../schema/index.js';
 import { isFileRef } from '../schema/index.js';
 import type { StoreContext } from './context.js';
+import { putRows, type Mutations } from './idb.js';
 
 /** A row of `files`: the bytes of one file, with its upload state (never `missing`: then there is no row). */
 export interface FileRow extends FileRef {
@@ -118,11 +119,11 @@ export function stageFiles(scope: object, files: readonly FileRow[] | undefined)
 }
 
 /** files: writes the staged rows into the scope's transaction. */
-export async function flushFiles(scope: { readonly tx: { table(name: string): { bulkPut(rows: readonly unknown[]): Promise<unknown> } } }): Promise<void> {
+export async function flushFiles(scope: { readonly idb: IDBTransaction; readonly mutations: Mutations }): Promise<void> {
   const rows = staged.get(scope);
   if (rows === undefined || rows.length === 0) return;
   staged.delete(scope);
-  await scope.tx.table('files').bulkPut(rows);
+  await putRows(scope.idb, scope.mutations, 'files', rows);
 }
 
 /** Replaces the refs in documents read from a collection by handles; reads `files` (so a live query follows upload state). */

@@ -13,7 +13,7 @@
  * `d`; the whole is one JSON string. Every writer of a row encodes its head against the `d` it writes with
  * it (`headRow`), so the two never disagree.
  */
-import type { Transaction } from 'dexie';
+import { Dexie, type Transaction } from 'dexie';
 import type { Baseline, Change, DocState, Json, JsonObject, StateEntry } from '../core/index.js';
 import { TS_LENGTH, deepEqual } from '../core/index.js';
 import type { CollectionDef } from '../schema/index.js';
@@ -23,6 +23,7 @@ import { docRow } from './index-keys.js';
 import { baselineOf } from './compact.js';
 import { materialize, nullPath } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
+import { deleteRows, objectStore, putRows, settle, type AnyTransaction, type Mutations } from './idb.js';
 
 /**
  * An entry's change as stored: the change itself, or, when its value can be
@@ -118,7 +119,7 @@ const BULK = 64;
  * Reads the heads of the given documents: from their rows, or from the
  * `heads` table for unknown collections (and rows of the older layout).
  */
-export async function readHeads(ctx: StoreContext, tx: Transaction, keys: readonly (readonly [string, string])[]): Promise<LoadedHead[]> {
+export async function readHeads(ctx: StoreContext, tx: AnyTransaction, keys: readonly (readonly [string, string])[]): Promise<LoadedHead[]> {
   const byTable = new Map<string, number[]>();
   keys.forEach(([collection], i) => {
     if (!knownCollection(ctx, collection)) return;
@@ -134,22 +135,25 @@ export async function readHeads(ctx: StoreContext, tx: Transaction, keys: readon
       if (indexes.length > BULK) {
         // One keys-only read of the ids' span first: a bulk write of new documents then reads no rows at all.
         const ids = indexes.map((i) => (keys[i] as [string, string])[1]).sort();
-        const stored = new Set((await tx.table(table).where(':id').between(ids[0], ids.at(-1), true, true).primaryKeys()) as string[]);
+        const span = Dexie.dependencies.IDBKeyRange.bound(ids[0], ids.at(-1));
+        const stored = new Set((await settle(objectStore(tx, table).getAllKeys(span))) as string[]);
         wanted = indexes.filter((i) => stored.has((keys[i] as [string, string])[1]));
       }
-      const found = (await tx.table(table).bulkGet(wanted.map((i) => (keys[i] as [string, string])[1]))) as (DocRow | undefined)[];
-      wanted.forEach((at, j) => (rows[at] = found[j]));
+      const store = objectStore(tx, table);
+      await Promise.all(wanted.map(async (at) => (rows[at] = (await settle(store.get((keys[at] as [string, string])[1]))) as DocRow | undefined)));
     }),
   );
   const loaded: LoadedHead[] = rows.map((row) => ({ state: row && rowHead(row), inHeads: false }));
   // Unknown collections keep their heads in `heads`.
   const rest = keys.flatMap((key, i) => (knownCollection(ctx, key[0]) ? [] : [i]));
   if (rest.length > 0) {
-    const found = (await tx.table('heads').bulkGet(rest.map((i) => [...(keys[i] as [string, string])]))) as (HeadRow | undefined)[];
-    rest.forEach((at, j) => {
-      const head = found[j];
-      if (head) loaded[at] = { state: head.state, inHeads: true };
-    });
+    const store = objectStore(tx, 'heads');
+    await Promise.all(
+      rest.map(async (at) => {
+        const head = (await settle(store.get([...(keys[at] as [string, string])]))) as HeadRow | undefined;
+        if (head) loaded[at] = { state: head.state, inHeads: true };
+      }),
+    );
   }
   return loaded;
 }
@@ -187,8 +191,13 @@ export function headWrite(ctx: StoreContext, collection: string, id: string, sta
  * Issues the writes that store these heads and their documents, all at once
  * (IndexedDB runs a transaction's requests in order; waiting for each before
  * sending the next only adds round trips). Returns when all are done.
+ * With `mutations`, they go as native requests recorded there (idb.ts: the
+ * caller announces them once its transaction commits); without, through
+ * Dexie's tables.
  */
-export function writeHeads(ctx: StoreContext, tx: Transaction, writes: Iterable<HeadWrite>): Promise<unknown> {
+export function writeHeads(ctx: StoreContext, tx: Transaction, writes: Iterable<HeadWrite>): Promise<unknown>;
+export function writeHeads(ctx: StoreContext, tx: AnyTransaction, writes: Iterable<HeadWrite>, mutations: Mutations): Promise<unknown>;
+export function writeHeads(ctx: StoreContext, tx: AnyTransaction, writes: Iterable<HeadWrite>, mutations?: Mutations): Promise<unknown> {
   const puts = new Map<string, DocRow[]>();
   const unknown: HeadRow[] = [];
   const moved: [string, string][] = [];
@@ -207,9 +216,10 @@ export function writeHeads(ctx: StoreContext, tx: Transaction, writes: Iterable<
     else puts.set(table, [row]);
     if (w.inHeads) moved.push([w.collection, w.id]);
   }
+  const put = (table: string, rows: readonly object[]) => (mutations ? putRows(tx, mutations, table, rows) : (tx as Transaction).table(table).bulkPut(rows));
   const requests: Promise<unknown>[] = [];
-  for (const [table, rows] of puts) requests.push(tx.table(table).bulkPut(rows));
-  if (unknown.length > 0) requests.push(tx.table('heads').bulkPut(unknown));
-  if (moved.length > 0) requests.push(tx.table('heads').bulkDelete(moved));
+  for (const [table, rows] of puts) requests.push(put(table, rows));
+  if (unknown.length > 0) requests.push(put('heads', unknown));
+  if (moved.length > 0) requests.push(mutations ? deleteRows(tx, mutations, 'heads', moved) : (tx as Transaction).table('heads').bulkDelete(moved));
   return Promise.all(requests);
 }

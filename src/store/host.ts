@@ -12,6 +12,7 @@ import { acknowledge, applyRemote, readUnacknowledged, unacknowledged, type Sequ
 import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
 import { readAllHeads } from './heads.js';
+import { exactCounters } from './counters.js';
 import { createFileHost, type FileHost } from './files.js'; // files:
 
 export interface StoreHost {
@@ -46,7 +47,7 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
   return {
     replicaId: async () => (await readMeta<{ replicaId: string }>(META_LOCAL))?.replicaId as string,
     createId: () => ctx.createId(),
-    localSeq: async () => (await readMeta<{ seq: number }>(META_LOCAL))?.seq ?? 0,
+    localSeq: () => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => (await exactCounters(tx)).seq),
     pending: live(() => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => unacknowledged(tx, await readLocal(tx)).count())),
     readUnacknowledged: (limit) => readUnacknowledged(ctx, limit),
     localOps: ctx.localOps.asObservable(),
