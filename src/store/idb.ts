@@ -101,9 +101,18 @@ export class Mutations {
     }
   }
 
-  /** Tells every live query (here and in other tabs) about the writes; call after the transaction committed. */
+  /**
+   * Tells every live query (here and in other tabs) about the writes; call
+   * after the transaction committed. The news goes out in a task of its own:
+   * Dexie re-plans every live query and posts to the other tabs synchronously
+   * (about 0.6 ms in Chromium), which would otherwise delay what the writer
+   * does next, such as pushing the ops to the server. This store instance's
+   * own queries already showed the writes before the commit (optimistic.ts).
+   */
   announce(): void {
-    if (Object.keys(this.parts).length > 0) Dexie.on.storagemutated.fire(this.parts);
+    if (Object.keys(this.parts).length === 0) return;
+    const parts = this.parts;
+    setTimeout(() => Dexie.on.storagemutated.fire(parts), 0);
   }
 }
 
@@ -134,4 +143,37 @@ function all(requests: readonly IDBRequest[]): Promise<unknown> {
     // IndexedDB completes a transaction's requests in order: the last one's success means all succeeded.
     (requests.at(-1) as IDBRequest).onsuccess = () => resolve(undefined);
   });
+}
+
+/**
+ * Runs `body` in a readwrite IndexedDB transaction of its own, opened on the
+ * database directly (Dexie's transaction wrapper, its zones and promises,
+ * costs about 0.4 ms a transaction in Chromium). `body` issues its writes and
+ * returns without waiting for them: the transaction is committed at once, a
+ * failed write aborts it, and the returned promise settles when it has
+ * committed (then live queries learn of `mutations`) or failed.
+ */
+export async function ownTransaction<T>(db: Dexie, tables: readonly string[], body: (tx: IDBTransaction, mutations: Mutations) => Promise<T>): Promise<T> {
+  const tx = db.backendDB().transaction(tables as string[], 'readwrite', { durability: 'default' });
+  const mutations = new Mutations(db);
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new DOMException('The transaction was aborted.', 'AbortError'));
+  });
+  done.catch(() => undefined); // awaited below unless `body` fails first (then that failure is the one reported)
+  let result: T;
+  try {
+    result = await body(tx, mutations);
+  } catch (err) {
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted by the failed request.
+    }
+    throw err;
+  }
+  tx.commit();
+  await done;
+  mutations.announce();
+  return result;
 }

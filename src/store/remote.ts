@@ -6,7 +6,8 @@ import type { DocState, Op } from '../core/index.js';
 import { ErrorCode, TrellisError, observe, sameOp } from '../core/index.js';
 import { applyOps, emptyDocState } from '../merge/index.js';
 import { Dexie, type Transaction } from 'dexie';
-import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type OpRow } from './database.js';
+import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type MetaRow, type OpRow } from './database.js';
+import { getRow, objectStore, ownTransaction, putRows, settle, type Mutations } from './idb.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
 import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
@@ -34,16 +35,19 @@ export async function applyRemote(
   // Only the stores this touches: a transaction over fewer starts and commits faster.
   const tables = ['meta', 'ops', 'heads', ...[...touched].flatMap((c) => (knownCollection(ctx, c) ? [docTableName(c)] : []))];
   try {
-    return await ctx.db.transaction('rw', tables, async (tx) => {
+    if (!ctx.db.isOpen()) await ctx.db.open();
+    return await ownTransaction(ctx.db, tables, async (tx, mutations) => {
       // The merge ignores ops it already holds, so documents are merged from all entries while the
-      // log says which are new (both reads at once); a fork found there aborts the whole transaction.
+      // log says which are new (all reads at once); a fork found there aborts the whole transaction.
       const byDoc = new Map<string, Op[]>();
       for (const { op } of entries) pushTo(byDoc, headKey(op.collection, op.id), op);
-      const [fresh] = await Promise.all([freshOps(tx, entries), materializeDocs(ctx, tx, byDoc)]);
-      let local = await readLocal(tx);
-      for (const row of fresh) local = { ...local, clock: observe(local.clock, row.ts) };
-      await tx.table('ops').bulkAdd(fresh);
-      await tx.table('meta').bulkPut([{ key: META_LOCAL, value: local }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, value]) => ({ key, value }))]);
+      const [fresh, , row] = await Promise.all([freshOps(tx, mutations, entries), materializeDocs(ctx, tx, mutations, byDoc), getRow<MetaRow>(tx, 'meta', META_LOCAL)]);
+      let local = (row as MetaRow).value as LocalMeta;
+      for (const op of fresh) local = { ...local, clock: observe(local.clock, op.ts) };
+      // Not awaited: the transaction commits once they are issued, and fails if one does (idb.ts ownTransaction).
+      putRows(tx, mutations, 'ops', fresh, 'add').catch(() => undefined);
+      const metaRows: MetaRow[] = [{ key: META_LOCAL, value: local }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, value]) => ({ key, value }))];
+      putRows(tx, mutations, 'meta', metaRows).catch(() => undefined);
       return { applied: fresh.length };
     });
   } catch (err) {
@@ -52,8 +56,9 @@ export async function applyRemote(
   }
 }
 
-async function freshOps(tx: Transaction, entries: readonly SequencedOp[]): Promise<OpRow[]> {
-  const existing = (await tx.table('ops').bulkGet(entries.map((e) => [e.op.replicaId, e.op.seq]))) as (OpRow | undefined)[];
+async function freshOps(tx: IDBTransaction, mutations: Mutations, entries: readonly SequencedOp[]): Promise<OpRow[]> {
+  const store = objectStore(tx, 'ops');
+  const existing = (await Promise.all(entries.map((e) => settle(store.get([e.op.replicaId, e.op.seq]))))) as (OpRow | undefined)[];
   const seen = new Set<string>();
   const fresh: OpRow[] = [];
   const updates: OpRow[] = [];
@@ -70,12 +75,12 @@ async function freshOps(tx: Transaction, entries: readonly SequencedOp[]): Promi
     } else if (!seen.has(key)) fresh.push({ ...op, serverSeq });
     seen.add(key);
   });
-  if (updates.length > 0) await tx.table('ops').bulkPut(updates);
+  putRows(tx, mutations, 'ops', updates).catch(() => undefined);
   return fresh;
 }
 
 /** Merges ops into the heads and rewrites the affected documents. Collections unknown to this schema keep heads only. */
-export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
+export async function materializeDocs(ctx: StoreContext, tx: IDBTransaction, mutations: Mutations, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
   const keys = [...byDoc.keys()].map((k) => k.split('\u0000') as [string, string]);
   const heads = await readHeads(ctx, tx, keys);
   const writes: HeadWrite[] = keys.flatMap(([collection, id], i) => {
@@ -86,10 +91,10 @@ export async function materializeDocs(ctx: StoreContext, tx: Transaction, byDoc:
     return [headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false)];
   });
   if (writes.length === 0) return;
-  const written = writeHeads(ctx, tx, writes);
+  // Issued, not awaited: see applyRemote.
+  writeHeads(ctx, tx, writes, mutations).catch(() => undefined);
   // Live queries show remote writes now too; withdrawn by applyRemote if the transaction fails.
   Dexie.ignoreTransaction(() => ctx.announcer.announce(writes));
-  await written;
 }
 
 /**

@@ -16,7 +16,7 @@ import { inverseOf } from './inverse.js';
 import { readHeads, writeHeads, type HeadWrite, type LoadedHead } from './heads.js';
 import { assertSyncable } from './syncable.js';
 import { flushFiles, stageFiles, type FileRow } from './files.js'; // files:
-import { Mutations, putRows } from './idb.js';
+import { Mutations, ownTransaction, putRows } from './idb.js';
 import { readCounters } from './counters.js';
 
 /** Per-transaction state shared by all writes inside one transaction (a `store.transaction`, or one write's own). */
@@ -73,7 +73,7 @@ export interface DexieWriteScope extends WriteScope {
 
 const scopes = new WeakMap<IDBTransaction, DexieWriteScope>();
 
-function newScope<S extends WriteScope>(ctx: StoreContext, transactions: Pick<S, 'idb' | 'trustCached'> & Omit<S, keyof WriteScope>): S {
+function newScope<S extends WriteScope>(transactions: Pick<S, 'idb' | 'mutations' | 'trustCached'> & Omit<S, keyof WriteScope>): S {
   return {
     ...transactions,
     heads: new Map(),
@@ -81,7 +81,6 @@ function newScope<S extends WriteScope>(ctx: StoreContext, transactions: Pick<S,
     undo: [],
     lock: Promise.resolve(),
     announced: new Set(),
-    mutations: new Mutations(ctx.db),
     staged: { ops: [], docs: new Map() },
   } as WriteScope as S;
 }
@@ -102,7 +101,7 @@ export async function withWriteScope<T>(
   try {
     // A transaction over fewer object stores starts and commits measurably faster in Chromium.
     result = await ctx.db.transaction('rw', (options.tables ?? ctx.tables) as string[], async (tx) => {
-      scope = newScope<DexieWriteScope>(ctx, { idb: tx.idbtrans, tx, trustCached: false });
+      scope = newScope<DexieWriteScope>({ idb: tx.idbtrans, tx, mutations: new Mutations(ctx.db), trustCached: false });
       scopes.set(tx.idbtrans, scope);
       const value = await fn(scope);
       await scope.lock;
@@ -113,15 +112,15 @@ export async function withWriteScope<T>(
     if (scope && scope.announced.size > 0) ctx.announcer.withdraw(scope.announced);
     throw closedEarly(err) ?? mapStorageError(err);
   }
+  (scope as WriteScope).mutations.announce();
   committed(ctx, scope as WriteScope, options);
   return result;
 }
 
-/** What follows a scope's commit: live queries (here and in other tabs) re-run, sync sees the ops, undo records the step. */
+/** What follows a scope's commit (once live queries learned of it): sync sees the ops, undo records the step. */
 function committed(ctx: StoreContext, scope: WriteScope, options: { undoable: boolean }): void {
   const local = scope.local;
   if (local && scope.ops.length > 0) ctx.counters = { replicaId: local.replicaId, seq: local.seq, clock: local.clock };
-  scope.mutations.announce();
   if (scope.ops.length > 0) ctx.localOps.next(scope.ops);
   if (options.undoable && scope.undo.length > 0) ctx.onCommitted(scope.undo.slice().reverse());
 }
@@ -134,32 +133,31 @@ export async function writeChanges(
 ): Promise<readonly Op[]> {
   assertOpen(ctx);
   const tables = tablesFor(ctx, requests);
-  const db = Dexie.currentTransaction || !ctx.db.isOpen() ? undefined : ctx.db.backendDB();
-  if (db) return writeAlone(ctx, db, tables, options, requests);
+  if (!Dexie.currentTransaction && ctx.db.isOpen()) return writeAlone(ctx, tables, options, requests);
   // Inside store.transaction, or while Dexie reopens the database (after another tab upgraded it).
   return withWriteScope(ctx, { ...options, tables }, (scope) => writeChangesIn(ctx, scope, requests));
 }
 
 /**
- * A write in a transaction of its own, opened on IndexedDB directly: Dexie's
- * transaction wrapper (its zones and promises) costs about 0.4 ms a write in
- * Chromium, a fifth of a single put. Nothing but the write path's own
- * requests runs in it.
+ * A write in a transaction of its own (idb.ts `ownTransaction`): nothing but
+ * the write path's own requests runs in it, so it can be retried.
  */
-async function writeAlone(
-  ctx: StoreContext,
-  db: IDBDatabase,
-  tables: readonly string[],
-  options: { undoable: boolean },
-  requests: readonly WriteRequest[],
-): Promise<readonly Op[]> {
+async function writeAlone(ctx: StoreContext, tables: readonly string[], options: { undoable: boolean }, requests: readonly WriteRequest[]): Promise<readonly Op[]> {
   for (let attempt = 1; ; attempt++) {
-    let scope: WriteScope | undefined;
+    let staged: WriteScope | undefined;
     try {
-      scope = newScope<WriteScope>(ctx, { idb: db.transaction(tables as string[], 'readwrite', { durability: 'default' }), trustCached: true });
-      await commitAlone(ctx, scope, requests);
+      const scope = await ownTransaction(ctx.db, tables, async (idb, mutations) => {
+        staged = newScope<WriteScope>({ idb, mutations, trustCached: true });
+        await commitRequests(ctx, staged, requests);
+        // Every write is issued by the time flushWrites returns; the transaction commits without waiting to hear each succeeded.
+        flushWrites(ctx, staged).catch(() => undefined);
+        return staged;
+      });
+      committed(ctx, scope, options);
+      return scope.ops;
     } catch (err) {
-      if (scope && scope.announced.size > 0) ctx.announcer.withdraw(scope.announced);
+      const announced = (staged as WriteScope | undefined)?.announced;
+      if (announced && announced.size > 0) ctx.announcer.withdraw(announced);
       // Another tab or instance of this replica took the seq (counters.ts): read the counters from the log and write again.
       if ((err as { name?: string } | null)?.name === 'ConstraintError' && attempt < 3) {
         ctx.counters = undefined;
@@ -167,37 +165,6 @@ async function writeAlone(
       }
       throw mapStorageError(err);
     }
-    committed(ctx, scope, options);
-    return scope.ops;
-  }
-}
-
-/** Runs the requests in the scope's own transaction and commits it; resolves once it has. */
-async function commitAlone(ctx: StoreContext, scope: WriteScope, requests: readonly WriteRequest[]): Promise<void> {
-  const { idb } = scope;
-  const done = new Promise<void>((resolve, reject) => {
-    idb.oncomplete = () => resolve();
-    idb.onabort = () => reject(idb.error ?? new DOMException('The write was aborted.', 'AbortError'));
-  });
-  done.catch(() => undefined); // awaited below unless the write fails first (then that failure is the one reported)
-  try {
-    await commitRequests(ctx, scope, requests);
-  } catch (err) {
-    abortQuietly(idb);
-    throw err;
-  }
-  // Every write is issued by the time flushWrites returns: commit now, without a round trip to learn
-  // that each succeeded. A failed one aborts the transaction, and `done` says so.
-  flushWrites(ctx, scope).catch(() => undefined);
-  idb.commit();
-  await done;
-}
-
-function abortQuietly(tx: IDBTransaction): void {
-  try {
-    tx.abort();
-  } catch {
-    // Already finished or aborted by the failed request.
   }
 }
 
