@@ -13,24 +13,17 @@
  * the op's `add` fails with a ConstraintError, nothing is written, and the
  * write runs again on counters read from the log.
  */
-import { Dexie } from 'dexie';
 import type { ClockState, Op } from '../core/index.js';
 import { observe } from '../core/index.js';
-import { META_LOCAL, type LocalMeta, type MetaRow, type OpRow } from './database.js';
-import { getRow, objectStore, settle, type AnyTransaction } from './idb.js';
+import { META_LOCAL, type LocalMeta, type MetaRow } from './database.js';
+import { getRow, type AnyTransaction } from './idb.js';
+import { lastOpOf } from './op-log.js';
 
 /** What a store instance remembers of the counters after its last write. */
 export interface CachedCounters {
   readonly replicaId: string;
   readonly seq: number;
   readonly clock: ClockState;
-}
-
-/** The replica's last op in the log (the highest seq), if any. */
-export async function lastOwnOp(tx: AnyTransaction, replicaId: string): Promise<Op | undefined> {
-  const range = Dexie.dependencies.IDBKeyRange.bound([replicaId, 0], [replicaId, Infinity]);
-  const cursor = await settle(objectStore(tx, 'ops').openCursor(range, 'prev'));
-  return (cursor?.value as OpRow | undefined) ?? undefined;
 }
 
 /** `local`, counting `op` (one of its replica's) too. */
@@ -50,9 +43,9 @@ function later(a: ClockState, b: ClockState): ClockState {
  */
 export async function readCounters(tx: AnyTransaction, cached: CachedCounters | undefined, trustCached: boolean): Promise<LocalMeta> {
   const guess = cached?.replicaId;
-  const [row, last] = await Promise.all([getRow<MetaRow>(tx, 'meta', META_LOCAL), guess !== undefined && !trustCached ? lastOwnOp(tx, guess) : undefined]);
+  const [row, last] = await Promise.all([getRow<MetaRow>(tx, 'meta', META_LOCAL), guess !== undefined && !trustCached ? lastOpOf(tx, guess) : undefined]);
   const local = (row as MetaRow).value as LocalMeta;
-  if (cached === undefined || cached.replicaId !== local.replicaId) return counting(local, await lastOwnOp(tx, local.replicaId));
+  if (cached === undefined || cached.replicaId !== local.replicaId) return counting(local, await lastOpOf(tx, local.replicaId));
   if (!trustCached) return counting(local, last);
   return cached.seq > local.seq ? { ...local, seq: cached.seq, clock: later(local.clock, cached.clock) } : { ...local, clock: later(local.clock, cached.clock) };
 }

@@ -8,7 +8,8 @@ import type { StoreContext } from './context.js';
 import type { Archive } from './database.js';
 import { compact, stripServerSeq, type CompactOptions } from './compact.js';
 import { META_HORIZON, META_LOCAL, META_SYNCED, readLocal } from './database.js';
-import { acknowledge, applyRemote, readUnacknowledged, unacknowledged, type SequencedOp } from './remote.js';
+import { acknowledge, applyRemote, readUnacknowledged, type SequencedOp } from './remote.js';
+import { allOps, countAfter } from './op-log.js';
 import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
 import { readAllHeads } from './heads.js';
@@ -48,7 +49,12 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
     replicaId: async () => (await readMeta<{ replicaId: string }>(META_LOCAL))?.replicaId as string,
     createId: () => ctx.createId(),
     localSeq: () => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => (await exactCounters(tx)).seq),
-    pending: live(() => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => unacknowledged(tx, await readLocal(tx)).count())),
+    pending: live(() =>
+      ctx.db.transaction('r', ['meta', 'ops'], async (tx) => {
+        const local = await readLocal(tx);
+        return countAfter(tx, local.replicaId, local.ackedSeq);
+      }),
+    ),
     readUnacknowledged: (limit) => readUnacknowledged(ctx, limit),
     localOps: ctx.localOps.asObservable(),
     readMeta,
@@ -69,7 +75,7 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
         return {
           // A head without writes is no baseline (the server would refuse the whole seed).
           baselines: (await readAllHeads(ctx, tx)).filter((head) => head.state.entries.length > 0),
-          ops: ((await tx.table('ops').toArray()) as (Op & { serverSeq?: number })[]).map(stripServerSeq),
+          ops: (await allOps(tx)).map(stripServerSeq),
         };
       }),
     countAtRisk: () => countAtRisk(ctx),

@@ -7,7 +7,8 @@ import { ErrorCode, TrellisError, observe, sameOp } from '../core/index.js';
 import { applyOps, emptyDocState } from '../merge/index.js';
 import { Dexie, type Transaction } from 'dexie';
 import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type MetaRow, type OpRow } from './database.js';
-import { getRow, objectStore, ownTransaction, putRows, settle, type Mutations } from './idb.js';
+import { getRow, ownTransaction, putRows, type Mutations } from './idb.js';
+import { lastOf, markAcknowledged, opsAfter, opsOf, rowHolding, type OpLogRow } from './op-log.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
 import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
@@ -57,25 +58,25 @@ export async function applyRemote(
 }
 
 async function freshOps(tx: IDBTransaction, mutations: Mutations, entries: readonly SequencedOp[]): Promise<OpRow[]> {
-  const store = objectStore(tx, 'ops');
-  const existing = (await Promise.all(entries.map((e) => settle(store.get([e.op.replicaId, e.op.seq]))))) as (OpRow | undefined)[];
+  const existing = await Promise.all(entries.map((e) => rowHolding(tx, e.op.replicaId, e.op.seq)));
   const seen = new Set<string>();
   const fresh: OpRow[] = [];
-  const updates: OpRow[] = [];
+  const updates = new Map<string, OpLogRow>();
   entries.forEach(({ serverSeq, op }, i) => {
-    const known = existing[i];
+    const row = existing[i];
+    const known = row && opsOf(row).find((o) => o.seq === op.seq);
     const key = `${op.replicaId}\u0000${op.seq}`;
     if (known && !sameOp(known, op)) {
       throw new TrellisError(ErrorCode.FORK_DETECTED, `Op ${op.replicaId}#${op.seq} arrived with content that differs from the stored op. The replica forked; reset it.`, {
         details: { replicaId: op.replicaId, seq: op.seq },
       });
     }
-    if (known) {
-      if (known.serverSeq === undefined) updates.push({ ...known, serverSeq });
-    } else if (!seen.has(key)) fresh.push({ ...op, serverSeq });
+    // An op of ours the server sends back: its row takes the server seq (a run, from its last op's).
+    if (row && row.serverSeq === undefined && lastOf(row).seq === op.seq) updates.set(`${row.replicaId}\u0000${row.seq}`, { ...row, serverSeq });
+    if (!known && !seen.has(key)) fresh.push({ ...op, serverSeq });
     seen.add(key);
   });
-  putRows(tx, mutations, 'ops', updates).catch(() => undefined);
+  putRows(tx, mutations, 'ops', [...updates.values()]).catch(() => undefined);
   return fresh;
 }
 
@@ -109,17 +110,7 @@ export async function acknowledge(
 ): Promise<void> {
   await ctx.db.transaction('rw', ['meta', 'ops'], async (tx) => {
     const local = await readLocal(tx);
-    const me = local.replicaId;
-    const first = ack.firstServerSeq;
-    if (first !== undefined) {
-      await tx
-        .table('ops')
-        .where('[replicaId+seq]')
-        .between([me, ack.fromSeq], [me, ack.toSeq], true, true)
-        .modify((row: OpRow) => {
-          row.serverSeq = first + (row.seq - ack.fromSeq);
-        });
-    }
+    if (ack.firstServerSeq !== undefined) await markAcknowledged(tx, local.replicaId, ack, ack.firstServerSeq);
     const value: LocalMeta = { ...local, ackedSeq: Math.max(local.ackedSeq, ack.toSeq) };
     await tx.table('meta').bulkPut([{ key: META_LOCAL, value }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, v]) => ({ key, value: v }))]);
   });
@@ -129,13 +120,6 @@ export async function acknowledge(
 export async function readUnacknowledged(ctx: StoreContext, limit: number): Promise<Op[]> {
   return ctx.db.transaction('r', ['meta', 'ops'], async (tx) => {
     const local = await readLocal(tx);
-    return unacknowledged(tx, local).limit(limit).toArray();
+    return opsAfter(tx, local.replicaId, local.ackedSeq, limit);
   });
-}
-
-export function unacknowledged(tx: Transaction, local: LocalMeta) {
-  return tx
-    .table('ops')
-    .where('[replicaId+seq]')
-    .between([local.replicaId, local.ackedSeq + 1], [local.replicaId, Infinity], true, true);
 }

@@ -21,7 +21,8 @@ import {
   type LocalMeta,
 } from './database.js';
 import { pushTo } from './push-to.js';
-import { unacknowledged, type SequencedOp } from './remote.js';
+import type { SequencedOp } from './remote.js';
+import { opsAfter } from './op-log.js';
 import { headKey, mapStorageError } from './write.js';
 
 export interface Snapshot {
@@ -42,7 +43,7 @@ export interface ResetOptions {
 /** The local changes a reset would forfeit: unacknowledged own ops, plus own writes compacted before any sync. */
 export async function atRiskOps(ctx: StoreContext, tx: Transaction): Promise<Op[]> {
   const local = await readLocal(tx);
-  const own = (await unacknowledged(tx, local).toArray()).map(stripServerSeq);
+  const own = (await opsAfter(tx, local.replicaId, local.ackedSeq)).map(stripServerSeq);
   if ((await tx.table('meta').get(META_LOCAL_COMPACTED))?.value !== true) return own;
   const heads = await readAllHeads(ctx, tx);
   const pending = new Set(own.map((op) => `${op.seq}`));

@@ -18,6 +18,7 @@ import { assertSyncable } from './syncable.js';
 import { flushFiles, stageFiles, type FileRow } from './files.js'; // files:
 import { Mutations, ownTransaction, putRows } from './idb.js';
 import { readCounters } from './counters.js';
+import { rowsOf } from './op-log.js';
 
 /** Per-transaction state shared by all writes inside one transaction (a `store.transaction`, or one write's own). */
 export interface WriteScope {
@@ -222,7 +223,7 @@ async function commitRequests(ctx: StoreContext, scope: WriteScope, requests: re
 export async function flushWrites(ctx: StoreContext, scope: WriteScope): Promise<void> {
   const { idb: tx, staged, mutations } = scope;
   const requests: Promise<unknown>[] = [flushFiles(scope)]; // files:
-  if (staged.ops.length > 0) requests.push(putRows(tx, mutations, 'ops', staged.ops.splice(0), 'add'));
+  if (staged.ops.length > 0) requests.push(putRows(tx, mutations, 'ops', rowsOf(staged.ops.splice(0)), 'add'));
   const writes = [...staged.docs.values()];
   staged.docs.clear();
   if (writes.length > 0) requests.push(writeHeads(ctx, tx, writes, mutations));

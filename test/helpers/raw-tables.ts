@@ -17,3 +17,10 @@ export async function rawRows(database: TestDatabase, table: string): Promise<an
     db.close();
   }
 }
+
+/** The ops in the op log, in key order: a run (several ops of one transaction in one row, store/op-log.ts) counts as its ops, the last carrying the run's server seq. */
+export async function rawOps(database: TestDatabase): Promise<any[]> {
+  return (await rawRows(database, 'ops')).flatMap((row) =>
+    Array.isArray(row.ops) ? row.ops.map((op: any, i: number) => (i === row.ops.length - 1 && row.serverSeq !== undefined ? { ...op, serverSeq: row.serverSeq } : op)) : [row],
+  );
+}

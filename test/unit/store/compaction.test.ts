@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { openTestStore, testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps } from '../../helpers/raw-tables.js';
 
 type Store = Awaited<ReturnType<typeof openTestStore>>;
 
@@ -40,7 +40,7 @@ describe('compaction', () => {
         const before = await queries();
         await store.compact();
         expect(await queries()).toEqual(before);
-        expect(await rawRows(db, 'ops')).toHaveLength(0);
+        expect(await rawOps(db)).toHaveLength(0);
         await store.close();
         const reopened = await db.open();
         await perform(reopened, { kind: 'push', id: 'a', n: 1 });

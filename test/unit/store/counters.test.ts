@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { getStoreHost } from '../../../src/store/index.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps, rawRows } from '../../helpers/raw-tables.js';
 
 /** Ops of the replica, in seq order: the seqs must be 1..n with ts rising with them. */
 async function ownLog(db: ReturnType<typeof testDatabase>, replicaId: string) {
-  const ops = (await rawRows(db, 'ops')).filter((op) => op.replicaId === replicaId).sort((a, b) => a.seq - b.seq);
+  const ops = (await rawOps(db)).filter((op) => op.replicaId === replicaId).sort((a, b) => a.seq - b.seq);
   return { seqs: ops.map((op) => op.seq as number), ts: ops.map((op) => op.ts as string), ids: ops.map((op) => op.id as string) };
 }
 
@@ -55,7 +55,7 @@ describe('replica counters (local writes keep them in the op log)', () => {
     for (let i = 0; i < 3; i++) await b.collection('todos').put({ id: `b${i}`, title: 'b', createdAt: i });
     // Never synced: compaction drops every op, so only the meta row can say seq 4 was used.
     await b.compact();
-    expect(await rawRows(db, 'ops')).toEqual([]);
+    expect(await rawOps(db)).toEqual([]);
     await a.collection('todos').put({ id: 'a2', title: 'a', createdAt: 2 });
     const log = await ownLog(db, a.replicaId);
     expect(log.seqs).toEqual([5]);

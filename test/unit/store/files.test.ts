@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fileSchema } from '../../helpers/file-schema.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps, rawRows } from '../../helpers/raw-tables.js';
 import { getStoreHost } from '../../../src/store/index.js';
 import { expectCode } from '../../helpers/expect-code.js';
 
@@ -34,7 +34,7 @@ describe('file fields', () => {
     await photos.put({ id: 'p', image: new Blob(['bytes'], { type: 'application/octet-stream' }) });
     const { image } = (await read())!;
     const ref = { id: image.id, name: '', type: 'application/octet-stream', size: 5 };
-    const [op] = await rawRows(db, 'ops');
+    const [op] = await rawOps(db);
     expect(op.change.value.image).toEqual(ref);
     const [row] = await rawRows(db, 'c_photos');
     expect(row.d.image).toEqual(ref);
@@ -94,7 +94,7 @@ describe('file fields', () => {
     // A Blob with a bad sibling field: the whole write is refused, the bytes are not kept either.
     await expectCode(photos.put({ id: 'p', image: file('x'), caption: 3 as never }), 'SCHEMA_VIOLATION');
     expect(await rawRows(db, 'files')).toEqual([]);
-    expect(await rawRows(db, 'ops')).toEqual([]);
+    expect(await rawOps(db)).toEqual([]);
     await store.close();
   });
 

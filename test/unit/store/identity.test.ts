@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { getStoreHost } from '../../../src/store/index.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps, rawRows } from '../../helpers/raw-tables.js';
 
 describe('replica identity and persistence', () => {
   it('keeps data and the replica ID across reopen', async () => {
@@ -45,13 +45,13 @@ describe('replica identity and persistence', () => {
     await todos.listPush('a', 'tags', 'shop');
     await todos.put({ id: 'b', title: 'Bread', createdAt: 2 });
     await todos.delete('b');
-    const ops = await rawRows(db, 'ops');
+    const ops = await rawOps(db);
     expect(ops.map((op) => op.seq)).toEqual(ops.map((_, i) => i + 1));
     expect(new Set(ops.map((op) => op.replicaId))).toEqual(new Set([store.replicaId]));
     expect(ops.every((op) => /^[0-9a-z]{13}$/.test(op.ts))).toBe(true);
 
     await store.compact();
-    expect(await rawRows(db, 'ops')).toHaveLength(0);
+    expect(await rawOps(db)).toHaveLength(0);
     // Each document keeps its head in its row (replica ids listed once); a deleted one's row has no document.
     const rows = await rawRows(db, 'c_todos');
     expect(rows.map((row) => [row.k, row.d === undefined])).toEqual([

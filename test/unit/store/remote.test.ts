@@ -5,7 +5,7 @@ import { isTrellisError } from 'trellis';
 import { getStoreHost } from '../../../src/store/index.js';
 import { formatTimestamp } from '../../../src/core/index.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps } from '../../helpers/raw-tables.js';
 
 const DAY = 86_400_000;
 const remote = (seq: number, change: Op['change'], ms = 1_000 + seq, id = 'r1'): Op => ({
@@ -25,7 +25,7 @@ describe('remote ops', () => {
     const put = remote(1, { kind: 'put', value: { id: 'r1', title: 'Remote', createdAt: 1, done: false, tags: [] } });
     expect(await host.applyRemote([{ serverSeq: 1, op: put }])).toEqual({ applied: 1 });
     expect(await host.applyRemote([{ serverSeq: 1, op: put }, { serverSeq: 1, op: put }])).toEqual({ applied: 0 });
-    expect(await rawRows(db, 'ops')).toHaveLength(1);
+    expect(await rawOps(db)).toHaveLength(1);
     expect(await firstValueFrom(store.collection('todos').get('r1'))).toMatchObject({ title: 'Remote' });
   });
 
@@ -51,7 +51,7 @@ describe('remote ops', () => {
     now -= 1000; // and the local wall clock even steps back
     await store.collection('todos').update('r1', { title: 'Local edit' });
     expect(await firstValueFrom(store.collection('todos').get('r1'))).toMatchObject({ title: 'Local edit' });
-    const local = (await rawRows(db, 'ops')).find((op) => op.replicaId === store.replicaId);
+    const local = (await rawOps(db)).find((op) => op.replicaId === store.replicaId);
     expect(local.ts > ahead.ts).toBe(true);
   });
 
@@ -101,7 +101,7 @@ describe('reset to a snapshot', () => {
 
     await store.reapplyArchive(archives[0]!.id);
     expect(await firstValueFrom(todos.get('mine'))).toMatchObject({ title: 'Offline work', done: true });
-    const ops = await rawRows(db, 'ops');
+    const ops = await rawOps(db);
     expect(ops.filter((op) => op.replicaId === 'freshReplica').map((op) => op.seq)).toEqual([1]);
   });
 

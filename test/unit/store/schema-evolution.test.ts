@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { defineSchema, isTrellisError } from 'trellis';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps } from '../../helpers/raw-tables.js';
 
 const v1 = defineSchema({
   version: 1,
@@ -60,16 +60,16 @@ describe('schema evolution', () => {
     const old = await db.open({ schema: v2 });
     await old.collection('items').put({ id: 'a', name: 'apple' });
     await old.close();
-    const opsBefore = (await rawRows(db, 'ops')).length;
+    const opsBefore = (await rawOps(db)).length;
 
     const migrated = await db.open({ schema: v3 });
     expect(await firstValueFrom(migrated.collection('items').get('a'))).toEqual({ id: 'a', name: 'APPLE', rank: 0 });
     await migrated.close();
-    expect((await rawRows(db, 'ops')).length).toBe(opsBefore + 1);
+    expect((await rawOps(db)).length).toBe(opsBefore + 1);
 
     const again = await db.open({ schema: v3 });
     await again.close();
-    expect((await rawRows(db, 'ops')).length).toBe(opsBefore + 1);
+    expect((await rawOps(db)).length).toBe(opsBefore + 1);
   });
 
   it('refuses to open with a lower version than stored, with SCHEMA_DOWNGRADE, touching nothing', async () => {
@@ -77,11 +77,11 @@ describe('schema evolution', () => {
     const current = await db.open({ schema: v2 });
     await current.collection('items').put({ id: 'a', name: 'apple' });
     await current.close();
-    const opsBefore = await rawRows(db, 'ops');
+    const opsBefore = await rawOps(db);
 
     const err = await db.open({ schema: v1 }).catch((e: unknown) => e);
     expect(isTrellisError(err, 'SCHEMA_DOWNGRADE')).toBe(true);
-    expect(await rawRows(db, 'ops')).toEqual(opsBefore);
+    expect(await rawOps(db)).toEqual(opsBefore);
     const reopened = await db.open({ schema: v2 });
     expect(await firstValueFrom(reopened.collection('items').get('a'))).toEqual({ id: 'a', name: 'apple', rank: 0 });
     await reopened.close();

@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps } from '../../helpers/raw-tables.js';
 
 describe('transactions', () => {
   it('commits several writes atomically', async () => {
@@ -18,7 +18,7 @@ describe('transactions', () => {
     expect(result).toBe('ok');
     expect(await firstValueFrom(todos.get('a'))).toMatchObject({ done: true });
     expect(await firstValueFrom(notes.get('n'))).toEqual({ id: 'n', text: 'note' });
-    expect((await rawRows(db, 'ops')).map((op) => op.seq)).toEqual([1, 2, 3]);
+    expect((await rawOps(db)).map((op) => op.seq)).toEqual([1, 2, 3]);
   });
 
   it('leaves nothing behind when the transaction throws', async () => {
@@ -34,10 +34,10 @@ describe('transactions', () => {
       }),
     ).rejects.toThrow('app failure');
     expect(await firstValueFrom(todos.find())).toEqual([{ id: 'keep', title: 'Keep', createdAt: 1, done: false, tags: [] }]);
-    expect(await rawRows(db, 'ops')).toHaveLength(1);
+    expect(await rawOps(db)).toHaveLength(1);
     // The seq counter did not move either: the next op is gap-free.
     await todos.put({ id: 'b', title: 'B', createdAt: 2 });
-    expect((await rawRows(db, 'ops')).map((op) => op.seq)).toEqual([1, 2]);
+    expect((await rawOps(db)).map((op) => op.seq)).toEqual([1, 2]);
   });
 
   it('keeps writes that run concurrently inside one transaction consistent', async () => {
@@ -62,7 +62,7 @@ describe('transactions', () => {
       writes.push(tabB.collection('todos').put({ id: `b${i}`, title: 'B', createdAt: i }));
     }
     await Promise.all(writes);
-    const seqs = (await rawRows(db, 'ops')).map((op) => op.seq).sort((x, y) => x - y);
+    const seqs = (await rawOps(db)).map((op) => op.seq).sort((x, y) => x - y);
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(await firstValueFrom(tabA.collection('todos').find())).toHaveLength(40);
   });

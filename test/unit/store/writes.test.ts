@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { testDatabase } from '../../helpers/open-test-store.js';
-import { rawRows } from '../../helpers/raw-tables.js';
+import { rawOps } from '../../helpers/raw-tables.js';
 import { expectCode } from '../../helpers/expect-code.js';
 
 async function setup() {
@@ -47,7 +47,7 @@ describe('writes', () => {
   it('rejects schema violations with SCHEMA_VIOLATION and writes nothing', async () => {
     const { db, todos, read } = await setup();
     const before = await read();
-    const opsBefore = (await rawRows(db, 'ops')).length;
+    const opsBefore = (await rawOps(db)).length;
     const bad: (() => Promise<unknown>)[] = [
       () => todos.put({ id: 'b', title: 42, createdAt: 1 } as never),
       () => todos.put({ id: 'b', createdAt: 1 } as never),
@@ -65,7 +65,7 @@ describe('writes', () => {
     ];
     for (const attempt of bad) await expectCode(attempt(), 'SCHEMA_VIOLATION');
     expect(await read()).toEqual(before);
-    expect(await rawRows(db, 'ops')).toHaveLength(opsBefore);
+    expect(await rawOps(db)).toHaveLength(opsBefore);
     expect(await firstValueFrom(todos.find())).toHaveLength(1);
   });
 
