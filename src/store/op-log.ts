@@ -107,20 +107,20 @@ export async function countAfter(tx: Transaction, replicaId: string, after: numb
 }
 
 /**
- * Records that the server stored `replicaId`'s ops fromSeq..toSeq with
- * consecutive server seqs from `first`: each row whose last op is among them
- * takes that op's server seq.
+ * The server stored `replicaId`'s ops fromSeq..toSeq with consecutive server
+ * seqs from `first`: the rows whose last op is among them, each with that
+ * op's server seq, to be put back (native requests).
  */
-export async function markAcknowledged(tx: Transaction, replicaId: string, ack: { fromSeq: number; toSeq: number }, first: number): Promise<void> {
-  const serverSeqOf = (seq: number) => first + (seq - ack.fromSeq);
-  const inAck = (row: OpLogRow) => {
+export async function acknowledgedRows(tx: AnyTransaction, replicaId: string, ack: { fromSeq: number; toSeq: number }, first: number): Promise<OpLogRow[]> {
+  const store = objectStore(tx, 'ops');
+  // A run that starts before fromSeq may end among them.
+  const [straddling, rows] = await Promise.all([
+    ack.fromSeq > 1 ? settle(store.openCursor(ownRange(replicaId, 0, ack.fromSeq - 1), 'prev')).then((cursor) => cursor?.value as OpLogRow | undefined) : undefined,
+    settle(store.getAll(ownRange(replicaId, ack.fromSeq, ack.toSeq))) as Promise<OpLogRow[]>,
+  ]);
+  return (straddling ? [straddling, ...rows] : rows).flatMap((row) => {
     const last = lastOf(row).seq;
-    return last >= ack.fromSeq && last <= ack.toSeq;
-  };
-  const straddling = ack.fromSeq > 1 ? ((await ownRows(tx, replicaId, 0, ack.fromSeq - 1).last()) as OpLogRow | undefined) : undefined;
-  if (straddling && inAck(straddling)) await tx.table('ops').put({ ...straddling, serverSeq: serverSeqOf(lastOf(straddling).seq) });
-  await ownRows(tx, replicaId, ack.fromSeq, ack.toSeq).modify((row: OpLogRow & { serverSeq?: number }) => {
-    if (inAck(row)) row.serverSeq = serverSeqOf(lastOf(row).seq);
+    return last >= ack.fromSeq && last <= ack.toSeq ? [{ ...row, serverSeq: first + (last - ack.fromSeq) }] : [];
   });
 }
 

@@ -8,7 +8,7 @@ import { applyOps, emptyDocState } from '../merge/index.js';
 import { Dexie, type Transaction } from 'dexie';
 import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type MetaRow, type OpRow } from './database.js';
 import { getRow, ownTransaction, putRows, type Mutations } from './idb.js';
-import { lastOf, markAcknowledged, opsAfter, opsOf, rowHolding, type OpLogRow } from './op-log.js';
+import { acknowledgedRows, lastOf, opsAfter, opsOf, rowHolding, type OpLogRow } from './op-log.js';
 import { headKey, mapStorageError } from './write.js';
 import { pushTo } from './push-to.js';
 import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
@@ -108,12 +108,20 @@ export async function acknowledge(
   ack: { fromSeq: number; toSeq: number; firstServerSeq?: number },
   meta: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
-  await ctx.db.transaction('rw', ['meta', 'ops'], async (tx) => {
-    const local = await readLocal(tx);
-    if (ack.firstServerSeq !== undefined) await markAcknowledged(tx, local.replicaId, ack, ack.firstServerSeq);
-    const value: LocalMeta = { ...local, ackedSeq: Math.max(local.ackedSeq, ack.toSeq) };
-    await tx.table('meta').bulkPut([{ key: META_LOCAL, value }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, v]) => ({ key, value: v }))]);
-  });
+  try {
+    if (!ctx.db.isOpen()) await ctx.db.open();
+    await ownTransaction(ctx.db, ['meta', 'ops'], async (tx, mutations) => {
+      const local = ((await getRow<MetaRow>(tx, 'meta', META_LOCAL)) as MetaRow).value as LocalMeta;
+      const first = ack.firstServerSeq;
+      // Not awaited: the transaction commits once they are issued (idb.ts ownTransaction).
+      if (first !== undefined) putRows(tx, mutations, 'ops', await acknowledgedRows(tx, local.replicaId, ack, first)).catch(() => undefined);
+      const value: LocalMeta = { ...local, ackedSeq: Math.max(local.ackedSeq, ack.toSeq) };
+      const rows: MetaRow[] = [{ key: META_LOCAL, value }, { key: META_SYNCED, value: true }, ...Object.entries(meta).map(([key, v]) => ({ key, value: v }))];
+      putRows(tx, mutations, 'meta', rows).catch(() => undefined);
+    });
+  } catch (err) {
+    throw mapStorageError(err);
+  }
 }
 
 /** Own ops the server has not acknowledged, in seq order. */
