@@ -59,9 +59,21 @@ export function fanOut(from: ConnectionState, entries: readonly ServerOp[]): voi
     (peer) => peer !== from && peer.phase === 'live' && peer.replicaId !== from.replicaId,
   );
   if (peers.length === 0 || entries.length === 0) return;
-  const frames = [...chunkBySize(entries, from.ctx.limits.chunkBytes)].map((ops) => encodeMessage({ type: 'ops', ops }));
+  const frames = opsFrames(entries, from.ctx.limits.chunkBytes);
   for (const peer of peers) {
     if (closeIfExpired(peer)) continue;
     for (const frame of frames) sendFrame(peer, frame);
   }
+}
+
+/**
+ * The `ops` frames of a push's entries, as chunkBySize would group them. A
+ * push almost always fits one frame: encode it once, and size ops one by one
+ * (encoding each a second time) only when it does not.
+ */
+function opsFrames(entries: readonly ServerOp[], maxBytes: number): string[] {
+  const whole = encodeMessage({ type: 'ops', ops: entries });
+  // UTF-8 takes at most three bytes per UTF-16 unit: count exactly only when that bound is over.
+  if (whole.length * 3 <= maxBytes || utf8Length(whole) <= maxBytes) return [whole];
+  return [...chunkBySize(entries, maxBytes)].map((ops) => encodeMessage({ type: 'ops', ops }));
 }

@@ -12,6 +12,7 @@ import { TRANSPORT_MAX_BYTES } from '../../protocol/index.js';
 import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvider } from '../core/index.js';
 import type { CompactionResult, Log, ProfileSource, SyncLimits, SyncServer, TokenProvider } from '../core/index.js';
 import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
+import { deferCheckpoints } from './deferred-checkpoints.js';
 import { answerFile, createNodeFiles, startFileCollection } from './node-files.js';
 import type { FileServer } from '../core/index.js';
 import type { Durability } from './sqlite-storage.js';
@@ -66,6 +67,7 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
   if (options.secret === undefined) log('warn', 'server.insecure', { message: 'No secret given: using the public development secret and serving GET /dev/token. Never do this in production.' });
   const tokens = createTokenProvider({ secret: options.secret ?? DEV_SECRET, ...(options.now ? { now: options.now } : {}) });
   const db = openDatabase(options.dbPath, options.durability);
+  const checkpoints = deferCheckpoints(db, { log });
   const server = createSyncServer({ sql: createSqliteStorage(db), now: options.now ?? Date.now, verifyToken: tokens.verify, log, ...pick(options) });
   const wss = new WebSocketServer({ noServer: true, maxPayload: TRANSPORT_MAX_BYTES });
   const devTokens = options.secret === undefined ? tokens : undefined;
@@ -77,7 +79,9 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
     });
   });
   const presence = presenceTimer({ server, now: options.now ?? Date.now, log });
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade({ req, socket, head, wss, server, log, closed: presence.schedule }));
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    upgrade({ req, socket, head, wss, server, log, closed: presence.schedule, handled: checkpoints.afterFrame }),
+  );
   await listen(http, { port: options.port, host }).catch((err: unknown) => {
     db.close();
     throw err;
@@ -92,6 +96,7 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
     if (timer !== undefined) clearInterval(timer);
     clearInterval(fileTimer);
     presence.stop();
+    checkpoints.stop();
     server.close();
     await closeSockets(wss);
     http.closeAllConnections();
@@ -126,7 +131,16 @@ function listen(http: Server, o: { port: number; host: string }): Promise<void> 
 }
 
 /** `/parties/<party>/<library>?token=…` becomes a connection; anything else is answered 404. */
-function upgrade(o: { req: IncomingMessage; socket: Duplex; head: Buffer; wss: WebSocketServer; server: SyncServer; log: Log; closed: () => void }): void {
+function upgrade(o: {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  wss: WebSocketServer;
+  server: SyncServer;
+  log: Log;
+  closed: () => void;
+  handled: () => void;
+}): void {
   const url = new URL(o.req.url ?? '/', 'http://localhost');
   const match = PARTY_PATH.exec(url.pathname);
   let library: string | undefined;
@@ -137,7 +151,7 @@ function upgrade(o: { req: IncomingMessage; socket: Duplex; head: Buffer; wss: W
   }
   if (library === undefined) return void o.socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   const token = url.searchParams.get('token');
-  o.wss.handleUpgrade(o.req, o.socket, o.head, (ws) => attach({ ws, server: o.server, log: o.log, library, token, closed: o.closed }));
+  o.wss.handleUpgrade(o.req, o.socket, o.head, (ws) => attach({ ws, server: o.server, log: o.log, library, token, closed: o.closed, handled: o.handled }));
 }
 
 function pick(o: NodeServerOptions): Pick<NodeServerOptions, 'truancyMs' | 'limits' | 'profiles' | 'presenceGraceMs'> {
@@ -145,7 +159,8 @@ function pick(o: NodeServerOptions): Pick<NodeServerOptions, 'truancyMs' | 'limi
   return Object.fromEntries(Object.entries({ truancyMs, limits, profiles, presenceGraceMs }).filter(([, value]) => value !== undefined));
 }
 
-function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: string; token: string | null; closed: () => void }): void {
+/** `handled` runs after each frame (deferred WAL checkpoints); `closed` after the socket closed (presence). */
+function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: string; token: string | null; closed: () => void; handled: () => void }): void {
   const { ws } = o;
   const conn = o.server.connect(
     {
@@ -156,7 +171,10 @@ function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: strin
     },
     { library: o.library, token: o.token },
   );
-  ws.on('message', (data: RawData, isBinary: boolean) => conn.receive(isBinary ? new Uint8Array(toBuffer(data)) : toBuffer(data).toString('utf8')));
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    conn.receive(isBinary ? new Uint8Array(toBuffer(data)) : toBuffer(data).toString('utf8'));
+    o.handled();
+  });
   ws.on('close', () => {
     conn.closed();
     o.closed();

@@ -28,6 +28,9 @@ export function createSqliteStorage(db: Database.Database): SqlStorage {
     }
     return statement;
   };
+  // One transaction function for every call: db.transaction() builds a new wrapper (and its
+  // deferred/immediate/exclusive variants) each time it is called, once per push otherwise.
+  const transaction = db.transaction((fn: () => unknown) => fn());
   return {
     exec<T>(sql: string, ...params: unknown[]): T[] {
       const statement = prepare(sql);
@@ -35,6 +38,6 @@ export function createSqliteStorage(db: Database.Database): SqlStorage {
       statement.run(...params);
       return [];
     },
-    transaction: (fn) => db.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => transaction(fn) as T,
   };
 }
