@@ -92,10 +92,11 @@ export async function materializeDocs(ctx: StoreContext, tx: IDBTransaction, mut
     return [headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false)];
   });
   if (writes.length === 0) return;
+  // Live queries show remote writes now, before the rows are even encoded and issued; withdrawn by
+  // applyRemote if the transaction fails.
+  Dexie.ignoreTransaction(() => ctx.announcer.announce(writes));
   // Issued, not awaited: see applyRemote.
   writeHeads(ctx, tx, writes, mutations).catch(() => undefined);
-  // Live queries show remote writes now too; withdrawn by applyRemote if the transaction fails.
-  Dexie.ignoreTransaction(() => ctx.announcer.announce(writes));
 }
 
 /**
