@@ -39,8 +39,8 @@ export interface WriteScope {
   /** What the scope's own requests wrote, for Dexie's live queries once it commits (idb.ts). */
   readonly mutations: Mutations;
   /**
-   * Rows the scope's writes produced, written to IndexedDB together (with the
-   * replica's seq counter) when the scope ends. If the transaction dies first
+   * Rows the scope's writes produced, written to IndexedDB together when the
+   * scope ends (its ops as runs, op-log.ts). If the transaction dies first
    * (a function passed to store.transaction awaited something other than the
    * store, and IndexedDB committed the idle transaction), nothing was written.
    */
