@@ -27,7 +27,7 @@ export interface CachedCounters {
 }
 
 /** `local`, counting `op` (one of its replica's) too. */
-export function counting(local: LocalMeta, op: Pick<Op, 'replicaId' | 'seq' | 'ts'> | undefined): LocalMeta {
+function counting(local: LocalMeta, op: Pick<Op, 'replicaId' | 'seq' | 'ts'> | undefined): LocalMeta {
   if (op === undefined || op.replicaId !== local.replicaId || op.seq <= local.seq) return local;
   return { ...local, seq: op.seq, clock: observe(local.clock, op.ts) };
 }
@@ -47,7 +47,7 @@ export async function readCounters(tx: AnyTransaction, cached: CachedCounters | 
   const local = (row as MetaRow).value as LocalMeta;
   if (cached === undefined || cached.replicaId !== local.replicaId) return counting(local, await lastOpOf(tx, local.replicaId));
   if (!trustCached) return counting(local, last);
-  return cached.seq > local.seq ? { ...local, seq: cached.seq, clock: later(local.clock, cached.clock) } : { ...local, clock: later(local.clock, cached.clock) };
+  return { ...local, seq: Math.max(local.seq, cached.seq), clock: later(local.clock, cached.clock) };
 }
 
 /** The counters, read from the meta row and the log (compaction, the hello, a transaction that cannot retry). */

@@ -154,6 +154,8 @@ function all(requests: readonly IDBRequest[]): Promise<unknown> {
  * committed (then live queries learn of `mutations`) or failed.
  */
 export async function ownTransaction<T>(db: Dexie, tables: readonly string[], body: (tx: IDBTransaction, mutations: Mutations) => Promise<T>): Promise<T> {
+  // Closed by Dexie after another tab upgraded the database: reopen it as Dexie's own transactions would.
+  if (!db.isOpen()) await db.open();
   const tx = db.backendDB().transaction(tables as string[], 'readwrite', { durability: 'default' });
   const mutations = new Mutations(db);
   const done = new Promise<void>((resolve, reject) => {

@@ -34,7 +34,7 @@ export type OpLogRow = OpRow | OpRun;
 /** The most ops one run holds: the rows a reader of the log's end deserializes stay small. */
 const RUN_MAX = 256;
 
-export function isRun(row: OpLogRow): row is OpRun {
+function isRun(row: OpLogRow): row is OpRun {
   return 'ops' in row;
 }
 

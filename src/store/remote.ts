@@ -36,7 +36,6 @@ export async function applyRemote(
   // Only the stores this touches: a transaction over fewer starts and commits faster.
   const tables = ['meta', 'ops', 'heads', ...[...touched].flatMap((c) => (knownCollection(ctx, c) ? [docTableName(c)] : []))];
   try {
-    if (!ctx.db.isOpen()) await ctx.db.open();
     return await ownTransaction(ctx.db, tables, async (tx, mutations) => {
       // The merge ignores ops it already holds, so documents are merged from all entries while the
       // log says which are new (all reads at once); a fork found there aborts the whole transaction.
@@ -110,7 +109,6 @@ export async function acknowledge(
   meta: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
   try {
-    if (!ctx.db.isOpen()) await ctx.db.open();
     await ownTransaction(ctx.db, ['meta', 'ops'], async (tx, mutations) => {
       const local = ((await getRow<MetaRow>(tx, 'meta', META_LOCAL)) as MetaRow).value as LocalMeta;
       const first = ack.firstServerSeq;

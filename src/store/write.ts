@@ -134,8 +134,8 @@ export async function writeChanges(
 ): Promise<readonly Op[]> {
   assertOpen(ctx);
   const tables = tablesFor(ctx, requests);
-  if (!Dexie.currentTransaction && ctx.db.isOpen()) return writeAlone(ctx, tables, options, requests);
-  // Inside store.transaction, or while Dexie reopens the database (after another tab upgraded it).
+  if (!Dexie.currentTransaction) return writeAlone(ctx, tables, options, requests);
+  // Inside store.transaction.
   return withWriteScope(ctx, { ...options, tables }, (scope) => writeChangesIn(ctx, scope, requests));
 }
 
