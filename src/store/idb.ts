@@ -49,6 +49,14 @@ function keyAt(row: Record<string, unknown>, path: string | readonly string[]): 
   return (typeof path === 'string' ? row[path] : path.map((p) => row[p])) as IndexableType | undefined;
 }
 
+/**
+ * Runs `fn` in the next task: setImmediate where there is one (Node), else a
+ * zero timeout (browsers run it without delay). In Node a zero timeout waits
+ * at least 1 ms, long after the I/O the writer's next step caused.
+ */
+const nextTask: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
 /** The parts of the database a transaction's native writes touched, in Dexie's terms (see its observability middleware). */
 export class Mutations {
   private readonly parts: ObservabilitySet = {};
@@ -112,7 +120,7 @@ export class Mutations {
   announce(): void {
     if (Object.keys(this.parts).length === 0) return;
     const parts = this.parts;
-    setTimeout(() => Dexie.on.storagemutated.fire(parts), 0);
+    nextTask(() => Dexie.on.storagemutated.fire(parts));
   }
 }
 
