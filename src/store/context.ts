@@ -5,6 +5,7 @@ import type { Schema, CollectionDef } from '../schema/index.js';
 import type { TrellisDatabase } from './database.js';
 import type { Announcer } from './optimistic.js';
 import type { CachedCounters } from './counters.js';
+import type { HeadCache } from './head-cache.js';
 
 /** What one store's internals share. Internal: never exported from 'trellis'. */
 export interface StoreContext {
@@ -18,6 +19,8 @@ export interface StoreContext {
   readonly localOps: Subject<readonly Op[]>;
   /** Local writes announce their documents here before they commit (optimistic live queries). */
   readonly announcer: Announcer;
+  /** Heads this instance last wrote or merged, for showing remote writes before they are read (head-cache.ts). */
+  readonly heads: HeadCache;
   /** The replica's counters as this instance's last write left them (counters.ts). */
   counters?: CachedCounters;
   /** Undo entries are pushed here after each committed local write. */

@@ -11,6 +11,7 @@ import { createStoreHost, type StoreHost } from './host.js';
 import { migrate } from './migrate.js';
 import { live } from './query.js';
 import { createAnnouncer } from './optimistic.js';
+import { createHeadCache } from './head-cache.js';
 import { createUndoManager, type UndoState } from './undo.js';
 import { mapStorageError, withWriteScope } from './write.js';
 import { closeFiles } from './files.js'; // files:
@@ -76,12 +77,19 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     tables: db.tables.map((t) => t.name),
     localOps,
     announcer: createAnnouncer(),
+    heads: createHeadCache(db),
     onCommitted: (group) => undo.record(group),
     closed: false,
   };
   const undo = createUndoManager(ctx);
-  let replicaId = await initialize(ctx);
-  await migrate(ctx);
+  let replicaId: string;
+  try {
+    replicaId = await initialize(ctx);
+    await migrate(ctx);
+  } catch (err) {
+    ctx.heads.close();
+    throw err;
+  }
   const store: Store<S> = {
     name: options.name,
     schema: options.schema,
@@ -100,6 +108,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     close: async () => {
       ctx.closed = true;
       watch.unsubscribe();
+      ctx.heads.close();
       closeFiles(ctx); // files: revoke object URLs
       localOps.complete();
       db.close();

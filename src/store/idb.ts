@@ -57,6 +57,14 @@ function keyAt(row: Record<string, unknown>, path: string | readonly string[]): 
 const nextTask: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
+/** The database whose native writes each announced set of parts tells of (see `firedBy`). */
+const announcedBy = new WeakMap<ObservabilitySet, Dexie>();
+
+/** The database instance that announced `parts` through `Mutations`, if one did (Dexie's own transactions and other tabs' writes have none). */
+export function firedBy(parts: ObservabilitySet): Dexie | undefined {
+  return announcedBy.get(parts);
+}
+
 /** The parts of the database a transaction's native writes touched, in Dexie's terms (see its observability middleware). */
 export class Mutations {
   private readonly parts: ObservabilitySet = {};
@@ -120,6 +128,7 @@ export class Mutations {
   announce(): void {
     if (Object.keys(this.parts).length === 0) return;
     const parts = this.parts;
+    announcedBy.set(parts, this.db);
     nextTask(() => Dexie.on.storagemutated.fire(parts));
   }
 }

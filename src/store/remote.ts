@@ -3,13 +3,13 @@
  * recording acknowledgements, and the op log queries behind "pending".
  */
 import type { DocState, Op } from '../core/index.js';
-import { ErrorCode, TrellisError, observe, sameOp } from '../core/index.js';
+import { ErrorCode, TrellisError, deepEqual, observe, sameOp } from '../core/index.js';
 import { applyOps, emptyDocState } from '../merge/index.js';
 import { Dexie, type Transaction } from 'dexie';
 import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type MetaRow, type OpRow } from './database.js';
 import { getRow, ownTransaction, putRows, type Mutations } from './idb.js';
 import { acknowledgedRows, lastOf, opsAfter, opsOf, rowHolding, type OpLogRow } from './op-log.js';
-import { headKey, mapStorageError } from './write.js';
+import { headKey, mapStorageError, withdraw } from './write.js';
 import { pushTo } from './push-to.js';
 import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
 import { knownCollection, type StoreContext } from './context.js';
@@ -51,7 +51,7 @@ export async function applyRemote(
       return { applied: fresh.length };
     });
   } catch (err) {
-    ctx.announcer.withdraw(touched);
+    withdraw(ctx, touched);
     throw mapStorageError(err);
   }
 }
@@ -79,23 +79,60 @@ async function freshOps(tx: IDBTransaction, mutations: Mutations, entries: reado
   return fresh;
 }
 
-/** Merges ops into the heads and rewrites the affected documents. Collections unknown to this schema keep heads only. */
+/**
+ * Merges ops into the heads and rewrites the affected documents. Collections
+ * unknown to this schema keep heads only.
+ *
+ * When this store instance holds every affected head in memory (head-cache.ts),
+ * live queries are shown the merged documents at once, before the
+ * transaction has read anything; once the stored heads are read, documents
+ * that differ from what was shown are shown again.
+ */
 export async function materializeDocs(ctx: StoreContext, tx: IDBTransaction, mutations: Mutations, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
-  const keys = [...byDoc.keys()].map((k) => k.split('\u0000') as [string, string]);
-  const heads = await readHeads(ctx, tx, keys);
-  const writes: HeadWrite[] = keys.flatMap(([collection, id], i) => {
+  const keys = [...byDoc.keys()];
+  // A catch-up of many documents is better off merging each only once.
+  const early = byDoc.size <= EARLY_LIMIT ? mergeHeld(ctx, byDoc) : undefined;
+  if (early && early.size > 0) show(ctx, early.values());
+  const heads = await readHeads(ctx, tx, keys.map((k) => k.split('\u0000') as [string, string]));
+  const writes = new Map<string, HeadWrite>();
+  keys.forEach((key, i) => {
     const before = heads[i]?.state ?? emptyDocState;
-    const state: DocState = applyOps(before, byDoc.get(headKey(collection, id)) ?? []);
+    const state: DocState = applyOps(before, byDoc.get(key) ?? []);
     // Only ops it already held: nothing to write.
-    if (state === before) return [];
-    return [headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false)];
+    if (state === before) return;
+    const [collection, id] = key.split('\u0000') as [string, string];
+    writes.set(key, headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false));
   });
-  if (writes.length === 0) return;
-  // Live queries show remote writes now, before the rows are even encoded and issued; withdrawn by
-  // applyRemote if the transaction fails.
-  Dexie.ignoreTransaction(() => ctx.announcer.announce(writes));
+  ctx.heads.remember([...writes].map(([key, w]) => ({ key, state: w.state })));
+  if (writes.size === 0) return;
+  // Withdrawn by applyRemote if the transaction fails.
+  const differ = early ? [...writes].filter(([key, w]) => !deepEqual(early.get(key)?.doc, w.doc)).map(([, w]) => w) : [...writes.values()];
+  if (differ.length > 0) show(ctx, differ);
   // Issued, not awaited: see applyRemote.
-  writeHeads(ctx, tx, writes, mutations).catch(() => undefined);
+  writeHeads(ctx, tx, writes.values(), mutations).catch(() => undefined);
+}
+
+/** At most this many documents in a frame are shown before their heads are read. */
+const EARLY_LIMIT = 64;
+
+/** The documents as the ops leave the heads held in memory, or undefined unless every head is held. */
+function mergeHeld(ctx: StoreContext, byDoc: ReadonlyMap<string, readonly Op[]>): Map<string, HeadWrite> | undefined {
+  const merged = new Map<string, HeadWrite>();
+  for (const [key, ops] of byDoc) {
+    const before = ctx.heads.get(key);
+    if (before === undefined) return undefined;
+    const state = applyOps(before, ops);
+    if (state === before) continue;
+    const [collection, id] = key.split('\u0000') as [string, string];
+    merged.set(key, headWrite(ctx, collection, id, state, false));
+  }
+  return merged;
+}
+
+/** Live queries show these documents now; outside the transaction, so subscribers' own reads and writes do not join it. */
+function show(ctx: StoreContext, writes: Iterable<HeadWrite>): void {
+  const changes = [...writes];
+  Dexie.ignoreTransaction(() => ctx.announcer.announce(changes));
 }
 
 /**

@@ -110,7 +110,7 @@ export async function withWriteScope<T>(
       return value;
     });
   } catch (err) {
-    if (scope && scope.announced.size > 0) ctx.announcer.withdraw(scope.announced);
+    if (scope && scope.announced.size > 0) withdraw(ctx, scope.announced);
     throw closedEarly(err) ?? mapStorageError(err);
   }
   (scope as WriteScope).mutations.announce();
@@ -158,7 +158,7 @@ async function writeAlone(ctx: StoreContext, tables: readonly string[], options:
       return scope.ops;
     } catch (err) {
       const announced = (staged as WriteScope | undefined)?.announced;
-      if (announced && announced.size > 0) ctx.announcer.withdraw(announced);
+      if (announced && announced.size > 0) withdraw(ctx, announced);
       // Another tab or instance of this replica took the seq (counters.ts): read the counters from the log and write again.
       if ((err as { name?: string } | null)?.name === 'ConstraintError' && attempt < 3) {
         ctx.counters = undefined;
@@ -232,9 +232,16 @@ export async function flushWrites(ctx: StoreContext, scope: WriteScope): Promise
     scope.heads.set(headKey(write.collection, write.id), { state: write.state, inHeads: false });
     scope.announced.add(write.collection);
   }
+  ctx.heads.remember(writes.map((w) => ({ key: headKey(w.collection, w.id), state: w.state })));
   // Live queries show the writes now, not after the commit; outside the transaction, so subscribers' own reads and writes do not join it.
   if (writes.length > 0) Dexie.ignoreTransaction(() => ctx.announcer.announce(writes));
   await Promise.all(requests);
+}
+
+/** Writes shown before they committed failed: live queries go back to what IndexedDB holds, and the heads they left are forgotten. */
+export function withdraw(ctx: StoreContext, collections: ReadonlySet<string>): void {
+  ctx.heads.clear();
+  ctx.announcer.withdraw(collections);
 }
 
 /** The transaction ended before the scope did: say what happened (nothing was written) and what to do. */

@@ -6,6 +6,7 @@ import { getStoreHost } from '../../../src/store/index.js';
 import { formatTimestamp } from '../../../src/core/index.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { rawOps } from '../../helpers/raw-tables.js';
+import { record } from '../../helpers/observe.js';
 
 const DAY = 86_400_000;
 const remote = (seq: number, change: Op['change'], ms = 1_000 + seq, id = 'r1'): Op => ({
@@ -114,5 +115,38 @@ describe('reset to a snapshot', () => {
     expect(await host.countAtRisk()).toBe(2);
     const { archive } = await host.resetToSnapshot({ baselines: [], ops: [] }, { replicaId: 'next', reason: 'late-joiner' });
     expect(archive?.ops.map((op) => op.change.kind)).toEqual(['put', 'set']);
+  });
+});
+
+describe('remote ops shown from heads held in memory', () => {
+  const later = (seq: number, change: Op['change']) => remote(seq, change, Date.now() + DAY);
+
+  it('shows a remote change to a document this store wrote before anything is read, and stores the same', async () => {
+    const store = await testDatabase().open();
+    const todos = store.collection('todos');
+    await todos.put({ id: 'r1', title: 'Local', createdAt: 1 });
+    const seen = record(todos.get('r1'));
+    await seen.until((values) => values.at(-1)?.title === 'Local');
+    const applying = getStoreHost(store).applyRemote([{ serverSeq: 1, op: later(1, { kind: 'set', path: ['title'], value: 'Remote' }) }]);
+    // Synchronously, within the call: the head this store left is merged in memory.
+    expect(seen.values.at(-1)).toMatchObject({ title: 'Remote' });
+    await applying;
+    expect(await firstValueFrom(todos.get('r1'))).toMatchObject({ title: 'Remote' });
+    seen.stop();
+  });
+
+  it('a document another store instance changed is merged from the stored head', async () => {
+    const db = testDatabase();
+    const mine = await db.open();
+    const other = await db.open();
+    await mine.collection('todos').put({ id: 'r1', title: 'Local', createdAt: 1 });
+    const seen = record(mine.collection('todos').get('r1'));
+    await seen.until((values) => values.at(-1)?.title === 'Local');
+    await other.collection('todos').update('r1', { done: true });
+    // Before the other instance's write is announced: the head held in memory is stale.
+    await getStoreHost(mine).applyRemote([{ serverSeq: 1, op: later(1, { kind: 'set', path: ['title'], value: 'Remote' }) }]);
+    expect(seen.values.at(-1)).toMatchObject({ title: 'Remote', done: true });
+    expect(await firstValueFrom(other.collection('todos').get('r1'))).toMatchObject({ title: 'Remote', done: true });
+    seen.stop();
   });
 });

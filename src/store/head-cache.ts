@@ -1,0 +1,62 @@
+/**
+ * The heads this store instance last wrote or merged, kept in memory so that
+ * a remote write can be merged and shown to live queries as soon as it
+ * arrives, before its transaction has read the document (remote.ts). Shown
+ * only: what is stored is always merged from the head read in the
+ * transaction, and when that head differs from the one held here, the
+ * documents are shown again as stored.
+ *
+ * A head held here is current while this instance is the only writer of its
+ * row. Every other write (another tab or store instance of the database,
+ * Dexie's own transactions) is told through `Dexie.on.storagemutated`, and
+ * empties the cache; so do a failed write and a reset.
+ */
+import { Dexie, type ObservabilitySet } from 'dexie';
+import type { DocState } from '../core/index.js';
+import { firedBy } from './idb.js';
+
+/** Enough for the documents a user is looking at and editing; a head costs about a kilobyte. */
+const LIMIT = 2_000;
+
+export interface HeadCache {
+  /** The head of the document under `key` (heads.ts headKey), when held. */
+  get(key: string): DocState | undefined;
+  /** Heads as this instance's writes leave them (before they commit: a failed write calls `clear`). */
+  remember(heads: Iterable<{ readonly key: string; readonly state: DocState }>): void;
+  clear(): void;
+  /** Stops listening for other writers; the cache stays empty. */
+  close(): void;
+}
+
+export function createHeadCache(db: Dexie): HeadCache {
+  const heads = new Map<string, DocState>();
+  let open = true;
+  const prefix = `idb://${db.name}/`;
+  const listener = (parts: ObservabilitySet) => {
+    if (firedBy(parts) === db) return;
+    // `all` is Dexie's mark for "anything may have changed" (a page restored from the back-forward cache).
+    if (Object.keys(parts).some((part) => part === 'all' || part.startsWith(prefix))) heads.clear();
+  };
+  Dexie.on.storagemutated.subscribe(listener);
+  return {
+    get: (key) => heads.get(key),
+    remember(written) {
+      if (!open) return;
+      for (const { key, state } of written) {
+        // Most recent last, so the oldest go first when the cache is full.
+        heads.delete(key);
+        heads.set(key, state);
+      }
+      for (const key of heads.keys()) {
+        if (heads.size <= LIMIT) break;
+        heads.delete(key);
+      }
+    },
+    clear: () => heads.clear(),
+    close() {
+      open = false;
+      heads.clear();
+      Dexie.on.storagemutated.unsubscribe(listener);
+    },
+  };
+}

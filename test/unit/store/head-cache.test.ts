@@ -1,0 +1,71 @@
+import { Dexie } from 'dexie';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHeadCache, type HeadCache } from '../../../src/store/head-cache.js';
+import { Mutations } from '../../../src/store/idb.js';
+
+const state = (n: number) => ({ entries: [{ stamp: `${n}`, seq: n, change: { kind: 'put' as const, value: { n } } }] });
+const nextTask = () => new Promise((resolve) => setImmediate(resolve));
+
+function database(name: string, indexedDB = new IDBFactory()): Dexie {
+  const db = new Dexie(name, { indexedDB, IDBKeyRange });
+  db.version(1).stores({ docs: 'k' });
+  return db;
+}
+
+/** A write to `db` as the write path announces it. */
+function announceWrite(db: Dexie): void {
+  const mutations = new Mutations(db);
+  mutations.put('docs', [{ k: 'a' }]);
+  mutations.announce();
+}
+
+describe('heads held in memory', () => {
+  const caches: HeadCache[] = [];
+  const open = (db: Dexie) => {
+    const cache = createHeadCache(db);
+    caches.push(cache);
+    cache.remember([{ key: 'docs\u0000a', state: state(1) }]);
+    return cache;
+  };
+  afterEach(() => caches.splice(0).forEach((c) => c.close()));
+
+  it('keeps its heads through its own instance\'s writes, and forgets them when another instance of the database writes', async () => {
+    const factory = new IDBFactory();
+    const mine = database('shared', factory);
+    const cache = open(mine);
+    announceWrite(mine);
+    await nextTask();
+    expect(cache.get('docs\u0000a')).toEqual(state(1));
+    announceWrite(database('shared', factory));
+    await nextTask();
+    expect(cache.get('docs\u0000a')).toBeUndefined();
+  });
+
+  it('ignores writes to other databases, and forgets everything on Dexie\'s "anything changed"', async () => {
+    const cache = open(database('one'));
+    announceWrite(database('two'));
+    await nextTask();
+    expect(cache.get('docs\u0000a')).toEqual(state(1));
+    Dexie.on.storagemutated.fire({ all: new Dexie.RangeSet(-Infinity, [[]]) as never });
+    expect(cache.get('docs\u0000a')).toBeUndefined();
+  });
+
+  it('holds the 2,000 most recently remembered heads', () => {
+    const cache = open(database('many'));
+    cache.remember(Array.from({ length: 2_000 }, (_, i) => ({ key: `docs\u0000${i}`, state: state(i) })));
+    cache.remember([{ key: 'docs\u00000', state: state(0) }, { key: 'docs\u0000new', state: state(9) }]);
+    expect(cache.get('docs\u0000a')).toBeUndefined();
+    expect(cache.get('docs\u00001')).toBeUndefined();
+    expect(cache.get('docs\u00000')).toEqual(state(0));
+    expect(cache.get('docs\u0000new')).toEqual(state(9));
+  });
+
+  it('stops listening and holds nothing once closed', () => {
+    const cache = open(database('closing'));
+    cache.close();
+    cache.remember([{ key: 'docs\u0000b', state: state(2) }]);
+    expect(cache.get('docs\u0000a')).toBeUndefined();
+    expect(cache.get('docs\u0000b')).toBeUndefined();
+  });
+});
