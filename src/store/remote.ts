@@ -35,13 +35,21 @@ export async function applyRemote(
   const touched = new Set(entries.map((e) => e.op.collection));
   // Only the stores this touches: a transaction over fewer starts and commits faster.
   const tables = ['meta', 'ops', 'heads', ...[...touched].flatMap((c) => (knownCollection(ctx, c) ? [docTableName(c)] : []))];
+  // The merge ignores ops it already holds, so documents are merged from all entries while the
+  // log says which are new (all reads at once); a fork found there aborts the whole transaction.
+  const byDoc = new Map<string, Op[]>();
+  for (const { op } of entries) pushTo(byDoc, headKey(op.collection, op.id), op);
   try {
+    // Shown at once when this instance holds every head in memory (head-cache.ts), before the transaction even
+    // starts; a catch-up of many documents is better off merging each only once.
+    const early = byDoc.size <= EARLY_LIMIT ? mergeHeld(ctx, byDoc) : undefined;
+    if (early && early.size > 0) show(ctx, early.values());
     return await ownTransaction(ctx.db, tables, async (tx, mutations) => {
-      // The merge ignores ops it already holds, so documents are merged from all entries while the
-      // log says which are new (all reads at once); a fork found there aborts the whole transaction.
-      const byDoc = new Map<string, Op[]>();
-      for (const { op } of entries) pushTo(byDoc, headKey(op.collection, op.id), op);
-      const [fresh, , row] = await Promise.all([freshOps(tx, mutations, entries), materializeDocs(ctx, tx, mutations, byDoc), getRow<MetaRow>(tx, 'meta', META_LOCAL)]);
+      const [fresh, , row] = await Promise.all([
+        freshOps(tx, mutations, entries),
+        materializeDocs(ctx, tx, mutations, byDoc, early),
+        getRow<MetaRow>(tx, 'meta', META_LOCAL),
+      ]);
       let local = (row as MetaRow).value as LocalMeta;
       for (const op of fresh) local = { ...local, clock: observe(local.clock, op.ts) };
       // Not awaited: the transaction commits once they are issued, and fails if one does (idb.ts ownTransaction).
@@ -83,16 +91,18 @@ async function freshOps(tx: IDBTransaction, mutations: Mutations, entries: reado
  * Merges ops into the heads and rewrites the affected documents. Collections
  * unknown to this schema keep heads only.
  *
- * When this store instance holds every affected head in memory (head-cache.ts),
- * live queries are shown the merged documents at once, before the
- * transaction has read anything; once the stored heads are read, documents
- * that differ from what was shown are shown again.
+ * `early` are the documents already shown, merged from the heads held in
+ * memory (head-cache.ts): those the stored heads merge to differently are
+ * shown again.
  */
-export async function materializeDocs(ctx: StoreContext, tx: IDBTransaction, mutations: Mutations, byDoc: ReadonlyMap<string, readonly Op[]>): Promise<void> {
+async function materializeDocs(
+  ctx: StoreContext,
+  tx: IDBTransaction,
+  mutations: Mutations,
+  byDoc: ReadonlyMap<string, readonly Op[]>,
+  early: ReadonlyMap<string, HeadWrite> | undefined,
+): Promise<void> {
   const keys = [...byDoc.keys()];
-  // A catch-up of many documents is better off merging each only once.
-  const early = byDoc.size <= EARLY_LIMIT ? mergeHeld(ctx, byDoc) : undefined;
-  if (early && early.size > 0) show(ctx, early.values());
   const heads = await readHeads(ctx, tx, keys.map((k) => k.split('\u0000') as [string, string]));
   const writes = new Map<string, HeadWrite>();
   keys.forEach((key, i) => {

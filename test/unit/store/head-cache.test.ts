@@ -1,4 +1,4 @@
-import { Dexie } from 'dexie';
+import { Dexie, RangeSet } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHeadCache, type HeadCache } from '../../../src/store/head-cache.js';
@@ -47,7 +47,7 @@ describe('heads held in memory', () => {
     announceWrite(database('two'));
     await nextTask();
     expect(cache.get('docs\u0000a')).toEqual(state(1));
-    Dexie.on.storagemutated.fire({ all: new Dexie.RangeSet(-Infinity, [[]]) as never });
+    Dexie.on.storagemutated.fire({ all: new RangeSet(-Infinity, [[]]) });
     expect(cache.get('docs\u0000a')).toBeUndefined();
   });
 
