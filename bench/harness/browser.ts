@@ -33,10 +33,13 @@ export interface ClientPage {
   close(): Promise<void>;
 }
 
+/** The bench page, built once per run (every figure's browser loads the same build). */
+let built: Promise<unknown> | undefined;
+
 export async function startClient(root: string, log: (message: string) => void): Promise<ClientPage> {
   const outDir = join(root, 'bench/.build/client');
-  log('building the bench page (vite)');
-  await build({ configFile: join(root, 'bench/vite.config.ts'), logLevel: 'warn' });
+  built ??= (log('building the bench page (vite)'), build({ configFile: join(root, 'bench/vite.config.ts'), logLevel: 'warn' }));
+  await built;
   const server: StaticServer = await serveStatic(outDir);
   const profileDir = await mkdtemp(join(tmpdir(), 'trellis-bench-'));
   let context: BrowserContext | undefined;
