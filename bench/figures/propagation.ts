@@ -70,12 +70,13 @@ async function measure(o: { ctx: FigureContext; kind: SyncServerKind; a: Tab; b:
       better: 'lower',
       values,
       limit: 'raw WebSocket tab → ws relay → tab, same bytes',
-      budget: { maxMedian: 6, maxP99: 20 },
+      // Issue 5 budgets propagation through the Node server; issue 7 asks for the Cloudflare row beside it.
+      budget: kind === 'node' ? { maxMedian: 6, maxP99: 20 } : {},
       notes:
         `collection.update(id, { title }) in tab A until the emission of tab B's open find({ where: { list }, orderBy: 'createdAt', limit: 50 }) ` +
         `over ${DOCS} synced documents shows it; both tabs are real stores on IndexedDB with createSync, in one Chromium (persistent context). ` +
         `Server: ${kind === 'node' ? 'Node (ws + better-sqlite3) in the bench process' : 'the production Worker and Durable Object in workerd under miniflare'}; ` +
-        `${kind === 'cloudflare' ? 'the same budget as Node is applied (stricter than issue 7 asks, which only wants the rows side by side). ' : ''}` +
+        `${kind === 'cloudflare' ? 'Informative, no budget: the budget is for the Node server, and issue 7 asks for this row beside it. ' : ''}` +
         `Limit: tab A sends a ${bytes}-byte frame (the size of its push) over a plain WebSocket to a ws relay in Node, which forwards it to tab B, which parses it. ` +
         `Times are each tab's performance.timeOrigin + now(); the two tabs' clocks differ by ${clock.offset.toFixed(3)} ms ` +
         `(BroadcastChannel ping-pong, fastest of 200: round trip ${clock.rtt.toFixed(3)} ms), subtracted from every sample; its error is at most half that round trip. ` +
