@@ -22,7 +22,7 @@ export interface HeadCache {
   /** The head of the document under `key` (heads.ts headKey), when held. */
   get(key: string): DocState | undefined;
   /** Heads as this instance's writes leave them (before they commit: a failed write calls `clear`). */
-  remember(heads: Iterable<{ readonly key: string; readonly state: DocState }>): void;
+  remember(heads: readonly { readonly key: string; readonly state: DocState }[]): void;
   clear(): void;
   /** Stops listening for other writers; the cache stays empty. */
   close(): void;
@@ -42,7 +42,9 @@ export function createHeadCache(db: Dexie): HeadCache {
     get: (key) => heads.get(key),
     remember(written) {
       if (!open) return;
-      for (const { key, state } of written) {
+      // A bulk write of more than the cache holds: only its last heads stay.
+      if (written.length >= LIMIT) heads.clear();
+      for (const { key, state } of written.length > LIMIT ? written.slice(-LIMIT) : written) {
         // Most recent last, so the oldest go first when the cache is full.
         heads.delete(key);
         heads.set(key, state);

@@ -59,6 +59,12 @@ describe('heads held in memory', () => {
     expect(cache.get('docs\u00001')).toBeUndefined();
     expect(cache.get('docs\u00000')).toEqual(state(0));
     expect(cache.get('docs\u0000new')).toEqual(state(9));
+    // One write of more heads than it holds: its last 2,000.
+    cache.remember(Array.from({ length: 2_500 }, (_, i) => ({ key: `bulk\u0000${i}`, state: state(i) })));
+    expect(cache.get('docs\u0000new')).toBeUndefined();
+    expect(cache.get('bulk\u0000499')).toBeUndefined();
+    expect(cache.get('bulk\u0000500')).toEqual(state(500));
+    expect(cache.get('bulk\u00002499')).toEqual(state(2499));
   });
 
   it('stops listening and holds nothing once closed', () => {
