@@ -8,6 +8,10 @@
  * whose transaction fails is withdrawn by re-emitting the last confirmed
  * result. Other tabs and store instances see writes after commit, as before.
  *
+ * Remote writes this instance applies (remote.ts) are announced the same
+ * way: as soon as they arrive when this instance holds the documents' heads
+ * in memory (head-cache.ts), else once their heads are read.
+ *
  * A `find` result is maintained only when that is exact: an offset, or a
  * change that would pull in a document from beyond a full window, waits for
  * the re-run instead.
