@@ -73,6 +73,8 @@ export const META_SYNCED = 'synced';
 export const META_HORIZON = 'horizon';
 
 export const docTableName = (collection: string) => `c_${collection}`;
+/** Whether a table holds heads: a collection's documents, or the `heads` of unknown collections. */
+export const holdsHeads = (table: string) => table.startsWith('c_') || table === 'heads';
 export const indexKeyName = (index: string) => `x_${index}`;
 
 export interface TrellisDatabase extends Dexie {

@@ -7,13 +7,15 @@
  * documents are shown again as stored.
  *
  * A head held here is current while this instance is the only writer of its
- * row. Every other write (another tab or store instance of the database,
- * Dexie's own transactions) is told through `Dexie.on.storagemutated`, and
- * empties the cache; so do a failed write and a reset.
+ * row. Every other write to a table of heads (from another tab or store
+ * instance of the database, or through Dexie's own transactions) is told
+ * through `Dexie.on.storagemutated`, and empties the cache; so do a failed
+ * write and a reset.
  */
 import { Dexie, type ObservabilitySet } from 'dexie';
 import type { DocState } from '../core/index.js';
 import { firedBy } from './idb.js';
+import { holdsHeads } from './database.js';
 
 /** Enough for the documents a user is looking at and editing; a head costs about a kilobyte. */
 const LIMIT = 2_000;
@@ -32,10 +34,11 @@ export function createHeadCache(db: Dexie): HeadCache {
   const heads = new Map<string, DocState>();
   let open = true;
   const prefix = `idb://${db.name}/`;
+  // A part is `idb://<database>/<table>/<index>`; `all` is Dexie's mark for "anything may have changed"
+  // (a page restored from the back-forward cache).
+  const touchesHeads = (part: string) => part === 'all' || (part.startsWith(prefix) && holdsHeads(part.slice(prefix.length, part.indexOf('/', prefix.length))));
   const listener = (parts: ObservabilitySet) => {
-    if (firedBy(parts) === db) return;
-    // `all` is Dexie's mark for "anything may have changed" (a page restored from the back-forward cache).
-    if (Object.keys(parts).some((part) => part === 'all' || part.startsWith(prefix))) heads.clear();
+    if (firedBy(parts) !== db && Object.keys(parts).some(touchesHeads)) heads.clear();
   };
   Dexie.on.storagemutated.subscribe(listener);
   return {

@@ -9,14 +9,14 @@ const nextTask = () => new Promise((resolve) => setImmediate(resolve));
 
 function database(name: string, indexedDB = new IDBFactory()): Dexie {
   const db = new Dexie(name, { indexedDB, IDBKeyRange });
-  db.version(1).stores({ docs: 'k' });
+  db.version(1).stores({ c_docs: 'k', meta: 'key' });
   return db;
 }
 
-/** A write to `db` as the write path announces it. */
-function announceWrite(db: Dexie): void {
+/** A write to `db` as the write path announces it: a document row, or a row of `meta`. */
+function announceWrite(db: Dexie, table: 'c_docs' | 'meta' = 'c_docs'): void {
   const mutations = new Mutations(db);
-  mutations.put('docs', [{ k: 'a' }]);
+  mutations.put(table, [table === 'meta' ? { key: 'a' } : { k: 'a' }]);
   mutations.announce();
 }
 
@@ -30,14 +30,19 @@ describe('heads held in memory', () => {
   };
   afterEach(() => caches.splice(0).forEach((c) => c.close()));
 
-  it('keeps its heads through its own instance\'s writes, and forgets them when another instance of the database writes', async () => {
+  it('keeps its heads through its own instance\'s writes, and forgets them when another instance of the database writes documents', async () => {
     const factory = new IDBFactory();
     const mine = database('shared', factory);
     const cache = open(mine);
     announceWrite(mine);
     await nextTask();
     expect(cache.get('docs\u0000a')).toEqual(state(1));
-    announceWrite(database('shared', factory));
+    const other = database('shared', factory);
+    // Rows that hold no heads change none.
+    announceWrite(other, 'meta');
+    await nextTask();
+    expect(cache.get('docs\u0000a')).toEqual(state(1));
+    announceWrite(other);
     await nextTask();
     expect(cache.get('docs\u0000a')).toBeUndefined();
   });
