@@ -60,9 +60,10 @@ describe('optimistic live queries', () => {
         }
         live.stop();
       }),
-      { numRuns: 40 },
+      { numRuns: 80 },
     );
-    // Not a vacuous pass: many writes were shown before they committed.
+    // Not a vacuous pass: many writes were shown before they committed. Which writes can be shown early depends on the
+    // random queries: 40 runs gave 10 to 29 of them, so 80 runs keep well clear of the bound.
     expect(early).toBeGreaterThan(10);
     await store.close();
   });
