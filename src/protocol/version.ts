@@ -16,8 +16,10 @@
  *      replicas?, left?, profiles?}`, MAX_PRESENCE_BYTES, MAX_PROFILE_BYTES.
  *      A server sends presence only to a connection that sent one, so older
  *      clients are still served unchanged.
+ * - 4: the edges. Limits counted in UTF-8 bytes of encoded frames and ops;
+ *      ids, names and strings must be well-formed Unicode without NUL.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The oldest client protocol version this code still serves. */
 export const MIN_PROTOCOL_VERSION = 1;
