@@ -1,15 +1,10 @@
 /** What the server's parts share: injected dependencies and the live connections. Internal. */
-import type { Baseline, IdGenerator, Op, TrellisError } from '../../core/index.js';
+import type { Baseline, IdGenerator, JsonObject, Op, TrellisError } from '../../core/index.js';
 import type { CloseCode, Frame } from '../../protocol/index.js';
-import type { LibraryPresence } from './presence-members.js';
 import type { ProfileCache } from './profiles.js';
-import type { Claims, Log, ServerSocket, SqlStorage, SyncLimits, VerifyToken } from './types.js';
+import type { Claims, Log, Phase, Profile, ServerSocket, SqlStorage, SyncLimits, VerifyToken } from './types.js';
 
-/**
- * verifying → greeting → (seeding | reset | live) → closed.
- * `reset` becomes `live` after `join`; `seeding` after the last seed chunk.
- */
-export type Phase = 'verifying' | 'greeting' | 'seeding' | 'reset' | 'live' | 'closed';
+export type { Phase } from './types.js';
 
 /** Seed chunks received so far; nothing is stored before the last one. */
 export interface SeedBuffer {
@@ -61,6 +56,28 @@ export interface ServerContext {
   /** How long a disconnected replica stays in presence. */
   readonly presenceGraceMs: number;
   readonly profiles: ProfileCache | undefined;
+}
+
+/**
+ * One replica in a library's presence. Declared here, not in presence-members.ts,
+ * because it and ConnectionState refer to each other (no import cycle).
+ */
+export interface Member {
+  readonly replicaId: string;
+  userId: string;
+  state: JsonObject | null;
+  at: number;
+  readonly connections: Set<ConnectionState>;
+  /** Set while no connection is left: when the grace ends. */
+  leavesAt: number | undefined;
+}
+
+export interface LibraryPresence {
+  readonly members: Map<string, Member>;
+  /** The profile of every user with a member, once looked up. */
+  readonly profiles: Map<string, Profile | null>;
+  /** Restored after hibernation: departures may have been lost, resend everything on the next expiry. */
+  stale: boolean;
 }
 
 /** A refused message: the error frame to send (nothing was changed), and whether to close. */

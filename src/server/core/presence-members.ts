@@ -4,32 +4,11 @@
  */
 import type { JsonObject } from '../../core/index.js';
 import type { PresenceEntry } from '../../protocol/index.js';
-import type { ConnectionState, ServerContext } from './context.js';
-import type { Profile } from './profiles.js';
+import type { ConnectionState, LibraryPresence, Member, ServerContext } from './context.js';
+import type { SavedPresence } from './types.js';
 
-export interface Member {
-  readonly replicaId: string;
-  userId: string;
-  state: JsonObject | null;
-  at: number;
-  readonly connections: Set<ConnectionState>;
-  /** Set while no connection is left: when the grace ends. */
-  leavesAt: number | undefined;
-}
-
-export interface LibraryPresence {
-  readonly members: Map<string, Member>;
-  /** The profile of every user with a member, once looked up. */
-  readonly profiles: Map<string, Profile | null>;
-  /** Restored after hibernation: departures may have been lost, resend everything on the next expiry. */
-  stale: boolean;
-}
-
-/** What a connection saves for `restorePresence`. */
-export interface SavedPresence {
-  readonly state: JsonObject | null;
-  readonly at: number;
-}
+export type { LibraryPresence, Member } from './context.js';
+export type { SavedPresence } from './types.js';
 
 /** The replica state a joined connection saves, else null. */
 export function savedPresence(conn: ConnectionState): SavedPresence | null {

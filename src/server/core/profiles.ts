@@ -5,21 +5,10 @@
  * share one call. A source that fails or returns something that is not a
  * small JSON object yields null (logged), never an error to a client.
  */
-import type { JsonObject } from '../../core/index.js';
 import { MAX_PROFILE_BYTES, isBoundedJsonObject, utf8Length } from '../../protocol/index.js';
-import type { Log } from './types.js';
+import type { Log, Profile, ProfileSource } from './types.js';
 
-export type Profile = JsonObject;
-
-/** Where profiles come from: your user table, an auth provider, a KV. */
-export interface ProfileSource {
-  /** The profile of a user id (a token's `sub`); null or undefined when there is none. */
-  get(userId: string): Profile | null | undefined | PromiseLike<Profile | null | undefined>;
-  /** How long a looked-up profile is reused (ms). Default one minute. */
-  readonly ttlMs?: number;
-  /** Most profiles kept; the least recently used go first. Default 1000. */
-  readonly maxEntries?: number;
-}
+export type { Profile, ProfileSource } from './types.js';
 
 export interface ProfileCache {
   /** The profile now when cached (null: none), else a promise of it. */

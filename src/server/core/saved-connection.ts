@@ -11,22 +11,11 @@
  * memory) and a token still being verified; a connection restored in either
  * phase is closed with GOING_AWAY, and the client reconnects.
  */
-import type { ConnectionState, Phase, ServerContext } from './context.js';
+import type { ConnectionState, ServerContext } from './context.js';
 import { savedPresence } from './presence-members.js';
-import type { SavedPresence } from './presence-members.js';
-import type { Claims, ServerSocket } from './types.js';
+import type { SavedConnection, ServerSocket } from './types.js';
 
-/** JSON-able and small: a few short strings and numbers. */
-export interface SavedConnection {
-  readonly library: string;
-  readonly phase: Phase;
-  readonly claims: Claims | null;
-  readonly replicaId: string | null;
-  readonly localSeq: number;
-  readonly badFrames: number;
-  /** Set when the connection joined presence; absent in states saved before presence existed. */
-  readonly presence?: SavedPresence | null;
-}
+export type { SavedConnection } from './types.js';
 
 export function saveConnection(conn: ConnectionState): SavedConnection {
   return {

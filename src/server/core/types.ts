@@ -1,8 +1,10 @@
 /** The server core's contracts with its adapters: storage, sockets, auth, logs. */
-import type { IdGenerator } from '../../core/index.js';
+/*
+ * A leaf of server/core: it imports nothing from this folder, so every other
+ * file may import it (the layer lint, .dependency-cruiser.cjs, refuses cycles).
+ */
+import type { IdGenerator, JsonObject } from '../../core/index.js';
 import type { Frame } from '../../protocol/index.js';
-import type { ProfileSource } from './profiles.js';
-import type { SavedConnection } from './saved-connection.js';
 
 /**
  * A synchronous SQL interface. better-sqlite3 (see `trellis/server/node`) and a
@@ -65,6 +67,47 @@ export interface SyncLimits {
   readonly messageBurst: number;
   /** How far ahead of the server's clock an op's timestamp may be (ms); beyond, SERVER_CLOCK_AHEAD. */
   readonly maxClockAheadMs: number;
+}
+
+/** A user's read-only profile (name, avatar, …), attached to presence. */
+export type Profile = JsonObject;
+
+/** Where profiles come from: your user table, an auth provider, a KV. */
+export interface ProfileSource {
+  /** The profile of a user id (a token's `sub`); null or undefined when there is none. */
+  get(userId: string): Profile | null | undefined | PromiseLike<Profile | null | undefined>;
+  /** How long a looked-up profile is reused (ms). Default one minute. */
+  readonly ttlMs?: number;
+  /** Most profiles kept; the least recently used go first. Default 1000. */
+  readonly maxEntries?: number;
+}
+
+/**
+ * A connection's phase: verifying → greeting → (seeding | reset | live) → closed.
+ * `reset` becomes `live` after `join`; `seeding` after the last seed chunk.
+ */
+export type Phase = 'verifying' | 'greeting' | 'seeding' | 'reset' | 'live' | 'closed';
+
+/** A replica's presence as a connection saves it (saved-connection.ts). */
+export interface SavedPresence {
+  readonly state: JsonObject | null;
+  readonly at: number;
+}
+
+/**
+ * What `SyncServer.restore` needs to continue a connection on a recreated
+ * server (saved-connection.ts says what is kept). JSON-able and small: a few
+ * short strings and numbers.
+ */
+export interface SavedConnection {
+  readonly library: string;
+  readonly phase: Phase;
+  readonly claims: Claims | null;
+  readonly replicaId: string | null;
+  readonly localSeq: number;
+  readonly badFrames: number;
+  /** Set when the connection joined presence; absent in states saved before presence existed. */
+  readonly presence?: SavedPresence | null;
 }
 
 export interface SyncServerOptions {
