@@ -2,8 +2,21 @@
  * Which trouble the demo reports, in words a person can act on. Offline and
  * paused are states (the badge says so), not problems.
  */
+import type { SyncState } from 'trellis/sync';
 import type { TokenError } from './dev-server.js';
-import type { SessionStatus } from './session.js';
+
+/**
+ * What problemOf reads of the session's status (session.ts passes its
+ * SessionStatus). Declared here so that this file does not import session.ts,
+ * which imports it.
+ */
+export interface ProblemInput {
+  readonly mode: 'starting' | 'standby' | 'active';
+  readonly paused: boolean;
+  readonly online: boolean;
+  readonly syncUrl: string | undefined;
+  readonly sync: SyncState;
+}
 
 export interface Problem {
   readonly kind: 'unreachable' | 'token' | 'sync';
@@ -16,7 +29,7 @@ export interface Problem {
 const AUTH_CODES = new Set(['AUTH_TOKEN_MISSING', 'AUTH_TOKEN_INVALID', 'AUTH_TOKEN_EXPIRED', 'AUTH_WRONG_LIBRARY', 'AUTH_FORBIDDEN']);
 
 /** The one problem worth a banner, if any. */
-export function problemOf(s: Omit<SessionStatus, 'problem'>, tokenError: TokenError | undefined): Problem | undefined {
+export function problemOf(s: ProblemInput, tokenError: TokenError | undefined): Problem | undefined {
   if (s.mode !== 'active' || s.paused || !s.online) return undefined;
   const error = s.sync.error;
   if (error && AUTH_CODES.has(error.code)) {

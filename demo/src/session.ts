@@ -14,7 +14,7 @@ import { plural } from './format.js';
 import { normalizeCode, readPrefs, switchedTo, writePrefs, type Prefs } from './prefs.js';
 import { createPresenceRelay, type PresenceRelay } from './presence-relay.js';
 import { ProbeError, probeLibrary } from './probe-library.js';
-import { problemOf, type Problem } from './problems.js';
+import { problemOf, type Problem, type ProblemInput } from './problems.js';
 import type { ListStore } from './schema.js';
 
 export type { Problem };
@@ -35,7 +35,7 @@ export interface Notice {
   readonly text: string;
 }
 
-export interface SessionStatus {
+export interface SessionStatus extends ProblemInput {
   /** 'standby' while another tab of this browser runs sync for the same store. */
   readonly mode: 'starting' | 'standby' | 'active';
   readonly prefs: Prefs;

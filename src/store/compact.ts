@@ -4,7 +4,7 @@ import { lastWrite, materialize } from '../merge/index.js';
 import type { StoreContext } from './context.js';
 import { META_HORIZON, META_LOCAL, META_LOCAL_COMPACTED, META_SYNCED, type OpRow } from './database.js';
 import { exactCounters } from './counters.js';
-import { mapStorageError } from './write.js';
+import { mapStorageError } from './map-storage-error.js';
 
 export interface CompactOptions {
   /** Drop ops with a server seq at or below this (the server's horizon). Default: the last horizon the server announced. */

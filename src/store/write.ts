@@ -7,7 +7,7 @@
  */
 import { Dexie, type Transaction } from 'dexie';
 import type { Change, DocState, JsonObject, Op } from '../core/index.js';
-import { ErrorCode, TrellisError, formatTimestamp, isTrellisError, tick } from '../core/index.js';
+import { ErrorCode, TrellisError, formatTimestamp, tick } from '../core/index.js';
 import { applyOps, emptyDocState, materialize } from '../merge/index.js';
 import { applyDefaults, assertDocument } from '../schema/index.js';
 import { docTableName, type LocalMeta } from './database.js';
@@ -19,6 +19,9 @@ import { flushFiles, stageFiles, type FileRow } from './files.js'; // files:
 import { Mutations, ownTransaction, putRows } from './idb.js';
 import { readCounters } from './counters.js';
 import { rowsOf } from './op-log.js';
+import { mapStorageError } from './map-storage-error.js';
+
+export { mapStorageError } from './map-storage-error.js';
 
 /** Per-transaction state shared by all writes inside one transaction (a `store.transaction`, or one write's own). */
 export interface WriteScope {
@@ -295,14 +298,3 @@ async function loadHeads(ctx: StoreContext, scope: WriteScope, requests: readonl
   const loaded = await readHeads(ctx, scope.idb, missing.map((r) => [r.collection, r.id] as const));
   missing.forEach((r, i) => scope.heads.set(headKey(r.collection, r.id), loaded[i] as LoadedHead));
 }
-
-/** IndexedDB and Dexie failures become STORAGE_FAILED with the original as `cause`; our own errors pass through. */
-export function mapStorageError(err: unknown): unknown {
-  if (isTrellisError(err)) return err;
-  if (err instanceof Dexie.DexieError || (typeof DOMException !== 'undefined' && err instanceof DOMException)) {
-    const e = err as Error;
-    return new TrellisError(ErrorCode.STORAGE_FAILED, `IndexedDB failed (${e.name}): ${e.message}`, { cause: err });
-  }
-  return err;
-}
-
