@@ -1,0 +1,103 @@
+/**
+ * The import lint (`npm run lint:deps`, part of `npm run typecheck`): no import
+ * cycles, type-only imports included, and imports only along the layer order
+ * of STYLE.md:
+ *
+ *   core ← merge, schema, protocol ← store, sync, server/core ← server/node, server/cloudflare
+ *
+ * sync reaches the store only through store/index.ts; server/* never imports
+ * store or sync; testing/ may import anything below it and nothing imports
+ * testing/; the demo uses the public entries (an index.ts) only.
+ */
+/** Folders of the pure layers, which run in browsers, Node and workerd alike. */
+const PURE = '^src/(core|merge|schema|protocol|store|sync|server/core)/';
+
+/** A rule that `from` may import, inside src/, only paths matching `allowed`. */
+const onlyBelow = (name, comment, from, allowed) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: '^src/', pathNot: allowed },
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Import cycles (type-only imports included) hide the layer order; move the shared part down into a file of its own.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    onlyBelow('core-imports-nothing', 'core/ is the bottom layer: it imports nothing else of src/.', '^src/core/', '^src/core/'),
+    onlyBelow(
+      'merge-schema-protocol-import-core-only',
+      'merge/, schema/ and protocol/ sit on core/ only, not on each other.',
+      '^src/(merge|schema|protocol)/',
+      '^src/(core|$1)/',
+    ),
+    onlyBelow('store-below-sync', 'store/ imports core/, merge/, schema/, protocol/ only (never sync/, server/ or testing/).', '^src/store/', '^src/(core|merge|schema|protocol|store)/'),
+    onlyBelow(
+      'sync-through-store-index',
+      'sync/ reaches the store only through store/index.ts, and never server/ or testing/.',
+      '^src/sync/',
+      '^src/(core|merge|schema|protocol|sync)/|^src/store/index[.]ts$',
+    ),
+    onlyBelow(
+      'server-core-is-runtime-free',
+      'server/core/ never imports store/, sync/, an adapter or testing/.',
+      '^src/server/core/',
+      '^src/(core|merge|schema|protocol|server/core)/',
+    ),
+    onlyBelow(
+      'server-adapters-on-server-core',
+      'server/node/ and server/cloudflare/ sit on server/core/ (never store/, sync/, testing/ or each other).',
+      '^src/server/(node|cloudflare)/',
+      '^src/(core|merge|schema|protocol|server/core|server/$1)/',
+    ),
+    onlyBelow('server-entry-on-server-core', "'trellis/server' re-exports server/core/ only.", '^src/server/index[.]ts$', '^src/server/core/'),
+    {
+      name: 'nothing-imports-testing',
+      comment: 'testing/ is the top of src/: it may import anything below it, and nothing in src/ imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/testing/' },
+      to: { path: '^src/testing/' },
+    },
+    {
+      name: 'src-stands-alone',
+      comment: 'The library never imports its tests, benchmarks or demo.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench|demo)/' },
+    },
+    {
+      name: 'pure-layers-no-runtime-builtins',
+      comment: 'Code below the adapters runs in browsers and workerd: no node: or other runtime built-ins.',
+      severity: 'error',
+      from: { path: PURE },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'demo-uses-public-entries',
+      comment: "The demo imports Trellis as an app does: 'trellis', 'trellis/sync', … (one folder's index.ts).",
+      severity: 'error',
+      from: { path: '^demo/' },
+      to: { path: '^src/', pathNot: '^src/(index|[^/]+/index|server/[^/]+/index)[.]ts$' },
+    },
+  ],
+  options: {
+    // Type-only imports count: a cycle of types is still a cycle.
+    tsPreCompilationDeps: true,
+    // Resolves the 'trellis' and 'trellis/*' paths (tsconfig.json) to src/.
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^node_modules/' },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types'],
+    },
+  },
+};
