@@ -4,7 +4,7 @@ import type { JoinMessage } from '../../protocol/index.js';
 import type { ConnectionState, Outcome } from './context.js';
 import { readLibrary } from './libraries.js';
 import { refuse, send } from './outbox.js';
-import { readReplica, registerReplica } from './replicas.js';
+import { registerReplica, replicaIdInUse } from './replicas.js';
 import { sendSnapshot } from './stream.js';
 import type { Claims } from './types.js';
 
@@ -13,9 +13,10 @@ export function onJoin(conn: ConnectionState, join: JoinMessage): Outcome {
   const library = readLibrary(ctx.sql, conn.library);
   if (library === undefined) throw new Error(`library ${conn.library} has no row after hello`);
   const { user } = conn.claims as Claims;
-  const known = readReplica(ctx.sql, { library: conn.library, replica: join.replicaId });
-  if (join.replicaId === conn.replicaId || (known !== undefined && (known.max_seq > 0 || known.user !== user))) {
-    return refuse(ErrorCode.INVALID_ARGUMENT, 'join needs a replica id new to this library; generate a fresh one.', {
+  // Any user: a known id would let one user lock another's replica out (AUTH_REPLICA_FORBIDDEN), and its
+  // first push would collide with the ops stored under it. Nothing is changed; the connection may join again.
+  if (join.replicaId === conn.replicaId || replicaIdInUse(ctx.sql, { library: conn.library, replica: join.replicaId })) {
+    return refuse(ErrorCode.INVALID_ARGUMENT, 'join needs a replica id new to this library (this one is registered or has ops here); generate a fresh one and join again.', {
       details: { replicaId: join.replicaId },
     });
   }

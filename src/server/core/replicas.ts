@@ -27,6 +27,30 @@ export function readReplica(sql: SqlStorage, key: ReplicaKey): ReplicaRow | unde
   return sql.exec<ReplicaRow>('SELECT * FROM replicas WHERE library = ? AND replica = ?', key.library, key.replica)[0];
 }
 
+/**
+ * Whether the id already names a replica of the library: a row (any user), an
+ * op, or a write kept in a baseline (ops compacted away, or seeded by another
+ * replica, leave no row). Baseline states are searched for the id as it ends
+ * a JSON-encoded stamp; a false match in user data only makes a join pick
+ * another id, while reusing a known id would collide with its ops.
+ */
+export function replicaIdInUse(sql: SqlStorage, key: ReplicaKey): boolean {
+  const needle = `${JSON.stringify(key.replica).slice(1, -1)}"`;
+  const [row] = sql.exec<{ used: number }>(
+    `SELECT (EXISTS (SELECT 1 FROM replicas WHERE library = ? AND replica = ?)
+      OR EXISTS (SELECT 1 FROM ops WHERE library = ? AND replica = ?)
+      OR EXISTS (SELECT 1 FROM baselines WHERE library = ? AND (replica = ? OR instr(state, ?) > 0))) AS used`,
+    key.library,
+    key.replica,
+    key.library,
+    key.replica,
+    key.library,
+    key.replica,
+    needle,
+  );
+  return row?.used === 1;
+}
+
 export interface RegisterReplica {
   readonly library: string;
   readonly replica: string;
