@@ -34,6 +34,12 @@ export const ErrorCode = {
   PROTOCOL_VERSION_MISMATCH: 'PROTOCOL_VERSION_MISMATCH',
   /** A frame exceeded the maximum message size. Send smaller pushes. */
   PROTOCOL_MESSAGE_TOO_LARGE: 'PROTOCOL_MESSAGE_TOO_LARGE',
+  /**
+   * An op's JSON is over MAX_OP_BYTES (UTF-8 bytes): no frame could carry it to the other replicas.
+   * `details` has the op's `index` in its message, its `bytes` and the `limit`. The store refuses such
+   * writes, so only a client that bypasses it sends one; split the value. Nothing of the message was stored.
+   */
+  PROTOCOL_OP_TOO_LARGE: 'PROTOCOL_OP_TOO_LARGE',
   /** A message arrived before the hello handshake finished. Send `hello` first. */
   PROTOCOL_UNEXPECTED_MESSAGE: 'PROTOCOL_UNEXPECTED_MESSAGE',
 

@@ -7,6 +7,7 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import { MAX_FRAME_BYTES } from './limits.js';
 import { ClientMessageSchema, ServerMessageSchema } from './messages.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
+import { utf8Length } from './utf8.js';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.js';
 
 /** What a WebSocket delivers. Only text frames are part of the protocol. */
@@ -31,21 +32,6 @@ export function decodeServerMessage(frame: Frame): Result<ServerMessage> {
 /** The text frame of a message. Senders keep it under MAX_FRAME_BYTES by chunking. */
 export function encodeMessage(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message);
-}
-
-/** UTF-8 length of a string, without TextEncoder (not every runtime types it). */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function parseFrame(frame: Frame): Result<unknown> {

@@ -64,6 +64,8 @@ export {
   MAX_TIMESTAMP_MS,
   MAX_PRESENCE_BYTES,
   MAX_PROFILE_BYTES,
+  MAX_ENVELOPE_BYTES,
+  MAX_OP_BYTES,
 } from './limits.js';
 export { CloseCode } from './close-codes.js';
 export { isBoundedJson, isBoundedJsonObject } from './json.js';
@@ -102,5 +104,12 @@ export { ErrorCodeSchema, ErrorMessageSchema } from './error.js';
 export type { ErrorMessage } from './error.js';
 export { ClientMessageSchema, ServerMessageSchema } from './messages.js';
 export type { ClientMessage, ServerMessage, ClientMessageType, ServerMessageType } from './messages.js';
-export { decodeClientMessage, decodeServerMessage, encodeMessage, utf8Length } from './codec.js';
+export { decodeClientMessage, decodeServerMessage, encodeMessage } from './codec.js';
+export { utf8Length, utf8Exceeds } from './utf8.js';
+export { opBytes, findOversizedOp } from './op-size.js';
+export { cutFrames, frameBytes, jsonBytes, withLast } from './frames.js';
+export type { CutOptions } from './frames.js';
+export { pushBatch } from './push-batch.js';
+export { seedChunks } from './seed-chunks.js';
+export { seedOrder, highestSeq } from './seed-order.js';
 export type { Frame, Result } from './codec.js';

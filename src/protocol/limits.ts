@@ -56,3 +56,22 @@ export const MAX_PROFILE_BYTES = 4096;
 
 /** Malformed frames (undecodable) a server tolerates on one connection before closing it with POLICY_VIOLATION. */
 export const MAX_BAD_FRAMES = 8;
+
+/**
+ * Room every frame keeps for what surrounds one op: the frame's own fields at
+ * their largest (a `snapshot`: a 64-character epoch, which JSON may escape to
+ * 384 bytes, three safe integers, progress and `done: false`) and the server
+ * seq an `ops` or `snapshot` frame wraps around the op. The largest envelope
+ * of today's frames is about 600 bytes; the rest is room for fields a later
+ * version adds. test/unit/protocol/frame-envelopes.test.ts builds the
+ * largest envelope of every frame kind that carries ops and checks it.
+ */
+export const MAX_ENVELOPE_BYTES = 4096;
+
+/**
+ * Largest op: the UTF-8 bytes of its JSON (`opBytes`), 1,044,480. An op at
+ * this size fits, alone, in every frame that carries ops (push, seed, ops,
+ * snapshot) under MAX_FRAME_BYTES. The store refuses a bigger write; the
+ * server refuses a pushed or seeded one with PROTOCOL_OP_TOO_LARGE.
+ */
+export const MAX_OP_BYTES = MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES;

@@ -9,10 +9,7 @@
 import * as v from 'valibot';
 import type { Op } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
-import { MAX_FRAME_BYTES, OpSchema, utf8Length } from '../protocol/index.js';
-
-/** The largest op: one must fit a push frame alone, with room for the envelope (see sync's pushBatch). */
-export const MAX_OP_BYTES = MAX_FRAME_BYTES / 2;
+import { MAX_OP_BYTES, OpSchema, opBytes } from '../protocol/index.js';
 
 /** Throws SCHEMA_VIOLATION (nothing written) when `op` could not be synced. */
 export function assertSyncable(op: Op): void {
@@ -26,7 +23,8 @@ export function assertSyncable(op: Op): void {
       { details: { collection: op.collection, id: op.id, path } },
     );
   }
-  const bytes = utf8Length(JSON.stringify(op));
+  // The server refuses an op over the same limit, measured by the same function (PROTOCOL_OP_TOO_LARGE).
+  const bytes = opBytes(op);
   if (bytes > MAX_OP_BYTES) {
     throw new TrellisError(
       ErrorCode.SCHEMA_VIOLATION,

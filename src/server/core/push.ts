@@ -9,6 +9,7 @@ import type { ConnectionState, Refusal } from './context.js';
 import { readLibrary, setHead } from './libraries.js';
 import { insertOps, readOwnOps } from './op-log.js';
 import { opsAheadRefusal } from './clock-guard.js';
+import { oversizedOpRefusal } from './size-guard.js';
 import { refuse } from './outbox.js';
 import { readReplica, setMaxSeq } from './replicas.js';
 
@@ -49,6 +50,8 @@ export function planPush(conn: ConnectionState, ops: readonly Op[]): PushPlan | 
       details: { limit: ctx.limits.maxOpsPerPush, received: ops.length },
     });
   }
+  const oversized = oversizedOpRefusal(ops, 'push');
+  if (oversized !== undefined) return oversized;
   const foreign = ops.findIndex((op) => op.replicaId !== replicaId);
   if (foreign >= 0) {
     return refuse(ErrorCode.SERVER_REPLICA_MISMATCH, `This connection pushes only ops of replica ${replicaId}.`, {

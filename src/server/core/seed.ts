@@ -2,15 +2,17 @@
  * Seed: after an `accept`, the replica's whole history becomes the library's.
  * Chunks are buffered; the last one commits everything in one transaction.
  */
-import { ErrorCode, TS_LENGTH, sameOp, stampOf } from '../../core/index.js';
+import { ErrorCode, sameOp } from '../../core/index.js';
 import type { Baseline, Op } from '../../core/index.js';
 import { mergeStates } from '../../merge/index.js';
+import { highestSeq, seedOrder } from '../../protocol/index.js';
 import type { SeedMessage } from '../../protocol/index.js';
 import { writeBaseline } from './baselines.js';
 import type { ConnectionState, Refusal, SeedBuffer } from './context.js';
 import { setHead, setHorizon } from './libraries.js';
 import { insertOp } from './op-log.js';
 import { refuse } from './outbox.js';
+import { oversizedOpRefusal } from './size-guard.js';
 import { forgetOtherReplicas, registerReplica } from './replicas.js';
 
 export function createSeedBuffer(): SeedBuffer {
@@ -25,6 +27,8 @@ export function bufferSeed(buffer: SeedBuffer, chunk: { message: SeedMessage; by
       details: { limit: chunk.limit },
     });
   }
+  const oversized = oversizedOpRefusal(chunk.message.ops, 'seed');
+  if (oversized !== undefined) return oversized;
   for (const baseline of chunk.message.baselines) buffer.baselines.push(baseline);
   for (const op of chunk.message.ops) buffer.ops.push(op);
   return undefined;
@@ -50,7 +54,8 @@ export function prepareSeed(buffer: SeedBuffer): PreparedSeed | Refusal {
     }
     byKey.set(key, op);
   }
-  const ops = [...byKey.values()].sort((a, b) => compareStrings(stampOf(a), stampOf(b)) || a.seq - b.seq);
+  // The protocol's order: the seeder numbers the seeded ops the same way without being told.
+  const ops = seedOrder([...byKey.values()]);
   const baselines = new Map<string, Baseline>();
   for (const baseline of buffer.baselines) {
     const key = JSON.stringify([baseline.collection, baseline.id]);
@@ -58,10 +63,6 @@ export function prepareSeed(buffer: SeedBuffer): PreparedSeed | Refusal {
     baselines.set(key, known === undefined ? baseline : { ...baseline, state: mergeStates(known.state, baseline.state) });
   }
   return { ops, baselines };
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -82,11 +83,7 @@ export function commitSeed(conn: ConnectionState, seed: PreparedSeed): number {
     setHead(ctx.sql, { library, headSeq: head });
     setHorizon(ctx.sql, { library, horizon: 0 });
     if (head > 0 || seed.baselines.size > 0) forgetOtherReplicas(ctx.sql, { library, replica: replicaId });
-    // The seeder's own writes travel as ops or, once it compacted them before it ever synced, inside
-    // baselines: both count, or its next push would look like a seq gap.
-    let ownMax = 0;
-    for (const op of seed.ops) if (op.replicaId === replicaId) ownMax = Math.max(ownMax, op.seq);
-    for (const b of seed.baselines.values()) for (const e of b.state.entries) if (e.stamp.slice(TS_LENGTH) === replicaId) ownMax = Math.max(ownMax, e.seq);
+    const ownMax = highestSeq({ ops: seed.ops, baselines: seed.baselines.values() }, replicaId);
     const user = conn.claims?.user ?? '';
     registerReplica(ctx.sql, { library, replica: replicaId, user, now: ctx.now(), ackedSeq: head, maxSeq: Math.max(ownMax, conn.localSeq) });
     return head;
