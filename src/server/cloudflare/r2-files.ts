@@ -7,6 +7,7 @@
  */
 import { createFileServer, fileTooLarge, parseDuration } from '../core/index.js';
 import type { FileServer, FileServerOptions, FileStorage } from '../core/index.js';
+import { MAX_DRAIN_BYTES, drainBody } from './drain-body.js';
 import type { TrellisVars } from './settings.js';
 
 export const FILE_PATH = /^\/parties\/([^/]+)\/([^/]+)\/files\/([^/]+)$/;
@@ -52,6 +53,7 @@ export async function answerFileRequest(request: Request, files: FileServer | un
   if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: FILE_CORS });
   if (files === undefined) {
     const message = 'This server stores no files: bind an R2 bucket as TRELLIS_FILES.';
+    await drainBody(request);
     return Response.json({ code: 'FILE_NOT_FOUND', message }, { status: 404, headers: FILE_CORS });
   }
   const length = Number(request.headers.get('content-length') ?? Number.NaN);
@@ -63,6 +65,8 @@ export async function answerFileRequest(request: Request, files: FileServer | un
     contentLength: Number.isFinite(length) ? length : undefined,
     readBody: (limit) => readBody(request, limit),
   });
+  // A refusal left the body unread (or half read): read the rest, or the client may get a reset instead of this answer.
+  await drainBody(request, Math.max(MAX_DRAIN_BYTES, files.maxFileSize));
   return new Response(answer.body, { status: answer.status, headers: { ...FILE_CORS, ...answer.headers } });
 }
 

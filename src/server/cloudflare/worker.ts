@@ -10,6 +10,7 @@ import { isTrellisError } from '../../core/index.js';
 import { answerDevTokenRequest, authorize, createTokenProvider, refuseSocket } from '../core/index.js';
 import type { Log } from '../core/index.js';
 import { answeredUpgrade, tokenOf } from './answered-upgrade.js';
+import { drainBody } from './drain-body.js';
 import { readSettings } from './settings.js';
 import { FILE_CORS, FILE_PATH } from './r2-files.js';
 import type { Settings, TrellisVars } from './settings.js';
@@ -63,6 +64,7 @@ export async function routeTrellisRequest(request: Request, env: TrellisEnv, opt
   const file = FILE_PATH.exec(url.pathname); // files: to the library's object, which checks the token (r2-files.ts)
   if (file !== null && (options.party === undefined || file[1] === options.party)) {
     const name = decode(file[2] as string);
+    if (name === undefined) await drainBody(request); // else a client still sending may get a reset, not the 404
     if (request.method === 'OPTIONS' || name === undefined) return new Response(null, { status: name === undefined ? 404 : 204, headers: FILE_CORS });
     return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
   }
