@@ -68,7 +68,9 @@ export {
   MAX_OP_BYTES,
 } from './limits.js';
 export { CloseCode } from './close-codes.js';
-export { isBoundedJson, isBoundedJsonObject } from './json.js';
+export { isBoundedJson, isBoundedJsonObject, jsonProblem, jsonObjectProblem, formatPath } from './json.js';
+export type { JsonProblem } from './json.js';
+export { NAME_RULE, isWireName, loneSurrogateAt, nameProblem, quoteName, unicodeProblem } from './names.js';
 export {
   ReplicaIdSchema,
   SeqSchema,

@@ -6,8 +6,9 @@
 import * as v from 'valibot';
 import { isReplicaId, isTimestamp, parseTimestamp, TS_LENGTH } from '../core/index.js';
 import type { Baseline, Change, DocState, Json, JsonObject, Op } from '../core/index.js';
-import { isBoundedJson, isBoundedJsonObject } from './json.js';
-import { MAX_EPOCH_LENGTH, MAX_NAME_LENGTH, MAX_PATH_SEGMENTS, MAX_POSITION_LENGTH, MAX_TIMESTAMP_MS } from './limits.js';
+import { isBoundedJson, isBoundedJsonObject, jsonObjectProblem, jsonProblem } from './json.js';
+import { MAX_EPOCH_LENGTH, MAX_PATH_SEGMENTS, MAX_POSITION_LENGTH, MAX_TIMESTAMP_MS } from './limits.js';
+import { isWireName, nameProblem, unicodeProblem } from './names.js';
 
 /** Path segments that would reach an object's prototype in naive consumers. */
 const FORBIDDEN_SEGMENTS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
@@ -20,8 +21,11 @@ export const CountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 /** A timestamp whose time is not beyond MAX_TIMESTAMP_MS. */
 const isWireTimestamp = (s: string): boolean => isTimestamp(s) && parseTimestamp(s).ms <= MAX_TIMESTAMP_MS;
 export const TimestampSchema = v.pipe(v.string(), v.check(isWireTimestamp, 'Expected an HLC timestamp (13 base-36 characters) before the year 3000'));
-/** A collection name, document id or list item id. */
-export const NameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
+/** A collection name, document id, path segment or list item id: the one rule of names.ts. */
+export const NameSchema = v.pipe(
+  v.string(),
+  v.check((name: string) => isWireName(name), (issue) => `Expected a name: this one ${nameProblem(issue.input) ?? 'is invalid'}`),
+);
 export const EpochSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_EPOCH_LENGTH));
 
 const SegmentSchema = v.pipe(
@@ -29,9 +33,16 @@ const SegmentSchema = v.pipe(
   v.check((segment) => !FORBIDDEN_SEGMENTS.includes(segment), 'Path segments must not be __proto__, constructor or prototype'),
 );
 export const PathSchema = v.pipe(v.array(SegmentSchema), v.minLength(1), v.maxLength(MAX_PATH_SEGMENTS), v.readonly());
-export const JsonSchema = v.custom<Json>(isBoundedJson, 'Expected a JSON value nested at most 32 deep');
-export const JsonObjectSchema = v.custom<JsonObject>(isBoundedJsonObject, 'Expected a JSON object nested at most 32 deep');
-const PositionSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_POSITION_LENGTH));
+/** A JSON value (json.ts); a refusal names the problem and where it is inside the value. */
+export const JsonSchema = v.custom<Json>(isBoundedJson, (issue) => `Invalid JSON value: ${jsonProblem(issue.input)?.problem ?? 'not JSON'}`);
+export const JsonObjectSchema = v.custom<JsonObject>(isBoundedJsonObject, (issue) => `Invalid JSON object: ${jsonObjectProblem(issue.input)?.problem ?? 'not a JSON object'}`);
+/** Well-formed too: SQLite would store a lone surrogate as U+FFFD, and late joiners would order the list differently. */
+const PositionSchema = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(MAX_POSITION_LENGTH),
+  v.check((pos: string) => unicodeProblem(pos) === undefined, (issue) => `Expected a list position: this one ${unicodeProblem(issue.input) ?? 'is invalid'}`),
+);
 
 export const ChangeSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('put'), value: JsonObjectSchema }),

@@ -6,6 +6,7 @@
 import type { Change, Json, JsonObject } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
 import { listItemsAt, positionBetween } from '../merge/index.js';
+import { NAME_RULE, nameProblem, quoteName } from '../protocol/index.js';
 import type { CollectionDef, FieldsDef } from '../schema/index.js';
 import type { CurrentDoc } from './write.js';
 
@@ -34,7 +35,24 @@ export function idOf(collection: string, def: CollectionDef, doc: unknown): stri
   if (typeof id !== 'string' || id.length === 0) {
     throw violation(collection, `primary key "${def.primaryKey}" must be a non-empty string`, { path: [def.primaryKey] });
   }
+  const problem = nameProblem(id);
+  if (problem !== undefined) {
+    throw violation(collection, `primary key "${def.primaryKey}" ${quoteName(id)} ${problem}; use ${NAME_RULE}`, { path: [def.primaryKey], problem });
+  }
   return id;
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `id` (an argument of update, delete, a list
+ * write or get) is a name the wire carries unchanged (protocol/names.ts):
+ * such a document cannot exist, and a NUL or lone surrogate must never reach
+ * a row key.
+ */
+export function assertIdArgument(collection: string, id: unknown): asserts id is string {
+  const problem = nameProblem(id);
+  if (problem === undefined) return;
+  const shown = typeof id === 'string' ? quoteName(id) : String(id);
+  throw new TrellisError(ErrorCode.INVALID_ARGUMENT, `${collection} id ${shown} ${problem}. Use ${NAME_RULE}.`, { details: { collection, problem } });
 }
 
 /** Nested partial update → one set/unset per leaf path; objects and maps merge, everything else replaces. */

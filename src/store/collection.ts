@@ -4,6 +4,7 @@ import type { CollectionName, DocOf, InputOf, ListFieldName, ListItemOf, PatchOf
 import { applyDefaults } from '../schema/index.js';
 import { assertOpen, collectionDef, type StoreContext } from './context.js';
 import {
+  assertIdArgument,
   idOf,
   listInsertChange,
   listMoveChange,
@@ -60,6 +61,7 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
   const table = () => ctx.db.table(docTableName(name)) as Table<DocRow, string>;
   const files = hasFiles(def); // files:
   const write = async (id: string, build: Parameters<typeof writeChanges>[1][number]['build'], files?: FileRow[]) => {
+    assertIdArgument(name, id);
     await writeChanges(ctx, [{ collection: name, id, build, files }]); // files: `files` rides along with the write
   };
   // files: a list item may hold files too
@@ -76,6 +78,7 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
   const target = (id: string, field: string): ListTarget => ({ collection: name, def, id, field });
   const clone = <T>(value: T): Json => structuredClone(value) as Json;
   const listInsert = async (id: string, field: string, index: number | 'end', value: unknown) => {
+    assertIdArgument(name, id);
     const { value: refs, files } = item(field, value); // files:
     await write(id, listInsertChange(target(id, field), index, clone(refs), ctx.createId()), files);
   };
@@ -90,6 +93,7 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
       await writeChanges(ctx, docs.map(putRequest));
     },
     update: async (id, patch) => {
+      assertIdArgument(name, id);
       if (!isPlainObject(patch)) throw violation(name, 'a patch must be a plain object');
       const { value: refs, files } = extractFiles(ctx, def.fields, patch); // files:
       const changes = patchChanges(name, def.fields, structuredClone(refs) as JsonObject);
@@ -112,6 +116,7 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
     listMove: async (id, field, from, to) => write(id, listMoveChange(target(id, field), from, to)),
     get: (id) => {
       assertOpen(ctx);
+      assertIdArgument(name, id);
       // files: refs → handles, read in the live query (so upload state re-emits): no optimistic results there.
       if (files) return live(async () => withHandles(ctx, def, (await table().get(id))?.d)) as Observable<never>;
       return liveWithAnnouncements(ctx.announcer, name, async () => (await table().get(id))?.d, nextDoc(id)) as Observable<never>;

@@ -24,6 +24,7 @@ import { baselineOf } from './compact.js';
 import { materialize, nullPath } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
 import { deleteRows, objectStore, putRows, settle, type AnyTransaction, type Mutations } from './idb.js';
+import { headKey } from './head-key.js';
 
 /**
  * An entry's change as stored: the change itself, or, when its value can be
@@ -161,11 +162,11 @@ export async function readHeads(ctx: StoreContext, tx: AnyTransaction, keys: rea
 /** Every head this replica holds, as baselines (for a seed, an export, the at-risk count or a rematerialization). */
 export async function readAllHeads(ctx: StoreContext, tx: Transaction): Promise<Baseline[]> {
   const heads = new Map<string, Baseline>();
-  for (const head of (await tx.table('heads').toArray()) as HeadRow[]) heads.set(`${head.collection}\u0000${head.id}`, head);
+  for (const head of (await tx.table('heads').toArray()) as HeadRow[]) heads.set(headKey(head.collection, head.id), head);
   for (const collection of ctx.schema.collectionNames) {
     await tx.table(docTableName(collection)).each((row: DocRow) => {
       // Rows of the first layout (before heads moved into rows, see migrate.ts) have no `h`: their head is in `heads`.
-      if (row.h) heads.set(`${collection}\u0000${row.k}`, baselineOf(collection, row.k, rowHead(row)));
+      if (row.h) heads.set(headKey(collection, row.k), baselineOf(collection, row.k, rowHead(row)));
     });
   }
   return [...heads.values()];

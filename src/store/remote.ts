@@ -10,6 +10,7 @@ import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type 
 import { getRow, ownTransaction, putRows, type Mutations } from './idb.js';
 import { acknowledgedRows, lastOf, opsAfter, opsOf, rowHolding, type OpLogRow } from './op-log.js';
 import { headKey, mapStorageError, withdraw } from './write.js';
+import { docOfHeadKey } from './head-key.js';
 import { pushTo } from './push-to.js';
 import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
 import { knownCollection, type StoreContext } from './context.js';
@@ -103,14 +104,14 @@ async function materializeDocs(
   early: ReadonlyMap<string, HeadWrite> | undefined,
 ): Promise<void> {
   const keys = [...byDoc.keys()];
-  const heads = await readHeads(ctx, tx, keys.map((k) => k.split('\u0000') as [string, string]));
+  const heads = await readHeads(ctx, tx, keys.map((k) => docOfHeadKey(k)));
   const writes = new Map<string, HeadWrite>();
   keys.forEach((key, i) => {
     const before = heads[i]?.state ?? emptyDocState;
     const state: DocState = applyOps(before, byDoc.get(key) ?? []);
     // Only ops it already held: nothing to write.
     if (state === before) return;
-    const [collection, id] = key.split('\u0000') as [string, string];
+    const [collection, id] = docOfHeadKey(key);
     writes.set(key, headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false));
   });
   ctx.heads.remember([...writes].map(([key, w]) => ({ key, state: w.state })));
@@ -133,7 +134,7 @@ function mergeHeld(ctx: StoreContext, byDoc: ReadonlyMap<string, readonly Op[]>)
     if (before === undefined) return undefined;
     const state = applyOps(before, ops);
     if (state === before) continue;
-    const [collection, id] = key.split('\u0000') as [string, string];
+    const [collection, id] = docOfHeadKey(key);
     merged.set(key, headWrite(ctx, collection, id, state, false));
   }
   return merged;

@@ -24,6 +24,7 @@ import { pushTo } from './push-to.js';
 import type { SequencedOp } from './remote.js';
 import { opsAfter } from './op-log.js';
 import { headKey, mapStorageError } from './write.js';
+import { docOfHeadKey } from './head-key.js';
 
 export interface Snapshot {
   readonly baselines: readonly Baseline[];
@@ -95,7 +96,7 @@ async function writeSnapshot(ctx: StoreContext, tx: Transaction, snapshot: Snaps
   const add = (collection: string, id: string, state: DocState) => heads.set(headKey(collection, id), headWrite(ctx, collection, id, state, false));
   for (const b of snapshot.baselines) add(b.collection, b.id, b.state);
   for (const [key, ops] of opsByDoc) {
-    const [collection, id] = key.split('\u0000') as [string, string];
+    const [collection, id] = docOfHeadKey(key);
     add(collection, id, applyOps(heads.get(key)?.state ?? { entries: [] }, ops));
   }
   await Promise.all([writeHeads(ctx, tx, heads.values()), tx.table('ops').bulkAdd(snapshot.ops.map(({ serverSeq, op }) => ({ ...op, serverSeq })))]);

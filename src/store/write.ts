@@ -15,6 +15,7 @@ import { assertOpen, collectionDef, knownCollection, type StoreContext, type Und
 import { inverseOf } from './inverse.js';
 import { readHeads, writeHeads, type HeadWrite, type LoadedHead } from './heads.js';
 import { assertSyncable } from './syncable.js';
+import { headKey } from './head-key.js';
 import { flushFiles, stageFiles, type FileRow } from './files.js'; // files:
 import { Mutations, ownTransaction, putRows } from './idb.js';
 import { readCounters } from './counters.js';
@@ -88,7 +89,7 @@ function newScope<S extends WriteScope>(transactions: Pick<S, 'idb' | 'mutations
     staged: { ops: [], docs: new Map() },
   } as WriteScope as S;
 }
-export const headKey = (collection: string, id: string) => `${collection}\u0000${id}`;
+export { headKey } from './head-key.js';
 
 /** Runs `fn` in the ambient store transaction, or in a new one that commits when `fn` resolves. */
 export async function withWriteScope<T>(
