@@ -18,6 +18,8 @@ describe('server limits', () => {
       maxSeedBytes: 64 * 1024 * 1024,
       maxConnectionsPerLibrary: 1000,
       maxConnectionsPerToken: 32,
+      maxConnectionsPerUser: 32,
+      maxSocketQueueBytes: 8 * 1024 * 1024,
       maxMessagesPerSecond: 500,
       messageBurst: 2000,
       maxClockAheadMs: Number.POSITIVE_INFINITY,

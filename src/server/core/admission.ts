@@ -1,6 +1,6 @@
 /**
- * Admission limits (SyncLimits): authorized connections per library and per
- * token, checked when a connection is authorized, and a per-connection
+ * Admission limits (SyncLimits): authorized connections per library, per
+ * token and per user, checked when a connection is authorized, and a per-connection
  * message rate (a token bucket), checked on every frame before it is decoded.
  * Hitting one is answered SERVER_LIMIT_EXCEEDED, `details.limit` naming it,
  * and the socket is closed with TRY_AGAIN_LATER: the client reconnects with
@@ -15,7 +15,7 @@ import type { ConnectionState, Refusal } from './context.js';
 import { refuse } from './outbox.js';
 import type { Claims } from './types.js';
 
-type Limit = 'connectionsPerLibrary' | 'connectionsPerToken' | 'messagesPerSecond';
+type Limit = 'connectionsPerLibrary' | 'connectionsPerToken' | 'connectionsPerUser' | 'messagesPerSecond';
 
 /** A token is known by its claims (the server never keeps token strings): one user, role and expiry. */
 const tokenKey = (claims: Claims) => `${claims.user}\u0000${claims.role}\u0000${claims.exp}`;
@@ -30,6 +30,10 @@ export function admissionRefusal(conn: ConnectionState, claims: Claims): Refusal
   const key = tokenKey(claims);
   if (others.filter((c) => tokenKey(c.claims as Claims) === key).length >= limits.maxConnectionsPerToken) {
     return limited({ limit: 'connectionsPerToken', max: limits.maxConnectionsPerToken, message: 'This token has as many connections open as the server allows' });
+  }
+  // A user can mint tokens of many expiries (each its own token above): this bounds what one user holds of the library.
+  if (others.filter((c) => (c.claims as Claims).user === claims.user).length >= limits.maxConnectionsPerUser) {
+    return limited({ limit: 'connectionsPerUser', max: limits.maxConnectionsPerUser, message: 'This user has as many connections open to this library as the server allows' });
   }
   return undefined;
 }

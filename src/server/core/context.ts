@@ -33,6 +33,11 @@ export interface ConnectionState {
   rate?: { tokens: number; at: number };
   /** When this connection last refreshed its replica's last_seen (connection.ts). */
   touchedAt?: number;
+  /**
+   * The epoch a read-token hello was told for a library that has no row (on-hello.ts): nothing
+   * is stored for a reader, and a writer creating the library while it is connected adopts it.
+   */
+  unstoredEpoch?: string;
   /** Frames that arrived while the token was being verified, in order. */
   readonly queue: Frame[];
 }

@@ -27,6 +27,7 @@ export { migrate } from './schema.js';
 export type {
   SqlStorage,
   ServerSocket,
+  SendQueue,
   Role,
   Claims,
   VerifyToken,

@@ -2,15 +2,17 @@
 import { ErrorCode, unexpectedCase } from '../../core/index.js';
 import { CloseCode } from '../../protocol/index.js';
 import type { DecisionMessage, HelloMessage } from '../../protocol/index.js';
+import { libraryConnections } from './context.js';
 import type { ConnectionState, Outcome } from './context.js';
 import { decide } from './decide.js';
 import type { Verdict } from './decide.js';
 import { ensureLibrary, hasHistory, readLibrary } from './libraries.js';
+import type { LibraryRow } from './libraries.js';
 import { refuse, send } from './outbox.js';
 import { markTruant, readReplica } from './replicas.js';
 import { createSeedBuffer } from './seed.js';
 import { sendCatchUp } from './stream.js';
-import type { Claims } from './types.js';
+import type { Claims, Role } from './types.js';
 
 /** What every decision carries: the library's state when it was made. */
 type DecisionFields = Omit<Extract<DecisionMessage, { decision: 'resume' }>, 'decision'>;
@@ -27,7 +29,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
       close: CloseCode.REPLICA_FORBIDDEN,
     });
   }
-  const library = readLibrary(ctx.sql, conn.library) ?? ensureLibrary(ctx.sql, { library: conn.library, epoch: ctx.createId(), now: ctx.now() });
+  const library = libraryFor(conn, role);
   const history = hasHistory(ctx.sql, conn.library);
   if (!history && role === 'write' && ctx.seeding.has(conn.library)) {
     return refuse(ErrorCode.SYNC_LIBRARY_BUSY, 'Another replica is seeding this library; reconnect shortly.', {
@@ -47,6 +49,25 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
     replicaSeq: replica?.max_seq ?? 0,
   };
   return answer(conn, { verdict, fields, hello });
+}
+
+/**
+ * The library's row. A writer creates a missing one (its seed follows); a reader
+ * only sees what a new one would be, and nothing is stored: reading creates no
+ * state. The epoch a reader was told lives on its connection only; a writer that
+ * creates the library while such a reader is connected adopts it, so the reader
+ * returns as a late joiner, as when its hello created the row. (A Durable Object
+ * that hibernates meanwhile forgets it: that reader then gets `library-reset`.)
+ */
+function libraryFor(conn: ConnectionState, role: Role): LibraryRow {
+  const { ctx } = conn;
+  const existing = readLibrary(ctx.sql, conn.library);
+  if (existing !== undefined) return existing;
+  const told = libraryConnections(ctx, conn.library).find((c) => c.unstoredEpoch !== undefined)?.unstoredEpoch;
+  const fresh = { library: conn.library, epoch: told ?? ctx.createId(), now: ctx.now() };
+  if (role === 'write') return ensureLibrary(ctx.sql, fresh);
+  conn.unstoredEpoch = fresh.epoch;
+  return { library: fresh.library, epoch: fresh.epoch, head_seq: 0, horizon: 0, created_at: fresh.now };
 }
 
 function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFields; hello: HelloMessage }): Outcome {

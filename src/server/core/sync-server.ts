@@ -30,6 +30,10 @@ export const DEFAULT_LIMITS: SyncLimits = {
   maxFrameBytes: MAX_FRAME_BYTES,
   maxConnectionsPerLibrary: 1000,
   maxConnectionsPerToken: 32,
+  // Tokens of different expiries are different tokens: without this one user could hold every library slot.
+  maxConnectionsPerUser: 32,
+  // Live traffic a stalled socket may hold beyond its catch-up: 8 MiB, eight full frames.
+  maxSocketQueueBytes: 8 * 1024 * 1024,
   // A well-behaved client sends one push at a time and at most five cursors a second (src/sync/cursor-throttle.ts).
   maxMessagesPerSecond: 500,
   messageBurst: 2000,

@@ -22,6 +22,19 @@ export interface SqlStorage {
 export interface ServerSocket {
   send(frame: string): void;
   close(code: number, reason: string): void;
+  /**
+   * Bytes handed to `send` so far, and how many of them still wait to be written to the network.
+   * Absent where the runtime does not say (a Durable Object's socket has no readable buffer), and
+   * then no send queue limit applies.
+   */
+  sendQueue?(): SendQueue;
+}
+
+export interface SendQueue {
+  /** UTF-8 bytes of every frame handed to `send` on this socket. */
+  readonly sentBytes: number;
+  /** Of those, the bytes not yet written to the network (`ws`: `bufferedAmount`). */
+  readonly bufferedBytes: number;
 }
 
 export type Role = 'read' | 'write';
@@ -61,6 +74,14 @@ export interface SyncLimits {
   readonly maxConnectionsPerLibrary: number;
   /** Authorized connections one token (same user, role and expiry) may have open at once; likewise. */
   readonly maxConnectionsPerToken: number;
+  /** Authorized connections one user (any role, any token) may have open to one library at once; likewise. */
+  readonly maxConnectionsPerUser: number;
+  /**
+   * Bytes a socket may hold queued for sending, beyond the catch-up or snapshot it was sent on
+   * connecting; past it the socket is closed with TRY_AGAIN_LATER (the client reconnects and catches
+   * up from its cursor). Only where the runtime reports a queue (`ServerSocket.sendQueue`: Node).
+   */
+  readonly maxSocketQueueBytes: number;
   /** Sustained frames per second one connection may send (a token bucket of `messageBurst`); beyond, SERVER_LIMIT_EXCEEDED and TRY_AGAIN_LATER. */
   readonly maxMessagesPerSecond: number;
   /** Frames a connection may send at once above the sustained rate. */
