@@ -30,6 +30,12 @@ const decisionFields = {
   horizon: CountSchema,
   /** The highest seq of this replica the server holds, 0 if none; push from replicaSeq + 1. */
   replicaSeq: CountSchema,
+  /**
+   * opHash (op-hash.ts) of the replica's op at replicaSeq as the server stored it; null when replicaSeq
+   * is 0 or the server did not record it (a row from before version 4). The client compares it with its
+   * own op at that seq before it acknowledges anything: a mismatch is a fork (a copied profile).
+   */
+  replicaHash: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)))),
 };
 
 export const DecisionReasonSchema = v.picklist(['late-joiner', 'truant', 'library-reset']);

@@ -114,4 +114,5 @@ export type { CutOptions } from './frames.js';
 export { pushBatch } from './push-batch.js';
 export { seedChunks } from './seed-chunks.js';
 export { seedOrder, highestSeq } from './seed-order.js';
+export { opHash, canonicalJson } from './op-hash.js';
 export type { Frame, Result } from './codec.js';

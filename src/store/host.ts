@@ -9,7 +9,7 @@ import type { Archive } from './database.js';
 import { compact, stripServerSeq, type CompactOptions } from './compact.js';
 import { META_HORIZON, META_LOCAL, META_SYNCED, readLocal } from './database.js';
 import { acknowledge, applyRemote, readUnacknowledged, type SequencedOp } from './remote.js';
-import { allOps, countAfter } from './op-log.js';
+import { allOps, countAfter, opsOf, rowHolding } from './op-log.js';
 import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
 import { readAllHeads } from './heads.js';
@@ -27,6 +27,10 @@ export interface StoreHost {
   readonly pending: Observable<number>;
   /** Own ops not yet acknowledged, oldest first. */
   readUnacknowledged(limit: number): Promise<Op[]>;
+  /** The highest own seq the server acknowledged (0 if none). */
+  acknowledgedSeq(): Promise<number>;
+  /** This replica's own op `seq`, if the log still holds it (acknowledged ops may be compacted away). */
+  readOwnOp(seq: number): Promise<Op | undefined>;
   /** Own ops committed by this store instance, as they commit. */
   readonly localOps: Observable<readonly Op[]>;
   readMeta<T>(key: string): Promise<T | undefined>;
@@ -56,6 +60,13 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
       }),
     ),
     readUnacknowledged: (limit) => readUnacknowledged(ctx, limit),
+    acknowledgedSeq: () => ctx.db.transaction('r', ['meta'], async (tx) => (await readLocal(tx)).ackedSeq),
+    readOwnOp: (seq) =>
+      ctx.db.transaction('r', ['meta', 'ops'], async (tx) => {
+        const row = await rowHolding(tx, (await readLocal(tx)).replicaId, seq);
+        const op = row && opsOf(row).find((o) => o.seq === seq);
+        return op && stripServerSeq(op);
+      }),
     localOps: ctx.localOps.asObservable(),
     readMeta,
     writeMeta: async (entries) => {

@@ -124,14 +124,9 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     engine.onDisconnected(fatal || error ? 'error' : 'offline', error);
   });
   const subscriptions = new Subscription();
-  subscriptions.add(
-    host.pending.subscribe((pending) => {
-      engine.state.next({ ...engine.state.value, pending });
-      void engine.pump();
-      void engine.refreshAtRisk();
-    }),
-  );
-  subscriptions.add(host.localOps.subscribe((ops) => void engine.pump(ops)));
+  subscriptions.add(host.pending.subscribe((pending) => void engine.pending(pending)));
+  // Synchronous: the store announces a commit before the write's promise resolves, so pending counts it by then.
+  subscriptions.add(host.localOps.subscribe((ops) => void engine.committed(ops)));
   let live = false;
   subscriptions.add(
     engine.state.subscribe(({ phase }) => {
@@ -142,7 +137,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     }),
   );
   // files: uploads over HTTP while live, see files.ts
-  const files = startFileUploads({ host, endpoint: options, state: engine.state, onError: (error) => engine.state.next({ ...engine.state.value, error }) });
+  const files = startFileUploads({ host, endpoint: options, state: engine.state, onError: (error) => engine.report(error) });
 
   return {
     state: engine.state.asObservable(),

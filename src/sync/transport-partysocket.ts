@@ -17,6 +17,7 @@ export function createPartysocketTransport(options: TransportOptions): Transport
     onMessage: (listener) => socket.addEventListener('message', (event) => listener(String(event.data))),
     onOpen: (listener) => socket.addEventListener('open', () => listener()),
     onClose: (listener) => socket.addEventListener('close', (event) => listener({ code: event.code, reason: event.reason })),
+    reconnect: () => socket.reconnect(1000, 'reconnect'),
     close: () => {
       stopWatching();
       socket.close(1000, 'sync stopped');

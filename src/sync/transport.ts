@@ -6,6 +6,12 @@ export interface Transport {
   onClose(listener: (event: { code: number; reason: string }) => void): void;
   /** Closes for good: no reconnect. */
   close(): void;
+  /**
+   * Drops the connection and connects again (with the usual backoff). Used when a connection cannot
+   * go on (a forked replica asks for a reset with a new hello). Without it, that waits for the next
+   * reconnect.
+   */
+  reconnect?(): void;
 }
 
 export interface TransportOptions {

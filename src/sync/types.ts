@@ -1,7 +1,11 @@
 import type { Observable } from 'rxjs';
 
 export type SyncPhase = 'offline' | 'connecting' | 'syncing' | 'live' | 'join-required' | 'resetting' | 'error';
-export type JoinReason = 'late-joiner' | 'truant' | 'library-reset';
+/**
+ * Why a join is needed: the server's reset reasons, and `fork`: the server holds other ops under this
+ * replica's id and seqs (the store was copied, or restored from a backup, and both copies wrote).
+ */
+export type JoinReason = 'late-joiner' | 'truant' | 'library-reset' | 'fork';
 export type AutoJoin = 'when-nothing-at-risk' | 'never' | 'always';
 
 export interface SyncState {

@@ -1,0 +1,76 @@
+/**
+ * What a step asks the shell to do. The shell runs a step's effects in order;
+ * a store call, when there is one, comes last, and its result comes back as
+ * the next event (`stored` or `store-failed`) before any other frame is
+ * handled, so its effect is durable before the engine goes on.
+ */
+import type { Baseline, Op } from '../../core/index.js';
+import type { ClientMessage, Cursor } from '../../protocol/index.js';
+import type { SequencedOp, Snapshot } from '../../store/index.js';
+import type { JoinReason, SyncState } from '../types.js';
+
+/** The store calls the engine makes, each with what it continues with. */
+export type StoreCall =
+  /** Boot: the store's acknowledged seq (for pending) and the library this store syncs with. */
+  | { readonly kind: 'read-local' }
+  /** What a hello says. */
+  | { readonly kind: 'read-hello' }
+  | { readonly kind: 'export-history' }
+  /** The store's own op at `seq`, to compare with the server's hash of its op there (fork check on resume). */
+  | { readonly kind: 'read-own-op'; readonly seq: number; readonly hash: string }
+  /** A new replica id from the store's generator (seeded in tests), for a join. */
+  | { readonly kind: 'new-replica-id' }
+  /** `serverSeq`: after a seed, the head the seed reached (sync goes live there). */
+  | { readonly kind: 'acknowledge'; readonly ack: { readonly fromSeq: number; readonly toSeq: number; readonly firstServerSeq?: number }; readonly then: 'resume' | 'seed' | 'push'; readonly serverSeq?: number }
+  | { readonly kind: 'count-at-risk'; readonly then: 'reset' | 'refresh'; readonly reason?: JoinReason }
+  | { readonly kind: 'reset-to-snapshot'; readonly snapshot: Snapshot; readonly replicaId: string; readonly reason: string; readonly horizon: number; readonly serverSeq: number; readonly meta: Readonly<Record<string, unknown>> }
+  /** `ackTo`: after a seed, the highest own seq it carried (acknowledged next). */
+  | { readonly kind: 'apply-remote'; readonly entries: readonly SequencedOp[]; readonly meta: Readonly<Record<string, unknown>>; readonly then: 'ops' | 'seed'; readonly serverSeq: number; readonly progress?: SyncState['progress']; readonly ackTo?: number }
+  | { readonly kind: 'write-meta'; readonly entries: Readonly<Record<string, unknown>>; readonly then: 'synced'; readonly serverSeq: number }
+  | { readonly kind: 'compact'; readonly horizon: number }
+  | { readonly kind: 'read-unacknowledged'; readonly limit: number };
+
+export type StoreCallKind = StoreCall['kind'];
+
+export interface HelloInputs {
+  readonly cursor: Cursor | null;
+  readonly replicaId: string;
+  readonly localSeq: number;
+  readonly atRisk: number;
+  readonly ackedSeq: number;
+}
+
+/** What each store call resolves to. */
+export interface StoreValues {
+  readonly 'read-local': { readonly replicaId: string; readonly ackedSeq: number };
+  readonly 'read-hello': HelloInputs;
+  readonly 'export-history': { readonly baselines: Baseline[]; readonly ops: Op[] };
+  readonly 'read-own-op': Op | undefined;
+  readonly 'new-replica-id': string;
+  readonly acknowledge: undefined;
+  readonly 'count-at-risk': number;
+  readonly 'reset-to-snapshot': undefined;
+  readonly 'apply-remote': undefined;
+  readonly 'write-meta': undefined;
+  readonly compact: undefined;
+  readonly 'read-unacknowledged': readonly Op[];
+}
+
+export interface SyncError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type Effect =
+  /** Send on the current connection. */
+  | { readonly type: 'send'; readonly message: ClientMessage }
+  /** The state changed: show it. */
+  | { readonly type: 'publish'; readonly state: SyncState }
+  /** Run this store call and feed its result back. Always a step's last effect. */
+  | { readonly type: 'store'; readonly call: StoreCall }
+  /** Settle every waiting join(): resolved, or rejected with `error`. */
+  | { readonly type: 'settle-joins'; readonly error?: SyncError }
+  /** Start (or cancel) the cursor interval timer; when it fires, the shell steps `tick`. */
+  | { readonly type: 'timer'; readonly action: 'start' | 'cancel' }
+  /** Drop the connection and connect again (the transport's backoff applies). */
+  | { readonly type: 'reconnect' };

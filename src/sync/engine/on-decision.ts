@@ -1,0 +1,105 @@
+/**
+ * The decision (accept, resume or reset) and what follows it on the
+ * client: the seed, the fork check of a resume, and the consent flow of a
+ * reset (join-required, join(), the join message).
+ */
+import { ErrorCode, TS_LENGTH, unexpectedCase } from '../../core/index.js';
+import { opHash, seedChunks } from '../../protocol/index.js';
+import type { DecisionMessage } from '../../protocol/index.js';
+import type { JoinReason } from '../types.js';
+import type { StoredEvent } from './events.js';
+import type { Session } from './session.js';
+import { withLink, withPhase, withState } from './session.js';
+import { next, type Step } from './step.js';
+
+export function onDecision(s: Session, message: DecisionMessage): Step {
+  const decided = withLink(s, { epoch: message.epoch, reason: message.decision === 'reset' ? message.reason : undefined });
+  switch (message.decision) {
+    case 'accept':
+      return next(decided, { type: 'store', call: { kind: 'export-history' } });
+    case 'resume':
+      return onResume(decided, message);
+    case 'reset': {
+      // A forked replica asked for this reset; the server only saw a hello without a cursor.
+      const reason: JoinReason = s.forked ? 'fork' : message.reason;
+      return next(withLink(decided, { reason }), { type: 'store', call: { kind: 'count-at-risk', then: 'reset', reason } });
+    }
+    default:
+      return unexpectedCase(message);
+  }
+}
+
+/**
+ * The server holds this replica's ops up to replicaSeq. Those past what the
+ * store records as acknowledged are acknowledged now, but only once the
+ * store's op at replicaSeq hashes as the server's does: a copied profile
+ * (same replica id, other ops) must not mark its own ops as stored.
+ */
+function onResume(s: Session, message: Extract<DecisionMessage, { decision: 'resume' }>): Step {
+  const { replicaSeq } = message;
+  if (replicaSeq === 0) return next(s);
+  const hash = message.replicaHash ?? null;
+  const acked = s.acked?.replicaId === s.replicaId ? (s.acked?.seq ?? 0) : 0;
+  // No hash: a row stored before hashes were kept; trusted as before.
+  if (replicaSeq > acked && hash !== null) return next(s, { type: 'store', call: { kind: 'read-own-op', seq: replicaSeq, hash } });
+  return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq: 1, toSeq: replicaSeq }, then: 'resume' } });
+}
+
+export function onOwnOpRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-own-op' } }>): Step {
+  const { seq, hash } = e.call;
+  if (e.value !== undefined && opHash(e.value) === hash) {
+    return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq: 1, toSeq: seq }, then: 'resume' } });
+  }
+  return forked(s, `The server holds another op under this replica's seq ${seq}: this store was copied (or restored) and both copies wrote. Join again to continue under a new replica id; your changes are archived.`);
+}
+
+/**
+ * The replica forked: nothing of this connection is acknowledged or pushed.
+ * Reconnect without a cursor, so the server decides a reset; the consent flow
+ * then moves this store to a new replica id and archives its divergent ops.
+ */
+export function forked(s: Session, message: string): Step {
+  const stopped = withLink({ ...s, forked: true }, { pushBlocked: true, pushing: false });
+  return next(withState(stopped, { error: { code: ErrorCode.FORK_DETECTED, message } }), { type: 'reconnect' });
+}
+
+export function onExported(s: Session, e: Extract<StoredEvent, { call: { kind: 'export-history' } }>): Step {
+  const history = e.value;
+  const me = s.replicaId;
+  // Only what the seed carries is acknowledged by it; writes made meanwhile are pushed after.
+  // Own writes compacted before any sync travel inside baselines (heads) and count too.
+  let upTo = 0;
+  for (const op of history.ops) if (op.replicaId === me) upTo = Math.max(upTo, op.seq);
+  for (const b of history.baselines) for (const entry of b.state.entries) if (entry.stamp.slice(TS_LENGTH) === me) upTo = Math.max(upTo, entry.seq);
+  const seeding = withLink(s, { seeded: history.ops, seededUpTo: upTo });
+  return next(seeding, ...seedChunks(history).map((message) => ({ type: 'send' as const, message })));
+}
+
+export function onAtRiskCounted(s: Session, e: Extract<StoredEvent, { call: { kind: 'count-at-risk' } }>, current: boolean): Step {
+  const atRisk = e.value;
+  if (e.call.then === 'refresh') {
+    const joinRequired = s.state.joinRequired;
+    return next(s.state.phase === 'join-required' && joinRequired ? withState(s, { joinRequired: { ...joinRequired, atRisk } }) : s);
+  }
+  if (!current) return next(s);
+  // A join() still waiting is the user's consent: a connection lost mid-join does not ask again.
+  if (s.joinWaiters > 0) return startJoin(s, 'user');
+  if (s.autoJoin === 'always' || (s.autoJoin === 'when-nothing-at-risk' && atRisk === 0)) return startJoin(s, 'auto');
+  return next(withPhase(s, 'join-required', { joinRequired: { reason: e.call.reason ?? s.link.reason ?? 'late-joiner', atRisk } }));
+}
+
+/** The app's join(): consent, used now if this connection waits for it, else by the next reset decision. */
+export function onJoin(s: Session): Step {
+  const waiting = { ...s, joinWaiters: s.joinWaiters + 1 };
+  return s.state.phase === 'join-required' && s.open ? startJoin(waiting, 'user') : next(waiting);
+}
+
+function startJoin(s: Session, consent: 'user' | 'auto'): Step {
+  const resetting = withPhase({ ...s, consent }, 'resetting', { progress: { received: 0, total: 0 } });
+  return next(resetting, { type: 'store', call: { kind: 'new-replica-id' } });
+}
+
+export function onIdCreated(s: Session, e: Extract<StoredEvent, { call: { kind: 'new-replica-id' } }>): Step {
+  const joining = withLink(s, { joiningAs: e.value, snapshot: [] });
+  return next(joining, { type: 'send', message: { type: 'join', replicaId: e.value } });
+}

@@ -1,0 +1,95 @@
+/**
+ * Own ops out: one push in flight at a time, acknowledged by `ack`; a refused
+ * push blocks pushing until the next connection (or, for a fork, leads to the
+ * consent flow). Also what the store says about pending ops.
+ */
+import { ErrorCode } from '../../core/index.js';
+import type { Op } from '../../core/index.js';
+import { pushBatch } from '../../protocol/index.js';
+import type { AckMessage, ErrorMessage } from '../../protocol/index.js';
+import type { StoredEvent } from './events.js';
+import { afterSeedAcknowledged } from './on-stream.js';
+import { forked } from './on-decision.js';
+import type { Session } from './session.js';
+import { withLink, withState } from './session.js';
+import { next, type Step } from './step.js';
+
+/**
+ * Pushes unacknowledged ops. `written` are ops this tab just committed: when
+ * they directly follow the last batch pushed, they go out as they are,
+ * without reading the log back (ops from other tabs, or after a gap, are read
+ * from the log as usual).
+ */
+export function onPump(s: Session, written?: readonly Op[]): Step {
+  if (s.state.phase !== 'live' || !s.open || s.link.pushing || s.link.pushBlocked) return next(s);
+  const first = written?.[0];
+  const last = s.link.pushedThrough;
+  // A reset starts a new replica id at seq 1: the id must match too.
+  const follows = first !== undefined && last !== undefined && first.replicaId === last.replicaId && first.seq === last.seq + 1;
+  if (follows) return push(s, pushBatch(written as Op[]));
+  return next(s, { type: 'store', call: { kind: 'read-unacknowledged', limit: 1000 } });
+}
+
+export function onUnacknowledgedRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-unacknowledged' } }>): Step {
+  if (s.state.phase !== 'live' || s.link.pushing || s.link.pushBlocked) return next(s);
+  return push(s, pushBatch(e.value));
+}
+
+function push(s: Session, ops: readonly Op[]): Step {
+  const last = ops.at(-1);
+  if (last === undefined) return next(s);
+  const pushing = withLink(s, { pushing: true, pushedThrough: { replicaId: last.replicaId, seq: last.seq } });
+  return next(pushing, { type: 'send', message: { type: 'push', ops: [...ops] } });
+}
+
+export function onAck(s: Session, message: AckMessage): Step {
+  const { fromSeq, toSeq, firstServerSeq } = message;
+  return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq, toSeq, firstServerSeq }, then: 'push' } });
+}
+
+/** The store recorded an acknowledgement (durably, whatever happened to the connection meanwhile). */
+export function onAcknowledged(s: Session, e: Extract<StoredEvent, { call: { kind: 'acknowledge' } }>, current: boolean): Step {
+  const replicaId = s.replicaId;
+  const known = s.acked?.replicaId === replicaId ? (s.acked?.seq ?? 0) : 0;
+  const acked: Session = replicaId === undefined ? s : { ...s, acked: { replicaId, seq: Math.max(known, e.call.ack.toSeq) } };
+  if (!current) return next(acked);
+  if (e.call.then === 'push') return onPump(withLink(acked, { pushing: false }));
+  if (e.call.then === 'seed') return afterSeedAcknowledged(acked, e.call.serverSeq ?? 0);
+  return next(acked);
+}
+
+export function onError(s: Session, message: ErrorMessage): Step {
+  if (message.code === ErrorCode.SYNC_JOIN_REQUIRED) return next(s);
+  let out = withState(s, { error: { code: message.code, message: message.message } });
+  // A refused presence is no answer to the push in flight.
+  if (s.link.pushing && !message.code.startsWith('PRESENCE_')) {
+    // The server holds other ops under this replica's seqs: only a new replica id gets out of it.
+    if (message.code === ErrorCode.FORK_DETECTED) {
+      const rejected = rejectJoins(out, message);
+      const fork = forked(rejected.session, message.message);
+      return next(fork.session, ...rejected.effects, ...fork.effects);
+    }
+    // The server refused our push; retrying the same ops cannot succeed.
+    out = withLink(out, { pushing: false, pushBlocked: true });
+  }
+  return rejectJoins(out, message);
+}
+
+function rejectJoins(s: Session, message: ErrorMessage): Step {
+  if (s.joinWaiters === 0) return next(s);
+  return next({ ...s, joinWaiters: 0 }, { type: 'settle-joins', error: { code: message.code, message: message.message } });
+}
+
+/** This instance committed own ops: they count as pending at once (see withPending). */
+export function onCommitted(s: Session, ops: readonly Op[]): Step {
+  const last = ops.at(-1);
+  return next(last === undefined ? s : { ...s, localTop: { replicaId: last.replicaId, seq: last.seq } });
+}
+
+export const onPending = (s: Session, count: number): Step => next({ ...s, live: count });
+
+/** Pending changed while a join is asked for: the count at risk may have too. */
+export function onRefreshAtRisk(s: Session): Step {
+  if (s.state.phase !== 'join-required') return next(s);
+  return next(s, { type: 'store', call: { kind: 'count-at-risk', then: 'refresh' } });
+}

@@ -1,0 +1,116 @@
+/**
+ * The engine's whole state, as plain data: what `step` reads and returns.
+ * Two parts: the `link` (one connection's progress, replaced when a socket
+ * opens or closes) and the rest, which outlives connections (the published
+ * state, consent, what is known of the store's counters).
+ */
+import type { Baseline, Op } from '../../core/index.js';
+import type { ServerOp } from '../../protocol/index.js';
+import type { AutoJoin, JoinReason, SyncState } from '../types.js';
+
+/** An own op's place: (replicaId, seq). */
+export interface OwnSeq {
+  readonly replicaId: string;
+  readonly seq: number;
+}
+
+/** One connection's progress. A frame or store result of another connection never touches it. */
+export interface Link {
+  readonly reason?: JoinReason;
+  readonly epoch?: string;
+  /** A push is on the wire; the next waits for its ack. */
+  readonly pushing: boolean;
+  /** The server refused a push: stop pushing until the next connection. */
+  readonly pushBlocked: boolean;
+  /** The id this replica will have after the reset it asked for. */
+  readonly joiningAs?: string;
+  /** Snapshot chunks received so far, kept as chunks (appending copies only this list). */
+  readonly snapshot?: readonly { readonly baselines: readonly Baseline[]; readonly ops: readonly ServerOp[] }[];
+  /** After an accept: the history the seed carried, and the highest own seq in it. */
+  readonly seeded?: readonly Op[];
+  readonly seededUpTo?: number;
+  /** The server seq stored as this library's cursor (this engine is its only writer, so it need not be read back). */
+  readonly cursor: number;
+  /** The last own op pushed on this connection: every op of that replica up to it is on the wire or acknowledged. */
+  readonly pushedThrough?: OwnSeq;
+}
+
+export interface Session {
+  readonly library: string;
+  /** The meta key of this library's cursor. */
+  readonly cursorKey: string;
+  readonly autoJoin: AutoJoin;
+  /** What subscribers see; `step` publishes it whenever it changes. */
+  readonly state: SyncState;
+  /** The connection this session follows (numbered by the shell as sockets open and close); events of another are stale. */
+  readonly connection: number;
+  /** The socket of `connection` is open. */
+  readonly open: boolean;
+  readonly link: Link;
+  /** Sync was stopped: nothing is sent or called any more. */
+  readonly stopped: boolean;
+  /** join() calls waiting: the user's consent, kept across connections until settled. */
+  readonly joinWaiters: number;
+  /** Who consented to the join now under way. */
+  readonly consent?: 'user' | 'auto';
+  /**
+   * The server holds other content under this replica's (replicaId, seq) (a
+   * cloned or restored profile). Kept across connections until a reset gives
+   * the replica a new id: every hello meanwhile asks for a reset (cursor null).
+   */
+  readonly forked: boolean;
+  /** The store's replica id as last read (hello) or set (reset). */
+  readonly replicaId?: string;
+  /** The highest own seq the store records as acknowledged, as far as this engine knows. */
+  readonly acked?: OwnSeq;
+  /** The last own op this store instance committed. */
+  readonly localTop?: OwnSeq;
+  /** The store's count of unacknowledged own ops (a live query: it may lag behind a commit). */
+  readonly live: number;
+  /** The cursor throttle: a timer runs, and the highest cursor waiting for it (see cursors.ts). */
+  readonly cursorTimer: boolean;
+  readonly cursorDue?: number;
+}
+
+export const freshLink = (): Link => ({ pushing: false, pushBlocked: false, cursor: 0 });
+
+export function createSession(o: { library: string; autoJoin: AutoJoin }): Session {
+  return {
+    library: o.library,
+    cursorKey: `sync:${o.library}`,
+    autoJoin: o.autoJoin,
+    state: { phase: 'connecting', pending: 0 },
+    connection: 0,
+    open: false,
+    link: freshLink(),
+    stopped: false,
+    joinWaiters: 0,
+    forked: false,
+    live: 0,
+    cursorTimer: false,
+  };
+}
+
+export const withLink = (s: Session, patch: Partial<Link>): Session => ({ ...s, link: { ...s.link, ...patch } });
+
+export const withState = (s: Session, patch: Partial<SyncState>): Session => ({ ...s, state: { ...s.state, ...patch } });
+
+/** A phase change drops the previous phase's progress and join prompt. */
+export function withPhase(s: Session, phase: SyncState['phase'], extra: Partial<SyncState> = {}): Session {
+  const { progress: _p, joinRequired: _j, ...rest } = s.state;
+  return { ...s, state: { ...rest, phase, ...extra } };
+}
+
+/**
+ * Pending as shown: the live count, but never less than the own ops this
+ * instance committed past the acknowledged seq. The live query answers some
+ * milliseconds after a commit; the commit itself is seen at once, so a write
+ * counts as pending from the moment its put() resolves.
+ */
+export function withPending(s: Session): Session {
+  const top = s.localTop;
+  const acked = s.acked;
+  const floor = top !== undefined && acked !== undefined && top.replicaId === acked.replicaId ? Math.max(0, top.seq - acked.seq) : 0;
+  const pending = Math.max(s.live, floor);
+  return pending === s.state.pending ? s : withState(s, { pending });
+}

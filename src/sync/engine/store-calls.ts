@@ -1,0 +1,44 @@
+/** The shell's side of a store call: runs it on the store host and returns what the engine continues with. */
+import { unexpectedCase } from '../../core/index.js';
+import type { Cursor } from '../../protocol/index.js';
+import type { StoreHost } from '../../store/index.js';
+import type { StoreCall, StoreValues } from './effects.js';
+
+export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: string): Promise<StoreValues[StoreCall['kind']]> {
+  switch (call.kind) {
+    case 'read-local':
+      return { replicaId: await host.replicaId(), ackedSeq: await host.acknowledgedSeq() };
+    case 'read-hello':
+      return {
+        cursor: (await host.readMeta<Cursor>(cursorKey)) ?? null,
+        replicaId: await host.replicaId(),
+        localSeq: await host.localSeq(),
+        atRisk: await host.countAtRisk(),
+        ackedSeq: await host.acknowledgedSeq(),
+      };
+    case 'export-history':
+      return host.exportHistory();
+    case 'read-own-op':
+      return host.readOwnOp(call.seq);
+    case 'new-replica-id':
+      return host.createId();
+    case 'acknowledge':
+      return void (await host.acknowledge(call.ack));
+    case 'count-at-risk':
+      return host.countAtRisk();
+    case 'reset-to-snapshot': {
+      const { snapshot, replicaId, reason, horizon, meta } = call;
+      return void (await host.resetToSnapshot(snapshot, { replicaId, reason, horizon, meta }));
+    }
+    case 'apply-remote':
+      return void (await host.applyRemote(call.entries, call.meta));
+    case 'write-meta':
+      return void (await host.writeMeta(call.entries));
+    case 'compact':
+      return void (await host.compact({ horizon: call.horizon }));
+    case 'read-unacknowledged':
+      return host.readUnacknowledged(call.limit);
+    default:
+      return unexpectedCase(call);
+  }
+}
