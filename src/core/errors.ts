@@ -40,6 +40,13 @@ export const ErrorCode = {
    * writes, so only a client that bypasses it sends one; split the value. Nothing of the message was stored.
    */
   PROTOCOL_OP_TOO_LARGE: 'PROTOCOL_OP_TOO_LARGE',
+  /**
+   * A seeded baseline (merged with any other baseline of the same document in the seed) is over
+   * MAX_BASELINE_BYTES (UTF-8 bytes of its JSON): no snapshot frame could carry it. `details` names the
+   * `collection`, `id` and `limit`. The client's seed sends such a document as ops (historyThatFits), so
+   * only a client that bypasses it sends one. Nothing of the seed was stored.
+   */
+  PROTOCOL_BASELINE_TOO_LARGE: 'PROTOCOL_BASELINE_TOO_LARGE',
   /** A message arrived before the hello handshake finished. Send `hello` first. */
   PROTOCOL_UNEXPECTED_MESSAGE: 'PROTOCOL_UNEXPECTED_MESSAGE',
 

@@ -66,7 +66,9 @@ export {
   MAX_PROFILE_BYTES,
   MAX_ENVELOPE_BYTES,
   MAX_OP_BYTES,
+  MAX_BASELINE_BYTES,
 } from './limits.js';
+export { baselineAsOps, baselineFits, historyThatFits } from './baseline-size.js';
 export { CloseCode } from './close-codes.js';
 export { isBoundedJson, isBoundedJsonObject, jsonProblem, jsonObjectProblem, formatPath } from './json.js';
 export type { JsonProblem } from './json.js';

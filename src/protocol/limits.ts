@@ -75,3 +75,12 @@ export const MAX_ENVELOPE_BYTES = 4096;
  * server refuses a pushed or seeded one with PROTOCOL_OP_TOO_LARGE.
  */
 export const MAX_OP_BYTES = MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES;
+
+/**
+ * Largest baseline: the UTF-8 bytes of its JSON (collection, id, state,
+ * replicaId, ts), 1,044,480, so that one at this size fits, alone, in a
+ * snapshot or seed frame. A document whose compacted state would be bigger
+ * is not compacted: its ops stay in the log and travel as ops
+ * (`baselineFits`, both sides).
+ */
+export const MAX_BASELINE_BYTES = MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES;

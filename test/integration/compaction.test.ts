@@ -40,9 +40,10 @@ describe.each(servers)('compaction ($name)', (factory) => {
 
     const fromA = edits('A', 4, 12);
     const fromB = edits('B2', 1, 8);
+    // One after the other: each push then counts as seen by its writer only if it saw everything before it (A's does).
     a.send({ type: 'push', ops: fromA });
-    b.send({ type: 'push', ops: fromB });
     await a.next('ack');
+    b.send({ type: 'push', ops: fromB });
     await b.next('ack');
     await a.next('ops');
     await b.next('ops');
@@ -50,7 +51,7 @@ describe.each(servers)('compaction ($name)', (factory) => {
 
     a.send({ type: 'cursor', serverSeq: head });
     await a.close(); // A stays active (not truant) while away: it still holds the horizon
-    expect(await server.compact('team')).toEqual([{ library: 'team', horizon: 3, squashed: 3 }]);
+    expect(await server.compact('team')).toEqual([{ library: 'team', horizon: 3, squashed: 3, more: false }]);
     b.send({ type: 'cursor', serverSeq: 10 });
     await expect.poll(async () => (await server.compact('team'))[0]?.horizon).toBe(10);
     expect((await b.next('horizon')).serverSeq).toBe(3);

@@ -28,13 +28,21 @@ export function readBaselineState(sql: SqlStorage, o: { library: string; collect
   return row === undefined ? undefined : (JSON.parse(row.state) as DocState);
 }
 
+/** The baseline of a document's state, tagged with its last write's replica and ts; undefined for a state without writes. */
+export function baselineOf(o: { collection: string; id: string; state: DocState }): Baseline | undefined {
+  const last = lastWrite(o.state);
+  if (last === undefined) return undefined;
+  return { collection: o.collection, id: o.id, state: o.state, replicaId: last.stamp.slice(TS_LENGTH), ts: last.stamp.slice(0, TS_LENGTH) };
+}
+
 /**
- * Store a document's state as its baseline, tagged with its last write's
- * replica and ts. A state without writes is not stored.
+ * Store a document's state as its baseline (see baselineOf). A state without
+ * writes is not stored. Callers check `baselineFits` first: a bigger
+ * baseline could not travel in one frame.
  */
 export function writeBaseline(sql: SqlStorage, o: { library: string; collection: string; id: string; state: DocState }): void {
-  const last = lastWrite(o.state);
-  if (last === undefined) return;
+  const baseline = baselineOf(o);
+  if (baseline === undefined) return;
   sql.exec(
     `INSERT INTO baselines (library, collection, id, state, replica, ts) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (library, collection, id) DO UPDATE SET state = excluded.state, replica = excluded.replica, ts = excluded.ts`,
@@ -42,8 +50,8 @@ export function writeBaseline(sql: SqlStorage, o: { library: string; collection:
     o.collection,
     o.id,
     JSON.stringify(o.state),
-    last.stamp.slice(TS_LENGTH),
-    last.stamp.slice(0, TS_LENGTH),
+    baseline.replicaId,
+    baseline.ts,
   );
 }
 

@@ -3,22 +3,17 @@
  * `cursor`) over the library's active replicas; a replica away longer than the
  * truancy window and not connected is marked truant first and stops holding it
  * back. Ops at or below the horizon are squashed into baselines with the same
- * merge the clients run, then deleted.
+ * merge the clients run, then deleted, a slice at a time (squash-slice.ts),
+ * except the ops of a document too large for one baseline.
  */
-import type { Op } from '../../core/index.js';
-import { applyOps, emptyDocState } from '../../merge/index.js';
-import { readBaselineState, writeBaseline } from './baselines.js';
 import { libraryConnections } from './context.js';
 import type { ServerContext } from './context.js';
-import { readLibrary, setHorizon } from './libraries.js';
+import { readLibrary } from './libraries.js';
 import type { LibraryRow } from './libraries.js';
-import { deleteOpsUpTo, streamOps } from './op-log.js';
 import { send } from './outbox.js';
 import { markTruant, minAckedSeq, replicasAckedUpTo, staleReplicas } from './replicas.js';
+import { squashSlice } from './squash-slice.js';
 import type { CompactionResult } from './types.js';
-
-/** Ops squashed per batch (one read, then one baseline write per touched document). */
-const BATCH = 1000;
 
 /** Marks the library's stale, disconnected replicas truant. */
 export function sweepTruants(ctx: ServerContext, library: string): string[] {
@@ -49,51 +44,27 @@ export function nextCompaction(ctx: ServerContext, library: string): number | un
   return waiting.length === 0 ? undefined : Math.min(...waiting.map((r) => r.last_seen)) + ctx.truancyMs + 1;
 }
 
+/**
+ * One compaction step: squash the next slice (at most limits.compactSliceOps
+ * ops) toward the target horizon, in its own transaction. `more` says the
+ * target is not reached yet; the caller schedules the next step after other
+ * events (ctx.deferCompaction, or the adapter's loop), so a large backlog
+ * never holds up other connections' frames. The live replicas learn the new
+ * horizon once the target is reached.
+ */
 export function compactLibrary(ctx: ServerContext, library: string): CompactionResult {
   sweepTruants(ctx, library);
   const before = readLibrary(ctx.sql, library)?.horizon ?? 0;
-  const horizon = targetHorizon(ctx, library);
-  if (horizon <= before) return { library, horizon: before, squashed: 0 };
-  const squashed = ctx.sql.transaction(() => squash(ctx, { library, horizon }));
-  ctx.log('info', 'library.compacted', { library, horizon, squashed });
-  for (const conn of libraryConnections(ctx, library)) {
-    if (conn.phase === 'live') send(conn, { type: 'horizon', serverSeq: horizon });
+  const target = targetHorizon(ctx, library);
+  if (target <= before) return { library, horizon: before, squashed: 0, more: false };
+  const slice = { library, after: before, upTo: target, maxOps: ctx.limits.compactSliceOps };
+  const { horizon, squashed } = ctx.sql.transaction(() => squashSlice(ctx.sql, slice));
+  const more = horizon < target;
+  ctx.log('info', 'library.compacted', { library, horizon, squashed, more });
+  if (!more) {
+    for (const conn of libraryConnections(ctx, library)) {
+      if (conn.phase === 'live') send(conn, { type: 'horizon', serverSeq: horizon });
+    }
   }
-  return { library, horizon, squashed };
-}
-
-/** Inside a transaction: fold ops ≤ horizon into baselines, delete them, record the horizon. */
-function squash(ctx: ServerContext, { library, horizon }: { library: string; horizon: number }): number {
-  let batch: Op[] = [];
-  let squashed = 0;
-  const flush = (): void => {
-    for (const [, ops] of groupByDocument(batch)) foldIntoBaseline(ctx, { library, ops });
-    squashed += batch.length;
-    batch = [];
-  };
-  for (const { op } of streamOps(ctx.sql, { library, after: 0, upTo: horizon })) {
-    batch.push(op);
-    if (batch.length >= BATCH) flush();
-  }
-  flush();
-  deleteOpsUpTo(ctx.sql, { library, serverSeq: horizon });
-  setHorizon(ctx.sql, { library, horizon });
-  return squashed;
-}
-
-function groupByDocument(ops: readonly Op[]): Map<string, Op[]> {
-  const groups = new Map<string, Op[]>();
-  for (const op of ops) {
-    const key = JSON.stringify([op.collection, op.id]);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [op]);
-    else group.push(op);
-  }
-  return groups;
-}
-
-function foldIntoBaseline(ctx: ServerContext, { library, ops }: { library: string; ops: readonly Op[] }): void {
-  const { collection, id } = ops[0] as Op;
-  const state = readBaselineState(ctx.sql, { library, collection, id }) ?? emptyDocState;
-  writeBaseline(ctx.sql, { library, collection, id, state: applyOps(state, ops) });
+  return { library, horizon, squashed, more };
 }

@@ -61,6 +61,8 @@ export interface ServerContext {
   /** How long a disconnected replica stays in presence. */
   readonly presenceGraceMs: number;
   readonly profiles: ProfileCache | undefined;
+  /** See SyncServerOptions.deferCompaction. */
+  readonly deferCompaction: ((library: string) => void) | undefined;
 }
 
 /**

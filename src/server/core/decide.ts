@@ -9,8 +9,9 @@
  * | 2 | the cursor names another epoch of the library                     | reset `library-reset`    |
  * | 3 | replica unknown to the library                                    | reset `late-joiner`      |
  * | 4 | replica marked truant, or last seen longer ago than truancyMs     | reset `truant`           |
- * | 5 | cursor missing, ahead of the head or behind the horizon, or the   | reset `library-reset`    |
- * |   | server holds own ops the replica lacks (localSeq < max_seq)       |                          |
+ * | 5 | cursor missing, ahead of the head, behind the horizon with other  | reset `library-reset`    |
+ * |   | replicas' ops between, or the server holds own ops the replica    |                          |
+ * |   | lacks (localSeq < max_seq)                                        |                          |
  * | 6 | otherwise                                                         | resume                   |
  */
 import type { DecisionReason, HelloMessage } from '../../protocol/index.js';
@@ -45,11 +46,23 @@ export function decide(input: DecideInput): Verdict {
   return { decision: 'resume' };
 }
 
-/** A resumable cursor: present, inside [horizon, head], and the replica holds all its own stored ops. */
+/**
+ * A resumable cursor: present, not past the head, and the replica holds all
+ * its own stored ops. Behind the horizon only when nothing but the
+ * replica's own ops lie between: a writer's acknowledged pushes move its
+ * acked seq (replicas.ts, ackedThroughPush) but not the cursor it stores,
+ * and every other replica's op up to acked_seq is at or below cursor_seq,
+ * the highest cursor it sent. A cursor below cursor_seq (a restored backup)
+ * may miss compacted ops of others: reset.
+ */
 function cursorFits({ library, replica, hello }: DecideInput): boolean {
   const cursor = hello.cursor;
   if (cursor === null) return false;
-  if (cursor.serverSeq > library.head_seq || cursor.serverSeq < library.horizon) return false;
+  if (cursor.serverSeq > library.head_seq) return false;
+  if (cursor.serverSeq < library.horizon) {
+    const onlyOwnOpsBetween = replica !== undefined && cursor.serverSeq >= replica.cursor_seq && replica.acked_seq >= library.horizon;
+    if (!onlyOwnOpsBetween) return false;
+  }
   return hello.localSeq >= (replica?.max_seq ?? 0);
 }
 

@@ -16,6 +16,9 @@ export function onCursor(conn: ConnectionState, cursor: CursorMessage): Outcome 
     });
   }
   setAcked(ctx.sql, { library: conn.library, replica: conn.replicaId as string, serverSeq: cursor.serverSeq });
-  if (targetHorizon(ctx, conn.library, library) - library.horizon >= ctx.limits.compactEveryOps) compactLibrary(ctx, conn.library);
+  if (targetHorizon(ctx, conn.library, library) - library.horizon >= ctx.limits.compactEveryOps) {
+    // One slice now; the adapter runs the rest after other frames (a backlog never stalls this connection's library).
+    if (compactLibrary(ctx, conn.library).more) ctx.deferCompaction?.(conn.library);
+  }
   return undefined;
 }

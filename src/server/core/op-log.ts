@@ -118,3 +118,46 @@ export function countOps(sql: SqlStorage, range: OpRange): number {
 export function deleteOpsUpTo(sql: SqlStorage, o: { library: string; serverSeq: number }): void {
   sql.exec('DELETE FROM ops WHERE library = ? AND server_seq <= ?', o.library, o.serverSeq);
 }
+
+/**
+ * Documents with ops at or below `upTo` still in the log. Below the horizon
+ * only the ops of documents too large for one baseline stay (see
+ * compaction.ts), so this is usually empty and cheap.
+ */
+export function documentsWithOpsUpTo(sql: SqlStorage, o: { library: string; upTo: number }): Set<string> {
+  const rows = sql.exec<{ collection: string; id: string }>('SELECT DISTINCT collection, id FROM ops WHERE library = ? AND server_seq <= ?', o.library, o.upTo);
+  return new Set(rows.map((row) => documentKey(row.collection, row.id)));
+}
+
+/** One document's ops at or below `upTo`, in server seq order. */
+export function readDocumentOps(sql: SqlStorage, o: { library: string; collection: string; id: string; upTo: number }): ServerOp[] {
+  return sql
+    .exec<OpRow>(
+      'SELECT * FROM ops WHERE library = ? AND server_seq <= ? AND collection = ? AND id = ? ORDER BY server_seq',
+      o.library,
+      o.upTo,
+      o.collection,
+      o.id,
+    )
+    .map(toServerOp);
+}
+
+/** Names a document in maps and sets: ids are data, so the pair is encoded, never joined with a separator. */
+export const documentKey = (collection: string, id: string): string => JSON.stringify([collection, id]);
+
+/**
+ * Deletes the ops in (after, upTo] except those at the `keep` server seqs
+ * (ascending): one statement per run between kept ops, so no statement binds
+ * more than a few parameters (a Durable Object's SQLite takes 100).
+ */
+export function deleteOpsBetween(sql: SqlStorage, o: { library: string; after: number; upTo: number; keep: readonly number[] }): void {
+  let from = o.after;
+  for (const kept of [...o.keep, o.upTo + 1]) {
+    if (kept - 1 > from) sql.exec('DELETE FROM ops WHERE library = ? AND server_seq > ? AND server_seq <= ?', o.library, from, kept - 1);
+    from = kept;
+  }
+}
+
+export function deleteOp(sql: SqlStorage, o: { library: string; serverSeq: number }): void {
+  sql.exec('DELETE FROM ops WHERE library = ? AND server_seq = ?', o.library, o.serverSeq);
+}

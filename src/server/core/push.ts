@@ -11,7 +11,7 @@ import { insertOps, readOwnOps } from './op-log.js';
 import { opsAheadRefusal } from './clock-guard.js';
 import { oversizedOpRefusal } from './size-guard.js';
 import { refuse } from './outbox.js';
-import { readReplica, setMaxSeq } from './replicas.js';
+import { ackedThroughPush, readReplica, setMaxSeq } from './replicas.js';
 
 export interface PushPlan {
   /** Ops the server does not hold yet, in seq order. */
@@ -102,6 +102,8 @@ export function commitPush(conn: ConnectionState, plan: PushPlan): ServerOp[] {
   if (last !== undefined) {
     setHead(ctx.sql, { library: conn.library, headSeq: last.serverSeq });
     setMaxSeq(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: last.op.seq });
+    // In the push's transaction: acked_seq moves with the head it depends on (see ackedThroughPush).
+    ackedThroughPush(ctx.sql, { library: conn.library, replica: replicaId, from: library.head_seq + 1, to: last.serverSeq });
   }
   return entries;
 }

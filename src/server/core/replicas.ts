@@ -10,8 +10,14 @@ export interface ReplicaRow {
   readonly first_seen: number;
   /** Refreshed by a live connection's messages (at most once a minute) and when it closes. */
   readonly last_seen: number;
-  /** The replica's last `cursor`: it applied every op up to here. */
+  /**
+   * The replica applied every op up to here: its last `cursor`, or further
+   * by its own acknowledged pushes (ackedThroughPush). The horizon is the
+   * lowest over active replicas.
+   */
   readonly acked_seq: number;
+  /** The highest cursor the replica sent (or was registered at): what its stored cursor is at least. */
+  readonly cursor_seq: number;
   /** The replica's highest own seq stored here. */
   readonly max_seq: number;
   readonly status: ReplicaStatus;
@@ -63,11 +69,11 @@ export interface RegisterReplica {
 /** Insert the replica as active, or make an existing row active with these values. */
 export function registerReplica(sql: SqlStorage, r: RegisterReplica): void {
   sql.exec(
-    `INSERT INTO replicas (library, replica, user, first_seen, last_seen, acked_seq, max_seq, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'active')
+    `INSERT INTO replicas (library, replica, user, first_seen, last_seen, acked_seq, max_seq, status, cursor_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)
      ON CONFLICT (library, replica) DO UPDATE SET
        user = excluded.user, last_seen = excluded.last_seen, acked_seq = excluded.acked_seq,
-       max_seq = excluded.max_seq, status = 'active'`,
+       max_seq = excluded.max_seq, status = 'active', cursor_seq = excluded.cursor_seq`,
     r.library,
     r.replica,
     r.user,
@@ -75,6 +81,7 @@ export function registerReplica(sql: SqlStorage, r: RegisterReplica): void {
     r.now,
     r.ackedSeq,
     r.maxSeq,
+    r.ackedSeq,
   );
 }
 
@@ -82,9 +89,31 @@ export function touchReplica(sql: SqlStorage, o: ReplicaKey & { now: number }): 
   sql.exec('UPDATE replicas SET last_seen = ? WHERE library = ? AND replica = ?', o.now, o.library, o.replica);
 }
 
-/** Acked seqs only move forward. */
+/** A `cursor`: acked and cursor seqs only move forward. */
 export function setAcked(sql: SqlStorage, o: ReplicaKey & { serverSeq: number }): void {
-  sql.exec('UPDATE replicas SET acked_seq = MAX(acked_seq, ?) WHERE library = ? AND replica = ?', o.serverSeq, o.library, o.replica);
+  sql.exec(
+    'UPDATE replicas SET acked_seq = MAX(acked_seq, ?), cursor_seq = MAX(cursor_seq, ?) WHERE library = ? AND replica = ?',
+    o.serverSeq,
+    o.serverSeq,
+    o.library,
+    o.replica,
+  );
+}
+
+/**
+ * A stored push counts as seen by its writer when nothing lay between what
+ * the writer had seen and its push: if its acked seq reached the head before
+ * the push (`from - 1`), it now holds every op up to `to` (the push's own
+ * ops, which took the server seqs from..to in one transaction, so no other
+ * writer's op is among them). Otherwise acked_seq stays, and only the
+ * writer's cursor can move it. Invariant kept: acked_seq never passes an op
+ * the replica has not applied, so the horizon never does either; and every
+ * other replica's op up to acked_seq is at or below cursor_seq (what
+ * decide.ts relies on to resume a writer whose stored cursor is behind the
+ * horizon). Without this, a library with one writer never compacted (issue 14).
+ */
+export function ackedThroughPush(sql: SqlStorage, o: ReplicaKey & { from: number; to: number }): void {
+  sql.exec('UPDATE replicas SET acked_seq = ? WHERE library = ? AND replica = ? AND acked_seq >= ?', o.to, o.library, o.replica, o.from - 1);
 }
 
 export function setMaxSeq(sql: SqlStorage, o: ReplicaKey & { maxSeq: number }): void {

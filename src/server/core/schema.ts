@@ -20,6 +20,8 @@ const STATEMENTS = [
     acked_seq INTEGER NOT NULL,
     max_seq INTEGER NOT NULL,
     status TEXT NOT NULL,
+    cursor_seq INTEGER NOT NULL DEFAULT 0,
+    last_hash TEXT,
     PRIMARY KEY (library, replica))`,
   `CREATE TABLE IF NOT EXISTS ops (
     library TEXT NOT NULL,
@@ -49,5 +51,23 @@ const STATEMENTS = [
 export function migrate(sql: SqlStorage): void {
   sql.transaction(() => {
     for (const statement of STATEMENTS) sql.exec(statement);
+    // Databases from before replicas.cursor_seq: until then acked_seq was the last cursor.
+    if (addColumn(sql, 'replicas', 'cursor_seq INTEGER NOT NULL DEFAULT 0')) sql.exec('UPDATE replicas SET cursor_seq = acked_seq');
+    // Databases from before replicas.last_hash (protocol 4): their rows keep null, and the client trusts them as before.
+    addColumn(sql, 'replicas', 'last_hash TEXT');
   });
+}
+
+/**
+ * Adds a column unless the table has it; true when it was added. Checked with
+ * PRAGMA table_info (which Durable Object SQLite allows) rather than by
+ * catching the ALTER's error, so no failed statement runs inside the migration.
+ * `table` and `column` are constants of this file, never input.
+ */
+function addColumn(sql: SqlStorage, table: string, column: string): boolean {
+  const name = column.split(' ')[0] as string;
+  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`);
+  if (columns.some((c) => c.name === name)) return false;
+  sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  return true;
 }

@@ -5,7 +5,7 @@
 import { ErrorCode, sameOp } from '../../core/index.js';
 import type { Baseline, Op } from '../../core/index.js';
 import { mergeStates } from '../../merge/index.js';
-import { highestSeq, seedOrder } from '../../protocol/index.js';
+import { MAX_BASELINE_BYTES, baselineFits, highestSeq, seedOrder } from '../../protocol/index.js';
 import type { SeedMessage } from '../../protocol/index.js';
 import { writeBaseline } from './baselines.js';
 import type { ConnectionState, Refusal, SeedBuffer } from './context.js';
@@ -61,6 +61,13 @@ export function prepareSeed(buffer: SeedBuffer): PreparedSeed | Refusal {
     const key = JSON.stringify([baseline.collection, baseline.id]);
     const known = baselines.get(key);
     baselines.set(key, known === undefined ? baseline : { ...baseline, state: mergeStates(known.state, baseline.state) });
+  }
+  for (const baseline of baselines.values()) {
+    // An honest seeder sends a document too large for one baseline as ops (historyThatFits); one stored could never be sent.
+    if (baselineFits(baseline)) continue;
+    return refuse(ErrorCode.PROTOCOL_BASELINE_TOO_LARGE, `A baseline holds at most ${MAX_BASELINE_BYTES} bytes of JSON; seed this document's writes as ops. The seed was dropped.`, {
+      details: { collection: baseline.collection, id: baseline.id, limit: MAX_BASELINE_BYTES },
+    });
   }
   return { ops, baselines };
 }

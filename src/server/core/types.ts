@@ -66,6 +66,8 @@ export interface SyncLimits {
   readonly chunkBytes: number;
   /** Compact automatically after a cursor once the horizon moved this many server seqs past the last compaction. */
   readonly compactEveryOps: number;
+  /** Most ops one compaction step squashes (one transaction); a bigger backlog takes several steps, with other frames served in between. */
+  readonly compactSliceOps: number;
   /** Undecodable frames tolerated per connection before closing it with POLICY_VIOLATION. */
   readonly maxBadFrames: number;
   /** Largest frame accepted, in UTF-8 bytes (at most MAX_FRAME_BYTES); bigger ones are PROTOCOL_MESSAGE_TOO_LARGE. */
@@ -150,6 +152,15 @@ export interface SyncServerOptions {
   readonly profiles?: ProfileSource;
   /** How long a disconnected replica stays in presence (a reconnect within it keeps its entry). Default 5000 ms. */
   readonly presenceGraceMs?: number;
+  /**
+   * Called when a compaction a cursor started left more to squash (it runs
+   * in steps of `limits.compactSliceOps` ops, so a backlog never holds up
+   * other frames). The adapter calls `compact(library)` again once other
+   * events had their turn (Node: setImmediate; a Durable Object: an alarm),
+   * and again while the result says `more`. Without it, the rest waits for
+   * the next periodic compaction.
+   */
+  readonly deferCompaction?: (library: string) => void;
 }
 
 export interface ConnectOptions {
@@ -181,11 +192,17 @@ export interface CompactionResult {
   readonly horizon: number;
   /** Ops squashed into baselines by this call. */
   readonly squashed: number;
+  /** The horizon may move further: call `compact(library)` again (after other events had their turn). */
+  readonly more: boolean;
 }
 
 export interface SyncServer {
   connect(socket: ServerSocket, options: ConnectOptions): Connection;
-  /** Squash ops at or below each library's horizon into baselines; one library or all. */
+  /**
+   * Squash ops at or below each library's horizon into baselines; one library
+   * or all. One step per library: at most `limits.compactSliceOps` ops, then
+   * `more` says whether to call again.
+   */
   compact(library?: string): CompactionResult[];
   /** Drop a library's rows and close its sockets with LIBRARY_EVICTED. */
   evict(library: string, options?: EvictOptions): void;

@@ -37,13 +37,13 @@ describe('horizon and compaction', () => {
     const fake = createFakeServer();
     const { a, b } = twoReplicas(fake);
     a.send({ type: 'push', ops: sets('A', 2, 5) });
-    expect(fake.server.compact('lib')).toEqual([{ library: 'lib', horizon: 1, squashed: 1 }]);
+    expect(fake.server.compact('lib')).toEqual([{ library: 'lib', horizon: 1, squashed: 1, more: false }]);
     a.send({ type: 'cursor', serverSeq: 5 });
     expect(fake.server.compact('lib')[0]?.horizon).toBe(1);
     b.send({ type: 'cursor', serverSeq: 3 });
-    expect(fake.server.compact('lib')[0]).toEqual({ library: 'lib', horizon: 3, squashed: 2 });
+    expect(fake.server.compact('lib')[0]).toEqual({ library: 'lib', horizon: 3, squashed: 2, more: false });
     b.send({ type: 'cursor', serverSeq: 5 });
-    expect(fake.server.compact('lib')[0]).toEqual({ library: 'lib', horizon: 5, squashed: 2 });
+    expect(fake.server.compact('lib')[0]).toEqual({ library: 'lib', horizon: 5, squashed: 2, more: false });
     expect(b.takeAll('horizon').map((h) => h.serverSeq)).toEqual([1, 3, 5]);
   });
 

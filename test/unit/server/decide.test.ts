@@ -14,6 +14,7 @@ const known: ReplicaRow = {
   first_seen: 0,
   last_seen: NOW - DAY,
   acked_seq: 20,
+  cursor_seq: 20,
   max_seq: 7,
   status: 'active',
 };
@@ -72,6 +73,14 @@ describe('the hello decision table', () => {
     ['fewer own ops than the server holds', { localSeq: 6 }],
   ])('a known replica with %s resets with library-reset', (_name, o) => {
     expect(decide(input(o))).toMatchObject({ decision: 'reset', reason: 'library-reset' });
+  });
+
+  test('a writer whose stored cursor is behind the horizon only by its own acknowledged pushes resumes', () => {
+    // It sent cursor 9 last; its pushes took acked_seq to 20 (no other replica's op in between).
+    const writer = { ...known, cursor_seq: 9 };
+    expect(decide(input({ replica: writer, cursor: { epoch: 'E1', serverSeq: 9 } }))).toEqual({ decision: 'resume' });
+    expect(decide(input({ replica: writer, cursor: { epoch: 'E1', serverSeq: 8 } }))).toMatchObject({ decision: 'reset', reason: 'library-reset' });
+    expect(decide(input({ replica: { ...writer, acked_seq: 9 }, cursor: { epoch: 'E1', serverSeq: 9 } }))).toMatchObject({ decision: 'reset' });
   });
 
   test('the cursor may sit exactly at the horizon or the head', () => {

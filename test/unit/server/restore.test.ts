@@ -204,7 +204,7 @@ describe('next compaction', () => {
     b.conn.closed();
     expect(w.server.nextCompaction('lib')).toBe(leftAt + 60_001);
     w.clock.now = leftAt + 60_001;
-    expect(w.server.compact('lib')).toEqual([{ library: 'lib', horizon: 4, squashed: 2 }]);
+    expect(w.server.compact('lib')).toEqual([{ library: 'lib', horizon: 4, squashed: 2, more: false }]);
     expect(w.server.nextCompaction('lib')).toBeUndefined();
   });
 });
