@@ -14,9 +14,8 @@
  */
 import { deepEqual } from '../../core/index.js';
 import type { JsonObject } from '../../core/index.js';
-import { encodeMessage } from '../../protocol/index.js';
+import { cutFrames, encodeMessage, frameBytes, jsonBytes } from '../../protocol/index.js';
 import type { PresenceEntry, PresenceUpdateMessage } from '../../protocol/index.js';
-import { chunkBySize } from './chunk.js';
 import type { ConnectionState, ServerContext } from './context.js';
 import { closeIfExpired, sendFrame } from './outbox.js';
 import { enter, entryOf, libraryPresence } from './presence-members.js';
@@ -95,6 +94,13 @@ function setProfile(ctx: ServerContext, o: { library: string; userId: string; pr
   return true;
 }
 
+/** A presence snapshot frame besides its entries and profiles (cut by the protocol's cutFrames). */
+const PRESENCE_ENVELOPE_BYTES = frameBytes({ type: 'presence', replace: true, replicas: [], profiles: {} });
+
+/** An entry, and its user's profile as `"userId":profile,` when it carries one. */
+const presenceItemBytes = (item: { entry: PresenceEntry; profile?: Profile | null }) =>
+  jsonBytes(item.entry) + (item.profile === undefined ? 0 : jsonBytes(item.entry.userId) + jsonBytes(item.profile) + 2);
+
 /** Every other replica of the library, with their users' profiles, in frames under the chunk budget; the first replaces. */
 function sendSnapshot(conn: ConnectionState, presence: LibraryPresence): void {
   const seen = new Set<string>();
@@ -106,7 +112,8 @@ function sendSnapshot(conn: ConnectionState, presence: LibraryPresence): void {
     items.push(first ? { entry: entryOf(member), profile: presence.profiles.get(member.userId) ?? null } : { entry: entryOf(member) });
   }
   let replace = true;
-  for (const chunk of items.length === 0 ? [[]] : chunkBySize(items, conn.ctx.limits.chunkBytes)) {
+  const cut = cutFrames(items, { envelopeBytes: PRESENCE_ENVELOPE_BYTES, budgetBytes: conn.ctx.limits.chunkBytes, sizeOf: presenceItemBytes });
+  for (const chunk of items.length === 0 ? [[]] : cut) {
     const message: PresenceUpdateMessage = { type: 'presence', ...(replace ? { replace } : {}), replicas: chunk.map((item) => item.entry) };
     const profiles = chunk.filter((item) => item.profile !== undefined).map((item) => [item.entry.userId, item.profile ?? null]);
     if (profiles.length > 0) message.profiles = Object.fromEntries(profiles);

@@ -1,49 +1,55 @@
 /** Everything the server streams in chunks: catch-up, snapshots and live fan-out. */
 import type { Baseline } from '../../core/index.js';
-import { encodeMessage, utf8Length } from '../../protocol/index.js';
+import { cutFrames, encodeMessage, frameBytes, jsonBytes, utf8Exceeds, withLast } from '../../protocol/index.js';
 import type { ServerOp } from '../../protocol/index.js';
 import { countBaselines, streamSizedBaselines } from './baselines.js';
-import { chunkBy, chunkBySize, withLast } from './chunk.js';
 import { libraryConnections } from './context.js';
 import type { ConnectionState } from './context.js';
 import type { LibraryRow } from './libraries.js';
 import { countOps, streamOps } from './op-log.js';
 import { closeIfExpired, send, sendFrame } from './outbox.js';
 
+/**
+ * Every frame below is cut by the protocol's cutFrames: at most chunkBytes in
+ * UTF-8, or one item alone when it is bigger. An op is at most MAX_OP_BYTES
+ * (the server refuses bigger ones), so even alone its frame is within
+ * MAX_FRAME_BYTES.
+ */
+
 /** Other replicas' ops after `after`, in `ops` chunks with progress. Synchronous, so no write interleaves. */
 export function sendCatchUp(conn: ConnectionState, after: number): void {
   const { sql, limits } = conn.ctx;
   const range = { library: conn.library, after, ...(conn.replicaId === undefined ? {} : { except: conn.replicaId }) };
   const total = countOps(sql, range);
+  // The envelope at its largest: progress.received grows up to total.
+  const envelopeBytes = frameBytes({ type: 'ops', ops: [], progress: { received: total, total } });
   let received = 0;
-  for (const ops of chunkBySize(streamOps(sql, range), limits.chunkBytes)) {
+  for (const ops of cutFrames(streamOps(sql, range), { envelopeBytes, budgetBytes: limits.chunkBytes, sizeOf: jsonBytes })) {
     received += ops.length;
     send(conn, { type: 'ops', ops, progress: { received, total } });
   }
 }
 
-type SnapshotItem = { readonly baseline: Baseline; readonly chars: number } | { readonly entry: ServerOp };
+type SnapshotItem = { readonly baseline: Baseline; readonly bytes: number } | { readonly entry: ServerOp };
 
 function* snapshotItems(conn: ConnectionState): Generator<SnapshotItem> {
   yield* streamSizedBaselines(conn.ctx.sql, conn.library);
   for (const entry of streamOps(conn.ctx.sql, { library: conn.library, after: 0 })) yield { entry };
 }
 
-/**
- * Baselines are sized from their stored JSON in UTF-16 code units: a chunk of
- * non-ASCII text may then reach 3× chunkBytes in UTF-8, still under
- * MAX_FRAME_BYTES (chunkBytes is at most a quarter of it).
- */
-const snapshotItemSize = (item: SnapshotItem) => ('chars' in item ? item.chars : utf8Length(JSON.stringify(item.entry)));
+/** Baselines come sized from their stored JSON (UTF-8 bytes, without serializing the state again). */
+const snapshotItemBytes = (item: SnapshotItem) => ('bytes' in item ? item.bytes : jsonBytes(item.entry));
 
 /** The complete library state (every baseline, then every op) in `snapshot` chunks; the last has done: true. */
 export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
   const { sql, limits } = conn.ctx;
   const total = countBaselines(sql, library.library) + countOps(sql, { library: library.library, after: 0 });
   const head = { type: 'snapshot', epoch: library.epoch, serverSeq: library.head_seq, horizon: library.horizon } as const;
+  const envelopeBytes = frameBytes({ ...head, baselines: [], ops: [], progress: { received: total, total }, done: false });
+  const chunks = cutFrames(snapshotItems(conn), { envelopeBytes, budgetBytes: limits.chunkBytes, sizeOf: snapshotItemBytes });
   let received = 0;
   let sent = false;
-  for (const { value: items, last } of withLast(chunkBy(snapshotItems(conn), { maxBytes: limits.chunkBytes, sizeOf: snapshotItemSize }))) {
+  for (const { value: items, last } of withLast(chunks)) {
     received += items.length;
     const baselines = items.flatMap((item) => ('baseline' in item ? [item.baseline] : []));
     const ops = items.flatMap((item) => ('entry' in item ? [item.entry] : []));
@@ -66,14 +72,17 @@ export function fanOut(from: ConnectionState, entries: readonly ServerOp[]): voi
   }
 }
 
+/** `{"type":"ops","ops":[]}`: a live fan-out frame besides its ops. */
+const FAN_OUT_ENVELOPE_BYTES = frameBytes({ type: 'ops', ops: [] });
+
 /**
- * The `ops` frames of a push's entries, as chunkBySize would group them. A
- * push almost always fits one frame: encode it once, and size ops one by one
+ * The `ops` frames of a push's entries, cut as cutFrames cuts them. A push
+ * almost always fits one frame: encode it once, and size ops one by one
  * (encoding each a second time) only when it does not.
  */
 function opsFrames(entries: readonly ServerOp[], maxBytes: number): string[] {
   const whole = encodeMessage({ type: 'ops', ops: entries });
-  // UTF-8 takes at most three bytes per UTF-16 unit: count exactly only when that bound is over.
-  if (whole.length * 3 <= maxBytes || utf8Length(whole) <= maxBytes) return [whole];
-  return [...chunkBySize(entries, maxBytes)].map((ops) => encodeMessage({ type: 'ops', ops }));
+  if (!utf8Exceeds(whole, maxBytes)) return [whole];
+  const groups = cutFrames(entries, { envelopeBytes: FAN_OUT_ENVELOPE_BYTES, budgetBytes: maxBytes, sizeOf: jsonBytes });
+  return [...groups].map((ops) => encodeMessage({ type: 'ops', ops }));
 }
