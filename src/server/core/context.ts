@@ -33,6 +33,8 @@ export interface ConnectionState {
   rate?: { tokens: number; at: number };
   /** When this connection last refreshed its replica's last_seen (connection.ts). */
   touchedAt?: number;
+  /** `sendQueue().sentBytes` when its catch-up or snapshot was sent; Infinity while it is (outbox.ts `sendBurst`). */
+  burstEnd?: number;
   /**
    * The epoch a read-token hello was told for a library that has no row (on-hello.ts): nothing
    * is stored for a reader, and a writer creating the library while it is connected adopts it.

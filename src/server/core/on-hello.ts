@@ -8,7 +8,7 @@ import { decide } from './decide.js';
 import type { Verdict } from './decide.js';
 import { ensureLibrary, hasHistory, readLibrary } from './libraries.js';
 import type { LibraryRow } from './libraries.js';
-import { refuse, send } from './outbox.js';
+import { refuse, send, sendBurst } from './outbox.js';
 import { markTruant, readReplica } from './replicas.js';
 import { createSeedBuffer } from './seed.js';
 import { sendCatchUp } from './stream.js';
@@ -81,8 +81,10 @@ function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFi
       return undefined;
     case 'resume':
       send(conn, { ...fields, decision: 'resume' });
-      sendCatchUp(conn, o.hello.cursor?.serverSeq ?? 0);
-      send(conn, { type: 'synced', serverSeq: fields.serverSeq });
+      sendBurst(conn, () => {
+        sendCatchUp(conn, o.hello.cursor?.serverSeq ?? 0);
+        send(conn, { type: 'synced', serverSeq: fields.serverSeq });
+      });
       conn.phase = 'live';
       return undefined;
     case 'reset':

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../core/index.js';
 import type { JoinMessage } from '../../protocol/index.js';
 import type { ConnectionState, Outcome } from './context.js';
 import { readLibrary } from './libraries.js';
-import { refuse, send } from './outbox.js';
+import { refuse, send, sendBurst } from './outbox.js';
 import { registerReplica, replicaIdInUse } from './replicas.js';
 import { sendSnapshot } from './stream.js';
 import type { Claims } from './types.js';
@@ -24,8 +24,10 @@ export function onJoin(conn: ConnectionState, join: JoinMessage): Outcome {
   registerReplica(ctx.sql, { library: conn.library, replica: join.replicaId, user, now: ctx.now(), ackedSeq: library.head_seq, maxSeq: 0 });
   ctx.log('info', 'replica.joined', { connection: conn.id, library: conn.library, replicaId: join.replicaId, previous: conn.replicaId });
   conn.replicaId = join.replicaId;
-  sendSnapshot(conn, library);
-  send(conn, { type: 'synced', serverSeq: library.head_seq });
+  sendBurst(conn, () => {
+    sendSnapshot(conn, library);
+    send(conn, { type: 'synced', serverSeq: library.head_seq });
+  });
   conn.phase = 'live';
   return undefined;
 }

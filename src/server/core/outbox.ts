@@ -17,7 +17,51 @@ export function sendFrame(conn: ConnectionState, frame: string): void {
   } catch (err) {
     conn.ctx.log('warn', 'socket.send-failed', { connection: conn.id, library: conn.library, message: String(err) });
     closeConnection(conn, { code: CloseCode.INTERNAL_ERROR, reason: 'send failed' });
+    return;
   }
+  const queued = liveQueuedBytes(conn);
+  if (queued > conn.ctx.limits.maxSocketQueueBytes) closeStalled(conn, queued);
+}
+
+/**
+ * Runs `send`, the catch-up or snapshot a connection gets on connecting, written
+ * in one go (no write may interleave): its bytes do not count against the send
+ * queue bound, whatever is still queued of them. A healthy late joiner of a big
+ * library reads them at its own pace; a client that reads nothing holds at most
+ * them plus the bound.
+ */
+export function sendBurst(conn: ConnectionState, send: () => void): void {
+  conn.burstEnd = Number.POSITIVE_INFINITY;
+  try {
+    send();
+  } finally {
+    conn.burstEnd = conn.socket.sendQueue?.().sentBytes ?? 0;
+  }
+}
+
+/**
+ * Bytes still queued to the socket that were sent after its burst. The queue is
+ * first in, first out: of `buffered` bytes, at most `sent - burstEnd` are newer
+ * than the burst. 0 where the runtime reports no queue.
+ */
+function liveQueuedBytes(conn: ConnectionState): number {
+  const queue = conn.socket.sendQueue?.();
+  if (queue === undefined) return 0;
+  return Math.min(queue.bufferedBytes, queue.sentBytes - (conn.burstEnd ?? 0));
+}
+
+/** The client does not read: tell it (the frame waits behind the rest) and close; it reconnects and catches up from its cursor. */
+function closeStalled(conn: ConnectionState, queued: number): void {
+  const limit = conn.ctx.limits.maxSocketQueueBytes;
+  conn.ctx.log('warn', 'socket.queue-full', { connection: conn.id, library: conn.library, replicaId: conn.replicaId, queued, limit });
+  const message = `This connection has more than ${limit} bytes waiting to be sent: it does not read. Reconnect; you catch up from your cursor.`;
+  try {
+    // Straight to the socket: sendFrame would measure the queue again.
+    conn.socket.send(encodeMessage({ type: 'error', code: ErrorCode.SERVER_LIMIT_EXCEEDED, message, details: { limit: 'socketQueueBytes', max: limit } }));
+  } catch {
+    // Closed below either way.
+  }
+  closeConnection(conn, { code: CloseCode.TRY_AGAIN_LATER, reason: 'send queue full' });
 }
 
 /** The `error` frame of a refusal, then the close it asks for. */

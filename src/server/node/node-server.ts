@@ -162,12 +162,19 @@ function pick(o: NodeServerOptions): Pick<NodeServerOptions, 'truancyMs' | 'limi
 /** `handled` runs after each frame (deferred WAL checkpoints); `closed` after the socket closed (presence). */
 function attach(o: { ws: WebSocket; server: SyncServer; log: Log; library: string; token: string | null; closed: () => void; handled: () => void }): void {
   const { ws } = o;
+  let sentBytes = 0;
   const conn = o.server.connect(
     {
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame);
+        if (ws.readyState !== ws.OPEN) return;
+        // Encoded here (ws would do it anyway) so that sentBytes counts exactly what bufferedAmount counts.
+        const bytes = Buffer.from(frame, 'utf8');
+        sentBytes += bytes.length;
+        ws.send(bytes, { binary: false });
       },
+      // A socket closed for its send queue keeps that queue until the peer reads it or ws's close timeout (30 s) ends.
       close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+      sendQueue: () => ({ sentBytes, bufferedBytes: ws.bufferedAmount }),
     },
     { library: o.library, token: o.token },
   );
