@@ -7,7 +7,7 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import { MAX_FRAME_BYTES } from './limits.js';
 import { ClientMessageSchema, ServerMessageSchema } from './messages.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
-import { utf8Length } from './utf8.js';
+import { utf8Exceeds, utf8Length } from './utf8.js';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.js';
 
 /** What a WebSocket delivers. Only text frames are part of the protocol. */
@@ -35,8 +35,8 @@ export function encodeMessage(message: ClientMessage | ServerMessage): string {
 }
 
 function parseFrame(frame: Frame): Result<unknown> {
-  const size = typeof frame === 'string' ? frameSize(frame) : frame.byteLength;
-  if (size > MAX_FRAME_BYTES) {
+  if (typeof frame === 'string' ? utf8Exceeds(frame, MAX_FRAME_BYTES) : frame.byteLength > MAX_FRAME_BYTES) {
+    const size = typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
     const message = `Frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}; send smaller chunks.`;
     return fail(new TrellisError(ErrorCode.PROTOCOL_MESSAGE_TOO_LARGE, message, { details: { size, limit: MAX_FRAME_BYTES } }));
   }
@@ -46,11 +46,6 @@ function parseFrame(frame: Frame): Result<unknown> {
   } catch {
     return invalid('Frame is not valid JSON.', []);
   }
-}
-
-/** Exact only near the limit: a string's UTF-8 size lies between its length and three times it. */
-function frameSize(frame: string): number {
-  return frame.length * 3 <= MAX_FRAME_BYTES ? frame.length : utf8Length(frame);
 }
 
 /**

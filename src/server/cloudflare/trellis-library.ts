@@ -25,7 +25,7 @@
  */
 import { Server } from 'partyserver';
 import type { Connection as Socket, ConnectionContext, WSMessage } from 'partyserver';
-import { CloseCode, TRANSPORT_MAX_BYTES, utf8Length } from '../../protocol/index.js';
+import { CloseCode, TRANSPORT_MAX_BYTES, utf8Exceeds } from '../../protocol/index.js';
 import { authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
 import type { CompactionResult, Connection, EvictOptions, LogLevel, ProfileSource, SavedConnection, ServerSocket, SyncServer, TokenProvider } from '../core/index.js';
 import { createDurableObjectSql } from './durable-object-sql.js';
@@ -295,7 +295,5 @@ function serverSocket(socket: Socket): ServerSocket {
 }
 
 function exceedsTransport(message: WSMessage): boolean {
-  if (typeof message !== 'string') return message.byteLength > TRANSPORT_MAX_BYTES;
-  // UTF-8 takes 1 to 3 bytes per UTF-16 unit; count only when it matters.
-  return message.length > TRANSPORT_MAX_BYTES || (message.length * 3 > TRANSPORT_MAX_BYTES && utf8Length(message) > TRANSPORT_MAX_BYTES);
+  return typeof message === 'string' ? utf8Exceeds(message, TRANSPORT_MAX_BYTES) : message.byteLength > TRANSPORT_MAX_BYTES;
 }
