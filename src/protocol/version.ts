@@ -18,6 +18,9 @@
  *      clients are still served unchanged.
  * - 4: the edges. Limits counted in UTF-8 bytes of encoded frames and ops;
  *      ids, names and strings must be well-formed Unicode without NUL.
+ *      Files: `HEAD <library>/files/<id>` says whether the server holds a
+ *      file; a client checks its uploaded files under each new library epoch
+ *      (after an eviction) and uploads the missing ones again.
  */
 export const PROTOCOL_VERSION = 4;
 

@@ -26,6 +26,10 @@ export interface FileHost {
   /** Rows waiting for upload (`local`, or `uploading` when a previous attempt was cut off), oldest first. */
   pendingUploads(limit: number): Promise<FileRow[]>;
   setState(id: string, state: FileRow['state'], error?: string): Promise<void>;
+  /** Ids of the rows in state `uploaded` (uploaded here, or downloaded); reads no bytes. */
+  uploadedIds(): Promise<string[]>;
+  /** Marks an `uploaded` row `local` again (the server lost it): the next upload pass sends it. Other states are left alone. */
+  reupload(id: string): Promise<void>;
   /** Fetches the bytes of a file this replica lacks; undefined stops downloads. */
   setDownloader(download: ((ref: FileRef) => Promise<Blob>) | undefined): void;
 }
@@ -205,6 +209,13 @@ export function createFileHost(ctx: StoreContext): FileHost {
       !any ? [] : ((await files().where('state').anyOf('local', 'uploading').toArray()) as FileRow[]).sort((a, b) => a.createdAt - b.createdAt).slice(0, limit),
     setState: async (id, state, error) => {
       await files().update(id, error === undefined ? { state, error: undefined } : { state, error });
+    },
+    uploadedIds: async () => (!any ? [] : ((await files().where('state').equals('uploaded').primaryKeys()) as string[])),
+    reupload: async (id) => {
+      await ctx.db.transaction('rw', ['files'], async (tx) => {
+        const row = (await tx.table('files').get(id)) as FileRow | undefined;
+        if (row?.state === 'uploaded') await tx.table('files').update(id, { state: 'local' });
+      });
     },
     setDownloader: (download) => {
       registry(ctx).download = download;

@@ -9,6 +9,14 @@
  * reconnect or after a backoff. A refused file (FILE_TOO_LARGE) turns
  * `rejected` and is not retried; refusals and failures show as `error` in
  * the sync state.
+ *
+ * After an eviction the server may have collected a library's files (no
+ * document referenced them for the grace period) while replicas still hold
+ * them as `uploaded`. Whenever this replica's cursor names a library epoch
+ * (a new one after an eviction) that its files were not yet checked against,
+ * the upload loop asks the server (`HEAD`) for each `uploaded` file and
+ * uploads the ones it lacks again, before anything else: the replica that
+ * restores the library by its seed, and every replica reset into it.
  */
 import type { Observable } from 'rxjs';
 import { ErrorCode, TrellisError, isTrellisError } from '../core/index.js';
@@ -33,6 +41,11 @@ export interface FileSyncOptions {
 }
 
 const BATCH = 4;
+
+/** The engine's cursor of a library, `{ epoch, serverSeq }` (engine/session.ts); only its epoch is read here. */
+const cursorKey = (library: string) => `sync:${library}`;
+/** The library epoch whose server was last found holding every `uploaded` file of this store. */
+const checkedEpochKey = (library: string) => `files:checked:${library}`;
 const MAX_BACKOFF_MS = 30_000;
 
 /** GET or PUT one file with the library's token; a network failure becomes FILE_TRANSFER_FAILED. */
@@ -72,6 +85,8 @@ export function startFileUploads(o: FileSyncOptions): { stop(): void } {
   let again = false;
   let backoff = 1000;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set when sync turns live: the library's epoch may have changed (an eviction) since the files were checked. */
+  let recheck = false;
 
   /** 'done', or 'retry' when the server cannot take it now (it stays pending). */
   const upload = async (file: FileRow): Promise<'done' | 'retry'> => {
@@ -90,7 +105,33 @@ export function startFileUploads(o: FileSyncOptions): { stop(): void } {
     return rejected ? 'done' : 'retry';
   };
 
+  /** Marks `uploaded` files the server lacks for upload, once per epoch; false when the server could not answer (retried). */
+  const checkServerHolds = async (): Promise<boolean> => {
+    const { library } = o.endpoint;
+    const epoch = (await o.host.readMeta<{ epoch?: string }>(cursorKey(library)))?.epoch;
+    if (epoch === undefined || (await o.host.readMeta<string>(checkedEpochKey(library))) === epoch) return true;
+    for (const id of await files.uploadedIds()) {
+      if (stopped || !live) return true;
+      const response = await request(id, { method: 'HEAD' }).catch((err: TrellisError) => err);
+      if (response instanceof Response && response.status === 404) await files.reupload(id);
+      else if (!(response instanceof Response) || !response.ok) {
+        const error = response instanceof Response ? await refusal(response) : response;
+        o.onError({ code: error.code, message: error.message });
+        return false;
+      }
+    }
+    if (!stopped && live) await o.host.writeMeta({ [checkedEpochKey(library)]: epoch });
+    return true;
+  };
+
   const uploadAll = async (): Promise<void> => {
+    if (recheck) {
+      recheck = false;
+      if (!(await checkServerHolds())) {
+        recheck = true;
+        return retryLater();
+      }
+    }
     for (;;) {
       const batch = await files.pendingUploads(BATCH);
       if (batch.length === 0 || stopped || !live) return;
@@ -127,7 +168,10 @@ export function startFileUploads(o: FileSyncOptions): { stop(): void } {
     o.state.subscribe((s) => {
       const was = live;
       live = s.phase === 'live';
-      if (live && !was) pump();
+      if (live && !was) {
+        recheck = true;
+        pump();
+      }
     }),
     o.host.localOps.subscribe(() => pump()),
   ];

@@ -35,6 +35,8 @@ interface Server {
   token(library: string, role?: 'read' | 'write'): Promise<string>;
   compact(library: string): Promise<{ horizon: number }>;
   collectFiles(library: string): Promise<string[]>;
+  /** Drops the library's history (its files start their grace); the next replica back seeds it. */
+  evict(library: string): Promise<void>;
   /** The file ids in the server's storage (every library). */
   storedFiles(): Promise<string[]>;
   advance(ms: number): Promise<void>;
@@ -78,6 +80,7 @@ async function startNode(limits: FileLimits = {}): Promise<Server> {
     token: (library, role = 'write') => node.tokens.issue({ library, user: 'ada', role, expiresIn: '1h' }),
     compact: async (library) => node.compact(library)[0] as { horizon: number },
     collectFiles: async (library) => (await node.collectFiles(library))[0]?.deleted ?? [],
+    evict: async (library) => node.evict(library),
     storedFiles: async () => {
       try {
         return readdirSync(join(dir, 'files'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
@@ -127,6 +130,7 @@ async function startCloudflare(limits: FileLimits = {}): Promise<Server> {
     token: (library, role = 'write') => tokens.issue({ library, user: 'ada', role, expiresIn: '1h' }),
     compact: async (library) => (await control<{ horizon: number }[]>('compact', { library }))[0] as { horizon: number },
     collectFiles: (library) => control('collect-files', { library }),
+    evict: async (library) => void (await control('evict', { library })),
     storedFiles: async () => (await (await running!.mf.getR2Bucket('TRELLIS_FILES')).list()).objects.map((o) => o.key.slice(o.key.indexOf('/') + 1)),
     advance: async (ms) => {
       clock.now += ms;
@@ -283,12 +287,36 @@ describe.each(servers)('files ($name)', ({ start: startServer }) => {
     expect(wrong.status).toBe(404);
   });
 
+  it('files collected after an eviction are uploaded again by the replica that restores the library, and others download them', async () => {
+    const grace = 60_000;
+    const server = await startServer({ graceMs: grace });
+    const a = await openReplica(server, 'lib');
+    await a.store.collection('photos').put({ id: 'p', image: fileOf(bytes(100, 7)) });
+    const id = (await eventually(photo(a), (doc) => doc?.image.state === 'uploaded'))!.image.id;
+    await a.waitFor((s) => s.phase === 'live' && s.pending === 0);
+    await a.sync.stop();
+
+    // Evicted, and nobody comes back within the grace period: the file is collected.
+    await server.evict('lib');
+    await server.collectFiles('lib');
+    await server.advance(grace);
+    expect(await server.collectFiles('lib')).toEqual([id]);
+    expect(await server.storedFiles()).toEqual([]);
+
+    // A restores the library (accept + seed): the server lacks the file it references, so A uploads it again.
+    await a.reconnect();
+    await expect.poll(() => server.storedFiles(), { timeout: 10_000 }).toEqual([id]);
+    const b = await openReplica(server, 'lib');
+    const seen = await eventually(photo(b), (doc) => doc !== undefined);
+    expect(new Uint8Array(await (await seen!.image.blob()).arrayBuffer())).toEqual(bytes(100, 7));
+  });
+
   it('answers every refused upload with its error and status, never with a dropped connection', async () => {
     // A refusal is answered before the body is read; workerd used to drop such a connection in some runs (ECONNRESET).
     const server = await startServer({ maxFileSize: 1000 });
     const write = `Bearer ${await server.token('lib')}`;
     const put = async (o: { authorization?: string; size: number }) => {
-      const headers = o.authorization === undefined ? {} : { authorization: o.authorization };
+      const headers: Record<string, string> = o.authorization === undefined ? {} : { authorization: o.authorization };
       const response = await fetch(server.fileUrl('lib', 'f1'), { method: 'PUT', body: bytes(o.size), headers });
       return `${response.status} ${((await response.json()) as { code?: string }).code}`;
     };

@@ -14,7 +14,7 @@ export const FILE_PATH = /^\/parties\/([^/]+)\/([^/]+)\/files\/([^/]+)$/;
 
 export const FILE_CORS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, PUT, OPTIONS',
+  'access-control-allow-methods': 'GET, HEAD, PUT, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type',
   'access-control-max-age': '86400',
 };
@@ -27,6 +27,7 @@ export function createR2Storage(bucket: R2Bucket): FileStorage {
       const object = await bucket.get(prefix(library) + id);
       return object === null ? undefined : new Uint8Array(await object.arrayBuffer());
     },
+    has: async ({ library, id }) => (await bucket.head(prefix(library) + id)) !== null,
     delete: ({ library, id }) => bucket.delete(prefix(library) + id),
     list: async (library) => {
       const files: { id: string; size: number }[] = [];

@@ -2,7 +2,11 @@
  * File storage for `file` fields, runtime-free. Clients `PUT` and `GET` a
  * file's bytes at `<sync http url>/<library>/files/<fileId>` with the
  * library's token (`Authorization: Bearer`); read tokens may download, write
- * tokens upload. Documents only carry `{ id, name, type, size }`.
+ * tokens upload. Documents only carry `{ id, name, type, size }`. `HEAD`
+ * (any token of the library) says whether the server holds a file: 200, or
+ * 404 FILE_NOT_FOUND; a replica that finds its library under a new epoch (it
+ * was evicted, and maybe restored from this replica's own seed) asks it of the
+ * files it believes uploaded, and uploads the missing ones again.
  *
  * Garbage collection: a stored file is live while any baseline's document or
  * any op of its library (ops after the horizon; older ones were compacted
@@ -29,6 +33,8 @@ export interface FileKey {
 export interface FileStorage {
   put(key: FileKey & { readonly bytes: Uint8Array }): Promise<void>;
   get(key: FileKey): Promise<Uint8Array | undefined>;
+  /** Whether the file is stored, without reading it; without it, HEAD reads the bytes with `get`. */
+  has?(key: FileKey): Promise<boolean>;
   delete(key: FileKey): Promise<void>;
   list(library: string): Promise<{ readonly id: string; readonly size: number }[]>;
 }
@@ -109,11 +115,16 @@ export function createFileServer(options: FileServerOptions): FileServer {
 
   const answer = async (request: FileRequest): Promise<FileResponse> => {
     const { library, id } = request;
-    if (request.method !== 'GET' && request.method !== 'PUT') {
-      throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'Files take GET (download) and PUT (upload).');
+    if (request.method !== 'GET' && request.method !== 'PUT' && request.method !== 'HEAD') {
+      throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'Files take GET (download), PUT (upload) and HEAD (is it stored?).');
     }
     if (!isFileId(id)) throw new TrellisError(ErrorCode.FILE_INVALID, 'A file id is 1 to 64 characters of A-Z, a-z, 0-9, _ and -.', { details: { id } });
     const claims = await authorizeFile(options, request);
+    if (request.method === 'HEAD') {
+      const held = storage.has === undefined ? (await storage.get({ library, id })) !== undefined : await storage.has({ library, id });
+      if (!held) throw new TrellisError(ErrorCode.FILE_NOT_FOUND, 'No such file in this library (never uploaded, or collected).', { details: { id } });
+      return { status: 200, headers: {}, body: '' };
+    }
     if (request.method === 'GET') {
       const bytes = await storage.get({ library, id });
       if (bytes === undefined) throw new TrellisError(ErrorCode.FILE_NOT_FOUND, 'No such file in this library (never uploaded, or collected).', { details: { id } });
@@ -129,19 +140,25 @@ export function createFileServer(options: FileServerOptions): FileServer {
     return json(201, { ok: true, id, size: bytes.byteLength });
   };
 
+  const handleOrRefuse = async (request: FileRequest): Promise<FileResponse> => {
+    try {
+      return await answer(request);
+    } catch (err) {
+      if (isTrellisError(err) && STATUS[err.code] !== undefined) {
+        log('info', 'file.refused', { library: request.library, id: request.id, code: err.code });
+        return json(STATUS[err.code] as number, { code: err.code, message: err.message, details: err.details });
+      }
+      log('error', 'file.failed', { library: request.library, id: request.id, message: String(err) });
+      return json(500, { code: ErrorCode.SERVER_INTERNAL, message: 'The server failed to handle the file; retry later.' });
+    }
+  };
+
   return {
     maxFileSize,
     handle: async (request) => {
-      try {
-        return await answer(request);
-      } catch (err) {
-        if (isTrellisError(err) && STATUS[err.code] !== undefined) {
-          log('info', 'file.refused', { library: request.library, id: request.id, code: err.code });
-          return json(STATUS[err.code] as number, { code: err.code, message: err.message, details: err.details });
-        }
-        log('error', 'file.failed', { library: request.library, id: request.id, message: String(err) });
-        return json(500, { code: ErrorCode.SERVER_INTERNAL, message: 'The server failed to handle the file; retry later.' });
-      }
+      const response = await handleOrRefuse(request);
+      // A HEAD answer has the status and headers of the GET answer, without a body.
+      return request.method === 'HEAD' ? { ...response, body: '' } : response;
     },
     collect: async (library) => {
       // An evicted library has no row left, but its files' collection may have begun (file_gc).

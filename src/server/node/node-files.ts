@@ -15,7 +15,7 @@ import type { FileServer, FileServerOptions, FileStorage, Log } from '../core/in
 const FILE_PATH = /^\/parties\/[^/]+\/([^/]+)\/files\/([^/]+)$/;
 const CORS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, PUT, OPTIONS',
+  'access-control-allow-methods': 'GET, HEAD, PUT, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type',
   'access-control-max-age': '86400',
 };
@@ -43,6 +43,10 @@ export function createDirectoryStorage(root: string): FileStorage {
         throw err;
       }
     },
+    has: async (key) => stat(path(key)).then(
+      (found) => found.isFile(),
+      (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)),
+    ),
     delete: async (key) => rm(path(key), { force: true }),
     list: async (library) => {
       const names = await readdir(folder(library)).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
@@ -59,7 +63,7 @@ export function createNodeFiles(options: NodeFilesOptions): FileServer {
 }
 
 /**
- * Answers `/parties/<party>/<library>/files/<id>` (GET, PUT, CORS preflight);
+ * Answers `/parties/<party>/<library>/files/<id>` (GET, HEAD, PUT, CORS preflight);
  * undefined for any other path. Without a files directory it says so with 404.
  */
 export function answerFile(files: FileServer | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
