@@ -17,10 +17,15 @@
  *      A server sends presence only to a connection that sent one, so older
  *      clients are still served unchanged.
  * - 4: the edges. Limits counted in UTF-8 bytes of encoded frames and ops;
- *      ids, names and strings must be well-formed Unicode without NUL.
+ *      names (collection, id, path segment, list item id) must be
+ *      well-formed Unicode without NUL; JSON strings and keys and list
+ *      positions must be well-formed Unicode (NUL inside a string is data).
  *      Files: `HEAD <library>/files/<id>` says whether the server holds a
  *      file; a client checks its uploaded files under each new library epoch
  *      (after an eviction) and uploads the missing ones again.
+ *      The decision carries `replicaHash` (optional, nullable): opHash of the
+ *      replica's op at replicaSeq, so a client detects a fork (a copied
+ *      profile) before it acknowledges anything; older clients ignore it.
  */
 export const PROTOCOL_VERSION = 4;
 

@@ -13,12 +13,14 @@ const HEADLINES: Record<PendingJoin['reason'], (library: string) => string> = {
   'late-joiner': (library) => `Join library “${library}”?`,
   truant: () => 'This device was away too long',
   'library-reset': () => 'The library was reset on the server',
+  fork: () => 'This device’s copy split from the library',
 };
 
 const EXPLANATIONS: Record<PendingJoin['reason'], string> = {
   'late-joiner': 'Joining replaces the list on this device with the library’s list.',
   truant: 'The server no longer keeps the history this device would need to catch up, so it has to load the library’s current state.',
   'library-reset': 'Its history started over, so this device has to load the library’s current state.',
+  fork: 'This browser profile was copied (or restored from a backup) and both copies made changes. Joining loads the library’s list and keeps this device’s changes in the archive.',
 };
 
 export function mountConsentDialog(session: Session, store: ListStore) {

@@ -47,6 +47,8 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
     serverSeq: library.head_seq,
     horizon: library.horizon,
     replicaSeq: replica?.max_seq ?? 0,
+    // The client compares it with its own op at replicaSeq before acknowledging: a copied profile shows as a fork.
+    replicaHash: (replica?.max_seq ?? 0) > 0 ? (replica?.last_hash ?? null) : null,
   };
   return answer(conn, { verdict, fields, hello });
 }
@@ -77,7 +79,7 @@ function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFi
       conn.seed = createSeedBuffer();
       conn.phase = 'seeding';
       conn.ctx.seeding.set(conn.library, conn);
-      send(conn, { ...fields, replicaSeq: 0, decision: 'accept' });
+      send(conn, { ...fields, replicaSeq: 0, replicaHash: null, decision: 'accept' });
       return undefined;
     case 'resume':
       send(conn, { ...fields, decision: 'resume' });

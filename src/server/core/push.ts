@@ -4,6 +4,7 @@
  */
 import { ErrorCode, sameOp } from '../../core/index.js';
 import type { Op } from '../../core/index.js';
+import { opHash } from '../../protocol/index.js';
 import type { AckMessage, ServerOp } from '../../protocol/index.js';
 import type { ConnectionState, Refusal } from './context.js';
 import { readLibrary, setHead } from './libraries.js';
@@ -101,7 +102,7 @@ export function commitPush(conn: ConnectionState, plan: PushPlan): ServerOp[] {
   const last = entries[entries.length - 1];
   if (last !== undefined) {
     setHead(ctx.sql, { library: conn.library, headSeq: last.serverSeq });
-    setMaxSeq(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: last.op.seq });
+    setMaxSeq(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: last.op.seq, lastHash: opHash(last.op) });
     // In the push's transaction: acked_seq moves with the head it depends on (see ackedThroughPush).
     ackedThroughPush(ctx.sql, { library: conn.library, replica: replicaId, from: library.head_seq + 1, to: last.serverSeq });
   }

@@ -21,6 +21,8 @@ export interface ReplicaRow {
   /** The replica's highest own seq stored here. */
   readonly max_seq: number;
   readonly status: ReplicaStatus;
+  /** opHash of the replica's op at max_seq; null when max_seq is 0 or the op was stored before hashes were kept. */
+  readonly last_hash: string | null;
 }
 
 /** Names one replica of one library. */
@@ -73,7 +75,7 @@ export function registerReplica(sql: SqlStorage, r: RegisterReplica): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)
      ON CONFLICT (library, replica) DO UPDATE SET
        user = excluded.user, last_seen = excluded.last_seen, acked_seq = excluded.acked_seq,
-       max_seq = excluded.max_seq, status = 'active', cursor_seq = excluded.cursor_seq`,
+       max_seq = excluded.max_seq, status = 'active', cursor_seq = excluded.cursor_seq, last_hash = NULL`,
     r.library,
     r.replica,
     r.user,
@@ -116,8 +118,9 @@ export function ackedThroughPush(sql: SqlStorage, o: ReplicaKey & { from: number
   sql.exec('UPDATE replicas SET acked_seq = ? WHERE library = ? AND replica = ? AND acked_seq >= ?', o.to, o.library, o.replica, o.from - 1);
 }
 
-export function setMaxSeq(sql: SqlStorage, o: ReplicaKey & { maxSeq: number }): void {
-  sql.exec('UPDATE replicas SET max_seq = ? WHERE library = ? AND replica = ?', o.maxSeq, o.library, o.replica);
+/** The replica's highest stored seq, with the hash of its op there (the fork check at hello compares it). */
+export function setMaxSeq(sql: SqlStorage, o: ReplicaKey & { maxSeq: number; lastHash: string | null }): void {
+  sql.exec('UPDATE replicas SET max_seq = ?, last_hash = ? WHERE library = ? AND replica = ?', o.maxSeq, o.lastHash, o.library, o.replica);
 }
 
 /** Drop every replica of the library but one (used when a seed replaces an empty library). */

@@ -5,7 +5,7 @@
 import { ErrorCode, sameOp } from '../../core/index.js';
 import type { Baseline, Op } from '../../core/index.js';
 import { mergeStates } from '../../merge/index.js';
-import { MAX_BASELINE_BYTES, baselineFits, highestSeq, seedOrder } from '../../protocol/index.js';
+import { MAX_BASELINE_BYTES, baselineFits, highestSeq, opHash, seedOrder } from '../../protocol/index.js';
 import type { SeedMessage } from '../../protocol/index.js';
 import { writeBaseline } from './baselines.js';
 import type { ConnectionState, Refusal, SeedBuffer } from './context.js';
@@ -13,7 +13,7 @@ import { setHead, setHorizon } from './libraries.js';
 import { insertOp } from './op-log.js';
 import { refuse } from './outbox.js';
 import { oversizedOpRefusal } from './size-guard.js';
-import { forgetOtherReplicas, registerReplica } from './replicas.js';
+import { forgetOtherReplicas, registerReplica, setMaxSeq } from './replicas.js';
 
 export function createSeedBuffer(): SeedBuffer {
   return { baselines: [], ops: [], bytes: 0 };
@@ -92,7 +92,11 @@ export function commitSeed(conn: ConnectionState, seed: PreparedSeed): number {
     if (head > 0 || seed.baselines.size > 0) forgetOtherReplicas(ctx.sql, { library, replica: replicaId });
     const ownMax = highestSeq({ ops: seed.ops, baselines: seed.baselines.values() }, replicaId);
     const user = conn.claims?.user ?? '';
-    registerReplica(ctx.sql, { library, replica: replicaId, user, now: ctx.now(), ackedSeq: head, maxSeq: Math.max(ownMax, conn.localSeq) });
+    const maxSeq = Math.max(ownMax, conn.localSeq);
+    registerReplica(ctx.sql, { library, replica: replicaId, user, now: ctx.now(), ackedSeq: head, maxSeq });
+    // The op at maxSeq may have travelled inside a baseline (compacted before any sync): then no hash.
+    const last = seed.ops.find((op) => op.replicaId === replicaId && op.seq === maxSeq);
+    setMaxSeq(ctx.sql, { library, replica: replicaId, maxSeq, lastHash: last === undefined ? null : opHash(last) });
     return head;
   });
 }

@@ -17,6 +17,7 @@ const known: ReplicaRow = {
   cursor_seq: 20,
   max_seq: 7,
   status: 'active',
+  last_hash: null,
 };
 
 function input(o: Partial<DecideInput> & { cursor?: DecideInput['hello']['cursor']; localSeq?: number } = {}): DecideInput {
