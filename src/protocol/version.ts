@@ -17,6 +17,9 @@
  *      A server sends presence only to a connection that sent one, so older
  *      clients are still served unchanged.
  * - 4: the edges. Limits counted in UTF-8 bytes of encoded frames and ops;
+ *      MAX_OP_BYTES (MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES) bounds one op on
+ *      both sides: a server refuses a push or seed holding a bigger one with
+ *      PROTOCOL_OP_TOO_LARGE; both sides cut frames with cutFrames;
  *      names (collection, id, path segment, list item id) must be
  *      well-formed Unicode without NUL; JSON strings and keys and list
  *      positions must be well-formed Unicode (NUL inside a string is data).
