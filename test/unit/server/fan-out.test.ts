@@ -53,7 +53,7 @@ describe('fan-out', () => {
     expect(frames.length).toBeGreaterThan(1);
     const serverSeqs = frames.flatMap(({ message }) => (message.type === 'ops' ? message.ops.map((o) => o.serverSeq) : []));
     expect(serverSeqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
-    // Items are sized without the frame's envelope (chunkBySize): the frame may pass by that much.
-    for (const { frame } of frames) expect(utf8Length(frame)).toBeLessThanOrEqual(chunkBytes + 40);
+    // Cut by the protocol's cutFrames: the envelope counts, so every frame is within chunkBytes.
+    for (const { frame } of frames) expect(utf8Length(frame)).toBeLessThanOrEqual(chunkBytes);
   });
 });
