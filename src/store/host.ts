@@ -4,6 +4,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { Baseline, Op } from '../core/index.js';
+import { historyThatFits } from '../protocol/index.js';
 import type { StoreContext } from './context.js';
 import type { Archive } from './database.js';
 import { compact, stripServerSeq, type CompactOptions } from './compact.js';
@@ -83,11 +84,12 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
         // From the seed on, compaction keeps unacknowledged ops: a write made before the seed
         // commits is not in it, and dropped from the log it could never be pushed.
         await tx.table('meta').put({ key: META_SYNCED, value: true });
-        return {
-          // A head without writes is no baseline (the server would refuse the whole seed).
+        // A head without writes is no baseline (the server would refuse the whole seed). A head too large for
+        // one baseline travels as its writes (historyThatFits): compaction may have dropped their ops here.
+        return historyThatFits({
           baselines: (await readAllHeads(ctx, tx)).filter((head) => head.state.entries.length > 0),
           ops: (await allOps(tx)).map(stripServerSeq),
-        };
+        });
       }),
     countAtRisk: () => countAtRisk(ctx),
     files: createFileHost(ctx), // files:

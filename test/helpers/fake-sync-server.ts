@@ -47,7 +47,9 @@ export const fakeVerify: VerifyToken = (token) => {
   return { library, user, role: role as Role, exp: FAR_FUTURE_S } satisfies Claims;
 };
 
-export function createFakeServer(o: { truancyMs?: number; limits?: Partial<SyncLimits>; verifyToken?: VerifyToken; sql?: SqlStorage } = {}): FakeServer {
+export function createFakeServer(
+  o: { truancyMs?: number; limits?: Partial<SyncLimits>; verifyToken?: VerifyToken; sql?: SqlStorage; deferCompaction?: (library: string) => void } = {},
+): FakeServer {
   const sql = o.sql ?? createSqliteStorage(new Database(':memory:'));
   const logs: FakeServer['logs'] = [];
   let epochs = 0;
@@ -66,6 +68,7 @@ export function createFakeServer(o: { truancyMs?: number; limits?: Partial<SyncL
     createId: () => `epoch-${++epochs}`,
     ...(o.truancyMs === undefined ? {} : { truancyMs: o.truancyMs }),
     ...(o.limits === undefined ? {} : { limits: o.limits }),
+    ...(o.deferCompaction === undefined ? {} : { deferCompaction: o.deferCompaction }),
   });
   return fake;
 }

@@ -58,6 +58,8 @@ export class TrellisLibrary extends Server<TrellisVars> {
   readonly #connections = new Map<string, Connection>();
   /** Real time of the pending alarm: null when none, undefined until read after waking. */
   #alarmAt: number | null | undefined;
+  /** A compaction slice was deferred (more to squash): the next alarm compacts even with periodic compaction off. */
+  #compactionDeferred = false;
 
   /** Milliseconds since the epoch, for truancy and token expiry. Tests override it. */
   protected now(): number {
@@ -149,13 +151,30 @@ export class TrellisLibrary extends Server<TrellisVars> {
       this.log('error', 'presence.expiry-failed', { message: String(err) });
     }
     // One alarm serves both: a presence alarm may compact a little before the interval, which is harmless.
+    let more = false;
     try {
-      if (settings.compactIntervalMs > 0) server.compact(this.name);
+      const deferred = this.#compactionDeferred;
+      this.#compactionDeferred = false;
+      if (settings.compactIntervalMs > 0 || deferred) more = server.compact(this.name).some((result) => result.more);
     } catch (err) {
       this.log('error', 'compaction.failed', { message: String(err) });
     }
     await this.collectFiles().catch((err: unknown) => this.log('error', 'files.collection-failed', { message: String(err) })); // files:
-    await this.#schedule();
+    if (more) await this.#deferCompaction();
+    else await this.#schedule();
+  }
+
+  /**
+   * The next compaction slice as an alarm due now: an event of its own, so
+   * the frames already queued are served first (SyncServerOptions.deferCompaction).
+   */
+  async #deferCompaction(): Promise<void> {
+    this.#compactionDeferred = true;
+    const at = Date.now();
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** RPC (files): deletes this library's files unreferenced for longer than the grace period; the alarm runs it after compacting. */
@@ -207,6 +226,9 @@ export class TrellisLibrary extends Server<TrellisVars> {
       truancyMs: settings.truancyMs,
       limits: { maxSeedBytes: MAX_SEED_BYTES },
       presenceGraceMs: settings.presenceGraceMs,
+      deferCompaction: () => {
+        this.#deferCompaction().catch((err: unknown) => this.log('error', 'compaction.failed', { message: String(err) }));
+      },
       ...(profiles === undefined ? {} : { profiles }),
     });
     this.#core = { server, tokens, settings };

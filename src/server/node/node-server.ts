@@ -13,6 +13,7 @@ import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvide
 import type { CompactionResult, Log, ProfileSource, SyncLimits, SyncServer, TokenProvider } from '../core/index.js';
 import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
 import { deferCheckpoints } from './deferred-checkpoints.js';
+import { createCompactionLoop } from './compaction-loop.js';
 import { answerFile, createNodeFiles, startFileCollection } from './node-files.js';
 import type { FileServer } from '../core/index.js';
 import type { Durability } from './sqlite-storage.js';
@@ -54,6 +55,7 @@ export interface NodeServer {
   readonly tokens: TokenProvider;
   close(): Promise<void>;
   evict(library: string): void;
+  /** One compaction step per library (see SyncServer.compact); the server runs the rest by itself, between other events. */
   compact(library?: string): CompactionResult[];
   /** files: deletes files unreferenced for longer than the grace period (it also runs on the compaction interval). */
   collectFiles(library?: string): Promise<{ library: string; deleted: string[] }[]>;
@@ -68,7 +70,9 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
   const tokens = createTokenProvider({ secret: options.secret ?? DEV_SECRET, ...(options.now ? { now: options.now } : {}) });
   const db = openDatabase(options.dbPath, options.durability);
   const checkpoints = deferCheckpoints(db, { log });
-  const server = createSyncServer({ sql: createSqliteStorage(db), now: options.now ?? Date.now, verifyToken: tokens.verify, log, ...pick(options) });
+  // The server's own compact, called only once the server exists (a deferred slice runs after a frame, never during creation).
+  const compaction = createCompactionLoop({ compact: (library) => server.compact(library), log });
+  const server = createSyncServer({ sql: createSqliteStorage(db), now: options.now ?? Date.now, verifyToken: tokens.verify, log, deferCompaction: compaction.defer, ...pick(options) });
   const wss = new WebSocketServer({ noServer: true, maxPayload: TRANSPORT_MAX_BYTES });
   const devTokens = options.secret === undefined ? tokens : undefined;
   const files = nodeFiles({ options, db, verifyToken: tokens.verify, log });
@@ -89,11 +93,11 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
   http.on('error', (err) => log('error', 'http.error', { message: err.message }));
   const port = (http.address() as AddressInfo).port;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}/parties/trellis`;
-  const timer = startCompaction({ server, log, intervalMs: options.compactIntervalMs ?? 60_000 });
+  compaction.start(options.compactIntervalMs ?? 60_000);
   const fileTimer = files && startFileCollection({ files, log, intervalMs: options.compactIntervalMs ?? 60_000 });
   log('info', 'server.listening', { url, port, dbPath: options.dbPath });
   const close = async (): Promise<void> => {
-    if (timer !== undefined) clearInterval(timer);
+    compaction.stop();
     clearInterval(fileTimer);
     presence.stop();
     checkpoints.stop();
@@ -206,18 +210,6 @@ async function answerHttp(o: { req: IncomingMessage; res: ServerResponse; server
     return json(status, body);
   }
   json(404, { error: 'not found' });
-}
-
-function startCompaction(o: { server: SyncServer; log: Log; intervalMs: number }): NodeJS.Timeout | undefined {
-  if (o.intervalMs <= 0) return undefined;
-  const timer = setInterval(() => {
-    try {
-      o.server.compact();
-    } catch (err) {
-      o.log('error', 'compaction.failed', { message: String(err) });
-    }
-  }, o.intervalMs);
-  return timer.unref();
 }
 
 /** Ends presence graces on time: one timer, at the earliest grace end, set after each socket closes. */
