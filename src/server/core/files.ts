@@ -23,6 +23,7 @@ import { listLibraries } from './libraries.js';
 import { streamOps } from './op-log.js';
 import { revocationRefusal } from './revocations.js';
 import type { Log, SqlStorage, VerifyToken } from './types.js';
+import { DEFAULT_UPLOAD_LIMITS, createUploadSlots } from './upload-slots.js';
 
 export interface FileKey {
   readonly library: string;
@@ -50,6 +51,10 @@ export interface FileServerOptions {
   readonly maxFileSize?: number;
   /** How long a file stays unreferenced before it is deleted. Default one day. */
   readonly graceMs?: number;
+  /** Uploads in progress at once, all users together (each holds its bytes in memory); one more: 503 SERVER_LIMIT_EXCEEDED. Default 8. */
+  readonly maxUploads?: number;
+  /** Uploads in progress at once for one user; one more: 429 SERVER_LIMIT_EXCEEDED. Default 4. */
+  readonly maxUploadsPerUser?: number;
 }
 
 /** One HTTP request for a file, as the adapter parsed it. */
@@ -111,6 +116,7 @@ export function createFileServer(options: FileServerOptions): FileServer {
   const log = options.log ?? (() => {});
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const graceMs = options.graceMs ?? DEFAULT_FILE_GRACE_MS;
+  const uploads = createUploadSlots({ ...DEFAULT_UPLOAD_LIMITS, ...pickDefined({ maxUploads: options.maxUploads, maxUploadsPerUser: options.maxUploadsPerUser }) });
   sql.exec('CREATE TABLE IF NOT EXISTS file_gc (library TEXT NOT NULL, id TEXT NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (library, id))');
 
   const answer = async (request: FileRequest): Promise<FileResponse> => {
@@ -132,18 +138,29 @@ export function createFileServer(options: FileServerOptions): FileServer {
     }
     if (claims.role !== 'write') throw new TrellisError(ErrorCode.AUTH_FORBIDDEN, 'A read token may download files, not upload them; request a write token.');
     if (request.contentLength !== undefined && request.contentLength > maxFileSize) throw fileTooLarge(maxFileSize);
-    const bytes = await request.readBody(maxFileSize);
-    if (bytes.byteLength > maxFileSize) throw fileTooLarge(maxFileSize);
-    // A file id names one content, so a repeated upload (a retry after a lost answer) just writes the same bytes.
-    await storage.put({ library, id, bytes });
-    log('info', 'file.stored', { library, id, size: bytes.byteLength });
-    return json(201, { ok: true, id, size: bytes.byteLength });
+    // Taken before any byte is read, given back once the bytes are stored or the upload failed.
+    const release = uploads.take(claims.user);
+    try {
+      const bytes = await request.readBody(maxFileSize);
+      if (bytes.byteLength > maxFileSize) throw fileTooLarge(maxFileSize);
+      // A file id names one content, so a repeated upload (a retry after a lost answer) just writes the same bytes.
+      await storage.put({ library, id, bytes });
+      log('info', 'file.stored', { library, id, size: bytes.byteLength });
+      return json(201, { ok: true, id, size: bytes.byteLength });
+    } finally {
+      release();
+    }
   };
 
   const handleOrRefuse = async (request: FileRequest): Promise<FileResponse> => {
     try {
       return await answer(request);
     } catch (err) {
+      if (isTrellisError(err) && err.code === ErrorCode.SERVER_LIMIT_EXCEEDED) {
+        log('warn', 'file.limited', { library: request.library, id: request.id, details: err.details });
+        const status = err.details.limit === 'uploads' ? 503 : 429;
+        return { ...json(status, { code: err.code, message: err.message, details: err.details }), headers: { 'content-type': 'application/json', 'retry-after': '1' } };
+      }
       if (isTrellisError(err) && STATUS[err.code] !== undefined) {
         log('info', 'file.refused', { library: request.library, id: request.id, code: err.code });
         return json(STATUS[err.code] as number, { code: err.code, message: err.message, details: err.details });
@@ -209,6 +226,10 @@ async function collectLibrary(o: { sql: SqlStorage; storage: FileStorage; log: L
   }
   if (deleted.length > 0) o.log('info', 'files.collected', { library, deleted: deleted.length });
   return deleted;
+}
+
+function pickDefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function json(status: number, body: unknown): FileResponse {

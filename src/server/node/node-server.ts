@@ -45,6 +45,10 @@ export interface NodeServerOptions {
   readonly maxFileSize?: number;
   /** How long a file stays unreferenced (after compaction) before it is deleted. Default one day. */
   readonly fileGraceMs?: number;
+  /** Uploads in progress at once, all users together (each holds its bytes in memory until stored). Default 8. */
+  readonly maxUploads?: number;
+  /** Uploads in progress at once for one user. Default 4. */
+  readonly maxUploadsPerUser?: number;
 }
 
 export interface NodeServer {
@@ -118,9 +122,11 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
 }
 
 function nodeFiles(o: { options: NodeServerOptions; db: Parameters<typeof createSqliteStorage>[0]; verifyToken: TokenProvider['verify']; log: Log }): FileServer | undefined {
-  const { filesDir, maxFileSize, fileGraceMs, now } = o.options;
+  const { filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, now } = o.options;
   if (filesDir === undefined) return undefined;
-  const limits = { ...(maxFileSize === undefined ? {} : { maxFileSize }), ...(fileGraceMs === undefined ? {} : { graceMs: fileGraceMs }) };
+  const limits = Object.fromEntries(
+    Object.entries({ maxFileSize, graceMs: fileGraceMs, maxUploads, maxUploadsPerUser }).filter(([, value]) => value !== undefined),
+  );
   return createNodeFiles({ dir: filesDir, sql: createSqliteStorage(o.db), now: now ?? Date.now, verifyToken: o.verifyToken, log: o.log, ...limits });
 }
 
