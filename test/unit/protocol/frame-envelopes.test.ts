@@ -35,9 +35,10 @@ function largestOp(): Op {
     id: 'i'.repeat(MAX_NAME_LENGTH),
     change: { kind: 'put', value: { pad: '' } },
   };
-  const op: Op = { ...shell, change: { kind: 'put', value: { pad: '漢'.repeat(Math.floor((MAX_OP_BYTES - opBytes(shell)) / 3)) } } };
+  const wide = '漢'.repeat(Math.floor((MAX_OP_BYTES - opBytes(shell)) / 3));
+  const op: Op = { ...shell, change: { kind: 'put', value: { pad: wide } } };
   const rest = MAX_OP_BYTES - opBytes(op); // 0 to 2 bytes left: ASCII makes the size exact
-  const exact: Op = { ...op, change: { kind: 'put', value: { pad: `${'x'.repeat(rest)}${(op.change as { value: { pad: string } }).value.pad}` } } };
+  const exact: Op = { ...op, change: { kind: 'put', value: { pad: `${'x'.repeat(rest)}${wide}` } } };
   expect(opBytes(exact)).toBe(MAX_OP_BYTES);
   return exact;
 }
