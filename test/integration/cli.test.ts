@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildCli, runCli, startServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/start-test-server.js';
+import { openClient } from '../helpers/protocol-client.js';
+import { wireOp } from '../helpers/wire-ops.js';
+import { createTokenProvider } from 'trellis/server';
+import { formatTimestamp } from '../../src/core/index.js';
 
 let cli: Awaited<ReturnType<typeof buildCli>>;
 
@@ -57,6 +61,26 @@ describe('trellis-server CLI', () => {
       expect(response.status).toBe(200);
     } finally {
       server.child.kill('SIGINT');
+    }
+    expect((await server.exited).code).toBe(0);
+  });
+
+  test('a limit flag takes effect: with --max-clock-ahead 1h an op stamped 2 h ahead is refused, one stamped now is stored', async () => {
+    const dbPath = join(tempDir(), 'trellis.sqlite');
+    const secret = 'cli-limits-secret-0123456789abcdef';
+    const server = await startServerProcess(cli.cliPath, ['--port', '0', '--db', dbPath, '--secret', secret, '--max-clock-ahead', '1h']);
+    try {
+      const token = await createTokenProvider({ secret }).issue({ library: 'clock', user: 'ada', role: 'write', expiresIn: '1h' });
+      const client = await openClient({ url: server.url, library: 'clock', token });
+      expect((await client.hello({ replicaId: 'A', localSeq: 1, atRisk: 1 })).decision).toBe('accept');
+      const stamped = (ms: number) => ({ ...wireOp({ replicaId: 'A', seq: 1 }), ts: formatTimestamp({ ms, counter: 0 }) });
+      client.send({ type: 'seed', baselines: [], ops: [stamped(Date.now() + 2 * 3_600_000)], done: true });
+      expect(await client.next('error')).toMatchObject({ code: 'SERVER_CLOCK_AHEAD', details: { maxAheadMs: 3_600_000 } });
+      client.send({ type: 'seed', baselines: [], ops: [stamped(Date.now())], done: true });
+      expect(await client.next('synced')).toEqual({ type: 'synced', serverSeq: 1 });
+      await client.close();
+    } finally {
+      server.child.kill('SIGTERM');
     }
     expect((await server.exited).code).toBe(0);
   });

@@ -22,6 +22,8 @@ export type { SavedConnection } from './saved-connection.js';
 export type { TokenProvider, TokenProviderOptions, IssueOptions } from './auth.js';
 export { parseDuration } from './duration.js';
 export { createFileServer, fileTooLarge, DEFAULT_MAX_FILE_SIZE, DEFAULT_FILE_GRACE_MS } from './files.js';
+export { DEFAULT_UPLOAD_LIMITS } from './upload-slots.js';
+export type { UploadLimits } from './upload-slots.js';
 export type { FileStorage, FileKey, FileServer, FileServerOptions, FileRequest, FileResponse } from './files.js';
 export { migrate } from './schema.js';
 export type {

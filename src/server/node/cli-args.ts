@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, TrellisError } from '../../core/index.js';
 import { parseDuration } from '../core/index.js';
+import type { SyncLimits } from '../core/index.js';
+import { LIMIT_PARSE_OPTIONS, limitUsage, parseLimitFlags, parseSize } from './limit-flags.js';
 import type { Durability } from './sqlite-storage.js';
 
 export const USAGE = `Usage: trellis-server [options]
@@ -23,6 +25,8 @@ Options:
   --full-sync        fsync every commit (synchronous=FULL): survives power loss, slower
   -h, --help         show this help
 
+${limitUsage()}
+
 Endpoints: ws://HOST:PORT/parties/trellis/<library>?token=<JWT>, GET /health,
            GET/PUT http://HOST:PORT/parties/trellis/<library>/files/<id> (with --files)`;
 
@@ -37,6 +41,10 @@ export interface CliOptions {
   readonly filesDir?: string;
   readonly maxFileSize?: number;
   readonly fileGraceMs?: number;
+  /** Only the limits given as flags; the server's defaults for the others. */
+  readonly limits?: Partial<SyncLimits>;
+  readonly maxUploads?: number;
+  readonly maxUploadsPerUser?: number;
 }
 
 /** Throws CLI_INVALID_FLAG with a message meant for stderr. */
@@ -61,6 +69,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     truancyMs: truancySeconds * 1000,
     durability: values['full-sync'] === true ? 'full' : 'normal',
     ...fileOptions(values),
+    ...parseLimitFlags(values),
   };
 }
 
@@ -81,6 +90,7 @@ function parseFlags(argv: readonly string[]) {
         'max-file-size': { type: 'string' },
         'file-grace': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...LIMIT_PARSE_OPTIONS,
       },
     });
   } catch (err) {
@@ -88,13 +98,10 @@ function parseFlags(argv: readonly string[]) {
   }
 }
 
-const SIZE = /^(\d+)([kmg]?)i?b?$/i;
-const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
 function fileOptions(values: { files?: string; 'max-file-size'?: string; 'file-grace'?: string }) {
   const size = values['max-file-size'];
-  const match = size === undefined ? undefined : SIZE.exec(size);
-  if (size !== undefined && (match == null || Number(match[1]) === 0)) invalid(`--max-file-size must be a positive size such as 1048576, 512k or 25m, got "${size}"`);
+  const maxFileSize = size === undefined ? undefined : parseSize(size);
+  if (size !== undefined && (maxFileSize === undefined || maxFileSize === 0)) invalid(`--max-file-size must be a positive size such as 1048576, 512k or 25m, got "${size}"`);
   let graceSeconds: number | undefined;
   try {
     graceSeconds = values['file-grace'] === undefined ? undefined : parseDuration(values['file-grace']);
@@ -104,7 +111,7 @@ function fileOptions(values: { files?: string; 'max-file-size'?: string; 'file-g
   if (values.files === '') invalid('--files must name a directory');
   return {
     ...(values.files === undefined ? {} : { filesDir: values.files }),
-    ...(match == null ? {} : { maxFileSize: Number(match[1]) * (UNITS[(match[2] as string).toLowerCase()] as number) }),
+    ...(maxFileSize === undefined ? {} : { maxFileSize }),
     ...(graceSeconds === undefined ? {} : { fileGraceMs: graceSeconds * 1000 }),
   };
 }
