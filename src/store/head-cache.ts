@@ -35,7 +35,7 @@ export function createHeadCache(db: Dexie): HeadCache {
   let open = true;
   const prefix = `idb://${db.name}/`;
   // A part is `idb://<database>/<table>/<index>`; `all` is Dexie's mark for "anything may have changed"
-  // (a page restored from the back-forward cache).
+  // (a page restored from the back-forward cache). Dexie's private shape, pinned by dexie-change-contract.test.ts.
   const touchesHeads = (part: string) => part === 'all' || (part.startsWith(prefix) && holdsHeads(part.slice(prefix.length, part.indexOf('/', prefix.length))));
   const listener = (parts: ObservabilitySet) => {
     if (firedBy(parts) !== db && Object.keys(parts).some(touchesHeads)) heads.clear();

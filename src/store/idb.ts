@@ -10,6 +10,10 @@
  * primary key, and each index's key, of every row written) and announce them
  * through `Dexie.on.storagemutated`, Dexie's public event, once the
  * transaction has committed; Dexie forwards the event to its other tabs.
+ * The parts' shape (`idb://<database>/<table>/<index>`, `:dels`) is Dexie's
+ * private format, and it reaches cached queries only with Dexie's query cache
+ * off (database.ts): test/unit/store/dexie-change-contract.test.ts pins both,
+ * so a Dexie upgrade that changes them fails there, not silently in apps.
  */
 import { Dexie, RangeSet, type IndexableType, type ObservabilitySet, type Transaction } from 'dexie';
 
