@@ -29,6 +29,10 @@
  *      The decision carries `replicaHash` (optional, nullable): opHash of the
  *      replica's op at replicaSeq, so a client detects a fork (a copied
  *      profile) before it acknowledges anything; older clients ignore it.
+ *      Server limits: `join` with any id registered or written in the library
+ *      is INVALID_ARGUMENT; SERVER_LIMIT_EXCEEDED names `connectionsPerUser`
+ *      and `socketQueueBytes` (a socket that does not read, closed with
+ *      1013); file uploads over their limits answer 429/503 with it.
  */
 export const PROTOCOL_VERSION = 4;
 

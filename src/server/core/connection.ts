@@ -5,7 +5,7 @@
  * SERVER_INTERNAL without internals, and only this socket is closed.
  */
 import { ErrorCode, TrellisError, isTrellisError, unexpectedCase } from '../../core/index.js';
-import { CloseCode, decodeClientMessage } from '../../protocol/index.js';
+import { CloseCode, decodeClientMessage, utf8Length } from '../../protocol/index.js';
 import type { ClientMessage, Frame } from '../../protocol/index.js';
 import type { ConnectionState, Outcome, ServerContext } from './context.js';
 import { gate } from './gate.js';
@@ -141,7 +141,8 @@ function handleFrame(conn: ConnectionState, frame: Frame): void {
     if (tooLarge !== undefined) return badFrame(conn, tooLarge);
     const decoded = decodeClientMessage(frame);
     if (!decoded.ok) return badFrame(conn, decoded.error);
-    const bytes = typeof frame === 'string' ? frame.length : frame.byteLength;
+    // UTF-8 bytes, as maxSeedBytes is stated; counted only for seeds, the one message that uses them.
+    const bytes = decoded.value.type !== 'seed' ? 0 : typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
     const outcome = gate(conn, decoded.value.type) ?? dispatch(conn, { message: decoded.value, bytes });
     if (outcome !== undefined) {
       conn.ctx.log('info', 'message.refused', { connection: conn.id, library: conn.library, type: decoded.value.type, code: outcome.error.code });
