@@ -80,13 +80,20 @@ describe('writes', () => {
     await expectCode(todos.put({ id: 'z', title: 'z', createdAt: 1 }), 'STORE_CLOSED');
   });
 
-  it('keeps stored documents independent of the objects passed in', async () => {
-    const { todos, read } = await setup();
+  it('keeps stored documents independent of the objects passed in and of the documents handed out', async () => {
+    const { todos } = await setup();
     const doc = { id: 'm', title: 'Mutable', createdAt: 1, tags: ['a'] };
     await todos.put(doc);
+    // The store fills defaults in its own copy: the caller's object is left as it was.
+    expect(doc).toEqual({ id: 'm', title: 'Mutable', createdAt: 1, tags: ['a'] });
     doc.tags.push('b');
     doc.title = 'changed';
+    const read = await firstValueFrom(todos.get('m'));
+    expect(read).toMatchObject({ title: 'Mutable', tags: ['a'] });
+    // A document handed out is the reader's: changing it changes nothing stored or shown to later reads.
+    read!.tags.push('c');
+    read!.title = 'changed by a reader';
     expect(await firstValueFrom(todos.get('m'))).toMatchObject({ title: 'Mutable', tags: ['a'] });
-    expect(await read()).toBeDefined();
+    expect((await firstValueFrom(todos.find()))?.find((d) => d.id === 'm')).toMatchObject({ title: 'Mutable', tags: ['a'] });
   });
 });
