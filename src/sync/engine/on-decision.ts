@@ -3,8 +3,8 @@
  * client: the seed, the fork check of a resume, and the consent flow of a
  * reset (join-required, join(), the join message).
  */
-import { ErrorCode, TS_LENGTH, unexpectedCase } from '../../core/index.js';
-import { opHash, seedChunks } from '../../protocol/index.js';
+import { ErrorCode, unexpectedCase } from '../../core/index.js';
+import { highestSeq, opHash, seedChunks } from '../../protocol/index.js';
 import type { DecisionMessage } from '../../protocol/index.js';
 import type { JoinReason } from '../types.js';
 import type { StoredEvent } from './events.js';
@@ -67,10 +67,8 @@ export function onExported(s: Session, e: Extract<StoredEvent, { call: { kind: '
   const history = e.value;
   const me = s.replicaId;
   // Only what the seed carries is acknowledged by it; writes made meanwhile are pushed after.
-  // Own writes compacted before any sync travel inside baselines (heads) and count too.
-  let upTo = 0;
-  for (const op of history.ops) if (op.replicaId === me) upTo = Math.max(upTo, op.seq);
-  for (const b of history.baselines) for (const entry of b.state.entries) if (entry.stamp.slice(TS_LENGTH) === me) upTo = Math.max(upTo, entry.seq);
+  // The server registers the seeder's highest seq with the same rule (ops and baselines count).
+  const upTo = me === undefined ? 0 : highestSeq(history, me);
   const seeding = withLink(s, { seeded: history.ops, seededUpTo: upTo });
   return next(seeding, ...seedChunks(history).map((message) => ({ type: 'send' as const, message })));
 }
