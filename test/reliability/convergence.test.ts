@@ -1,13 +1,18 @@
 /**
  * Convergence under faults, model-based: fast-check generates schedules of
  * writes (puts, nested updates, deletes, list inserts/moves/removes, map keys
- * like `__proto__`, transactions that commit or abort), partitions, severed
+ * like `__proto__`, transactions that commit or abort; ids and values at the
+ * edges: astral characters, U+10FFFF, control characters, NUL inside values,
+ * ids of exactly MAX_NAME_LENGTH, notes a few bytes under MAX_OP_BYTES; and
+ * writes the API must refuse: ids with NUL or a lone surrogate, empty or too
+ * long, lone surrogates in values and map keys, notes over MAX_OP_BYTES), partitions, severed
  * connections, per-frame faults, replica and server restarts, compactions and
  * truant replicas, over 3–5 real stores and the real server core (see sim/).
  * After healing and draining, sim/check.ts's invariants must hold.
  *
- * CI runs TRELLIS_SIM_RUNS (default 200) schedules; `npm run soak` runs
- * thousands. A failure prints fast-check's seed and path; replay it with
+ * CI runs TRELLIS_SIM_RUNS (default 500) schedules of 20 to 40 actions
+ * (about 0.12 s of CPU each, so about a minute on one core); `npm run soak`
+ * runs thousands. A failure prints fast-check's seed and path; replay it with
  *   TRELLIS_SIM_SEED=<seed> TRELLIS_SIM_PATH=<path> npx vitest run test/reliability/convergence.test.ts
  * (add TRELLIS_SIM_SHRINK=1 to let fast-check shrink it to a minimal schedule).
  */
@@ -18,7 +23,7 @@ import { describeSchedule, scheduleArbitrary } from './sim/schedule.js';
 import type { Schedule } from './sim/schedule.js';
 
 const env = process.env;
-const RUNS = Number(env.TRELLIS_SIM_RUNS ?? 200);
+const RUNS = Number(env.TRELLIS_SIM_RUNS ?? 500);
 const MAX_ACTIONS = Number(env.TRELLIS_SIM_ACTIONS ?? 40);
 
 async function property(schedule: Schedule): Promise<void> {

@@ -147,7 +147,9 @@ type Docs = Map<string, JsonObject>;
 function documents(states: Map<string, DocState>): Docs {
   const docs: Docs = new Map();
   for (const [key, state] of states) {
-    const [collection = '', id = ''] = key.split('\u0000');
+    // Split at the first NUL only: collection names have none, ids are data.
+    const at = key.indexOf('\u0000');
+    const [collection, id] = [key.slice(0, at), key.slice(at + 1)];
     const def = simSchema.definition.collections[collection as keyof typeof simSchema.definition.collections];
     const doc = materialize(state);
     if (def === undefined || doc === undefined) continue;

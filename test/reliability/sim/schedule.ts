@@ -4,6 +4,7 @@
  * prints one so a failure can be read and replayed.
  */
 import fc from 'fast-check';
+import { MAX_NAME_LENGTH } from 'trellis/protocol';
 
 /** A write a user makes; indexes are fractions so they fit whatever list exists when the write runs. */
 export type Write =
@@ -19,7 +20,16 @@ export type Write =
   | { readonly kind: 'note'; readonly doc: number; readonly text: string }
   /** A map-field entry; keys include `__proto__` and `constructor`, which must stay data everywhere. */
   | { readonly kind: 'label'; readonly doc: number; readonly key: string; readonly value: string | undefined }
+  /** A note whose op is a few bytes under MAX_OP_BYTES (must sync) or over it (must be refused); `wide` uses 3-byte characters. */
+  | { readonly kind: 'big'; readonly doc: number; readonly over: boolean; readonly wide: boolean }
+  /** A write the API must refuse (an invalid id, a lone surrogate in a value or key); nothing may be written. */
+  | { readonly kind: 'bad'; readonly doc: number; readonly how: BadHow; readonly api: BadApi }
   | { readonly kind: 'transaction'; readonly writes: readonly Write[]; readonly abort: boolean };
+
+export type BadHow = (typeof BAD_HOWS)[number];
+export type BadApi = (typeof BAD_APIS)[number];
+export const BAD_HOWS = ['nul-id', 'nul-after-valid-id', 'lone-surrogate-id', 'empty-id', 'long-id', 'lone-surrogate-value', 'lone-surrogate-key'] as const;
+export const BAD_APIS = ['put', 'update', 'delete', 'get', 'list-push'] as const;
 
 export type Action =
   | { readonly kind: 'write'; readonly replica: number; readonly write: Write }
@@ -51,11 +61,20 @@ export interface Schedule {
   readonly actions: readonly Action[];
 }
 
-export const DOCS = 3;
+/**
+ * The documents' ids: valid names at the edges (protocol/names.ts), which
+ * must round-trip exactly through the server's SQLite to every replica:
+ * plain, astral characters with U+10FFFF and a control character, and
+ * exactly MAX_NAME_LENGTH code units.
+ */
+export const DOC_IDS = ['d0', 'd\u{1F600}\u{10FFFF}\u0001', 'L'.repeat(MAX_NAME_LENGTH)] as const;
+export const NOTE_IDS = ['n0', 'n\u{1F600}\u001f', 'N'.repeat(MAX_NAME_LENGTH)] as const;
+export const DOCS = DOC_IDS.length;
 
-const word = fc.constantFrom('a', 'b', 'c', 'milk', 'eggs', 'x y', 'ünï', '__proto__', 'constructor');
-const tag = fc.constantFrom('red', 'green', 'blue', 'work', 'home', '__proto__');
-const labelKey = fc.constantFrom('a', 'b', 'long', '__proto__', 'constructor', 'prototype');
+/** Values include NUL inside a string (data, allowed), astral characters and U+10FFFF. */
+const word = fc.constantFrom('a', 'b', 'c', 'milk', 'eggs', 'x y', 'ünï', '__proto__', 'constructor', 'a\u0000b', '\u{1F600}', '\u{10FFFF}\u0001');
+const tag = fc.constantFrom('red', 'green', 'blue', 'work', 'home', '__proto__', '\u{1F600}', 'a\u0000b');
+const labelKey = fc.constantFrom('a', 'b', 'long', '__proto__', 'constructor', 'prototype', '\u{1F600}', '\u0001', 'k'.repeat(MAX_NAME_LENGTH));
 const doc = fc.integer({ min: 0, max: DOCS - 1 });
 const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 
@@ -73,8 +92,15 @@ const simpleWrite: fc.Arbitrary<Write> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('label' as const), doc, key: labelKey, value: fc.option(word, { nil: undefined }) }) },
 );
 
+/** Edge writes, outside transactions (a refusal inside one aborts it, which says nothing new). */
+const edgeWrite: fc.Arbitrary<Write> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('big' as const), doc, over: fc.boolean(), wide: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('bad' as const), doc, how: fc.constantFrom(...BAD_HOWS), api: fc.constantFrom(...BAD_APIS) }) },
+);
+
 const write: fc.Arbitrary<Write> = fc.oneof(
   { weight: 8, arbitrary: simpleWrite },
+  { weight: 1, arbitrary: edgeWrite },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('transaction' as const), writes: fc.array(simpleWrite, { minLength: 1, maxLength: 4 }), abort: fc.boolean() }) },
 );
 

@@ -15,7 +15,8 @@ import { decodeServerMessage } from 'trellis/protocol';
 import { createMemoryServer, createNetwork, testToken } from 'trellis/testing';
 import type { MemoryServer, Network } from 'trellis/testing';
 import { getStoreHost } from '../../../src/store/index.js';
-import { DOCS } from './schedule.js';
+import { DOC_IDS, NOTE_IDS } from './schedule.js';
+import { EdgeProblem, applyBadWrite, applyBigWrite } from './edge-writes.js';
 import type { Action, Schedule, Write } from './schedule.js';
 import { simSchema } from './sim-schema.js';
 
@@ -174,7 +175,8 @@ export async function runAction(world: World, action: Action): Promise<void> {
       try {
         await applyWrite(world, slot, action.write);
       } catch (err) {
-        if (!(err instanceof Abort) && !(isTrellisError(err) && EXPECTED_WRITE_ERRORS.has(err.code))) {
+        // An EdgeProblem is a broken expectation (a bad write accepted): never an expected refusal.
+        if (err instanceof EdgeProblem || (!(err instanceof Abort) && !(isTrellisError(err) && EXPECTED_WRITE_ERRORS.has(err.code)))) {
           world.problems.push(`write ${JSON.stringify(action.write)} on ${slot.name} threw ${String(err)}`);
         }
       }
@@ -249,14 +251,14 @@ type Lengths = ReadonlyMap<string, number | undefined>;
 
 async function readLengths(slot: Slot): Promise<Map<string, number | undefined>> {
   const lengths = new Map<string, number | undefined>();
-  for (let doc = 0; doc < DOCS; doc++) lengths.set(`d${doc}`, (await firstValueFrom(slot.store.collection('todos').get(`d${doc}`)))?.tags.length);
+  for (const id of DOC_IDS) lengths.set(id, (await firstValueFrom(slot.store.collection('todos').get(id)))?.tags.length);
   return lengths;
 }
 
 async function applyWrite(world: World, slot: Slot, write: Write, lengths?: Lengths): Promise<void> {
   const store = slot.store;
   const todos = store.collection('todos');
-  const id = `d${'doc' in write ? write.doc : 0}`;
+  const id = DOC_IDS['doc' in write ? write.doc : 0] as string;
   const tags = async (): Promise<number> => {
     const length = lengths === undefined ? (await firstValueFrom(todos.get(id)))?.tags.length : lengths.get(id);
     if (length === undefined) throw new Abort();
@@ -288,7 +290,11 @@ async function applyWrite(world: World, slot: Slot, write: Write, lengths?: Leng
       return todos.listRemove(id, 'tags', Math.floor(write.at * length));
     }
     case 'note':
-      return store.collection('notes').put({ id: `n${write.doc}`, text: write.text });
+      return store.collection('notes').put({ id: NOTE_IDS[write.doc] as string, text: write.text });
+    case 'big':
+      return applyBigWrite(store, write.doc, write.over, write.wide);
+    case 'bad':
+      return applyBadWrite(store, write.doc, write.how, write.api, () => world.written.size);
     case 'label':
       // A computed `__proto__` key is an own property (no prototype change), as JSON.parse makes it.
       return todos.update(id, { labels: { [write.key]: write.value } as Record<string, string> });
