@@ -103,6 +103,22 @@ describe('the store refuses ids the wire cannot carry unchanged', () => {
   });
 });
 
+describe('the store names the actual problem of a value it refuses', () => {
+  test.each([
+    ['a number that is not finite', { createdAt: Number.POSITIVE_INFINITY }, /number Infinity at createdAt is not finite JSON/],
+    ['a __proto__ key', { meta: JSON.parse('{"__proto__":{"polluted":true}}') }, /key `__proto__` is not allowed at meta/],
+    ['a Date', { createdAt: new Date(0) }, /value of kind Date at createdAt is not JSON/],
+    ['a lone surrogate', { tags: ['ok', 'x\udfff'] }, /string at tags\.1 is not well-formed Unicode \(lone surrogate at index 1\)/],
+  ])('%s', async (_name, patch, message) => {
+    const db = testDatabase();
+    const store = await db.open();
+    const err = await expectCode(store.collection('todos').put({ ...todo('a'), ...(patch as object) } as never), ErrorCode.SCHEMA_VIOLATION);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toMatch(/nested at most/);
+    expect(await rawOps(db)).toEqual([]);
+  });
+});
+
 describe('row keys: ids are data, never parsed', () => {
   const remote = (seq: number, id: string, title: string): Op => ({
     replicaId: 'bypass',
