@@ -6,7 +6,7 @@
  * other than the one its token names.
  */
 import { SignJWT } from 'jose';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ErrorCode } from 'trellis';
 import { CloseCode, PROTOCOL_VERSION } from 'trellis/protocol';
 import type { ClientMessage, ClientMessageType, ServerMessage } from 'trellis/protocol';
@@ -28,15 +28,41 @@ function server(): MemoryServer {
   return memory;
 }
 
-/** Resolves once the token was checked and the frames sent so far were answered (jose verifies asynchronously). */
+/** Waits until `condition` holds: a condition, never a time (the timeout is a safety net). */
+function until(condition: () => boolean): Promise<void> {
+  return vi.waitFor(
+    () => {
+      if (!condition()) throw new Error('not yet');
+    },
+    { timeout: 5_000, interval: 1 },
+  );
+}
+
+/** Resolves once `count` messages arrived, or the server closed the socket (jose verifies asynchronously). */
 async function answered(client: RawClient, count = 1): Promise<void> {
-  for (let i = 0; i < 200 && client.inbox.length < count && client.closedWith() === undefined; i++) await new Promise((r) => setTimeout(r, 1));
+  await until(() => client.inbox.length >= count || client.closedWith() !== undefined);
+}
+
+/** A frame that does not decode: the server answers it with PROTOCOL_INVALID_MESSAGE and changes nothing. */
+const PROBE = 'probe: not a frame';
+const isProbeAnswer = (m: ServerMessage) => m.type === 'error' && m.code === ErrorCode.PROTOCOL_INVALID_MESSAGE;
+
+/**
+ * The positive signal that the server handled every frame sent so far: a
+ * connection handles its frames in arrival order, so the answer to a probe
+ * sent last comes after every answer to them. Or the socket closed (then
+ * nothing more is handled). The probe's answer is taken out of the inbox.
+ */
+async function settled(client: RawClient): Promise<void> {
+  const from = client.inbox.length;
+  client.send(PROBE);
+  await until(() => client.closedWith() !== undefined || client.inbox.slice(from).some(isProbeAnswer));
+  const at = client.inbox.findLastIndex(isProbeAnswer);
+  if (at >= from) client.inbox.splice(at, 1);
 }
 
 async function connect(memory: MemoryServer, o: { library: string; token: string | null }): Promise<RawClient> {
-  const client = rawClient(memory, o);
-  await new Promise((r) => setTimeout(r, 5));
-  return client;
+  return rawClient(memory, o);
 }
 
 const hello = (replicaId: string, extra: Partial<Extract<ClientMessage, { type: 'hello' }>> = {}): ClientMessage => ({
@@ -91,7 +117,8 @@ describe('tokens', () => {
       const client = await connect(memory, { library: 'lib', token: await bad[name]() });
       send(client, hello('E'));
       send(client, { type: 'push', ops: wireOps('E', 1, 1) });
-      await answered(client);
+      // The refusal closes the socket: once closed, the server handles nothing more of it.
+      await until(() => client.closedWith() !== undefined);
       const [code, close] = expectations[name];
       expect(client.inbox).toMatchObject([{ type: 'error', code }]);
       expect(client.closedWith()?.code).toBe(close);
@@ -109,7 +136,7 @@ describe('tokens', () => {
       send(reader, hello('R'));
       send(reader, { type: 'join', replicaId: 'R2' });
       send(reader, { type: 'push', ops: wireOps('R2', 1, 1) });
-      await answered(reader, 4);
+      await settled(reader);
       expect(reader.inbox.map((m) => (m.type === 'error' ? m.code : m.type))).toEqual(['decision', 'snapshot', 'synced', 'AUTH_FORBIDDEN']);
       expect(reader.closedWith()).toBeUndefined();
       expect(memory.sql.exec("SELECT COUNT(*) AS n FROM ops WHERE replica = 'R2'")).toEqual([{ n: 0 }]);
@@ -192,8 +219,7 @@ async function tryMessage(memory: MemoryServer, role: Role, type: ClientMessageT
     : type === 'presence' ? { type: 'presence', state: { viewing: 'list' } }
     : { type: 'join', replicaId: `${id}2` };
   send(client, message);
-  await answered(client, before + 1);
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 1));
+  await settled(client);
   const answers = client.inbox.slice(before).map((m) => (m.type === 'error' ? m.code : m.type));
   client.disconnect();
   return answers;
@@ -226,7 +252,7 @@ describe('every message type × every role', () => {
       for (const name of Object.keys(bad) as (keyof typeof bad)[]) {
         const client = await connect(memory, { library: 'lib', token: await bad[name]() });
         send(client, type === 'hello' ? hello('E') : type === 'push' ? { type: 'push', ops: wireOps('E', 1, 1) } : type === 'seed' ? { type: 'seed', baselines: [], ops: wireOps('E', 1, 1), done: true } : type === 'cursor' ? { type: 'cursor', serverSeq: 1 } : { type: 'join', replicaId: 'E2' });
-        await answered(client);
+        await until(() => client.closedWith() !== undefined);
         expect(client.inbox.map((m) => m.type), name).toEqual(['error']);
       }
       expect(memory.sql.exec("SELECT COUNT(*) AS n FROM ops WHERE replica LIKE 'E%'")).toEqual([{ n: 0 }]);
@@ -258,6 +284,7 @@ describe('libraries are isolated', () => {
       send(writer, { type: 'push', ops: wireOps('b22', 1, 3, { collection: 'blue' }) });
       await seededLibrary(memory, 'green');
       await answered(writer, 4);
+      for (const { client } of watchers) await settled(client);
       for (const { library, client } of watchers) for (const message of client.inbox) received.push({ library, message });
       expect(crossed.inbox.map((m) => m.type)).toEqual(['error']);
       const collectionsSeen = received.flatMap(({ library, message }) => {
