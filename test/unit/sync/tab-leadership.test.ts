@@ -107,8 +107,12 @@ describe('leader election between tabs', () => {
     await vi.waitFor(() => expect(a.leadership.leader.value?.tab).toBe(next.name));
     expect(leaders([a, b, c])).toEqual([next.name]);
     expect(next.terms.at(-1)).toBeGreaterThan(a.terms[0] as number);
-    // It stays a follower while the new leader answers.
-    await new Promise((resolve) => setTimeout(resolve, 6 * BEAT));
+    // It stays a follower while the new leader answers: over a dozen of the new leader's announcements heard by
+    // it (at most two a beat, one per pinging follower: six beats or more, twice the silence before a takeover),
+    // it never leads again.
+    const heard = a.heard.length;
+    await vi.waitFor(() => expect(a.heard.length - heard).toBeGreaterThanOrEqual(12), { timeout: 60 * BEAT });
+    expect(a.leadership.leader.value?.tab).toBe(next.name);
     expect(leaders([a, b, c])).toEqual([next.name]);
     expect(a.terms).toHaveLength(1);
   });
