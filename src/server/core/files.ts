@@ -140,6 +140,7 @@ export function createFileServer(options: FileServerOptions): FileServer {
     if (request.contentLength !== undefined && request.contentLength > maxFileSize) throw fileTooLarge(maxFileSize);
     // Taken before any byte is read, given back once the bytes are stored or the upload failed.
     const release = uploads.take(claims.user);
+    log('debug', 'file.receiving', { library, id, user: claims.user });
     try {
       const bytes = await request.readBody(maxFileSize);
       if (bytes.byteLength > maxFileSize) throw fileTooLarge(maxFileSize);
