@@ -33,3 +33,33 @@ export function makeItem(prefix: string, i: number): Item {
 export function makeItems(prefix: string, count: number): Item[] {
   return Array.from({ length: count }, (_, i) => makeItem(prefix, i));
 }
+
+/** One field of `item` revised for the `round`-th time (title, priority, done, notes in turn): the field and its new value. */
+export function reviseItem(item: Item, round: number): { field: 'title' | 'priority' | 'done' | 'notes'; value: string | number | boolean } {
+  switch (round % 4) {
+    case 0:
+      return { field: 'title', value: `${item.title} (revised ${round})` };
+    case 1:
+      return { field: 'priority', value: (item.priority + round) % 5 };
+    case 2:
+      return { field: 'done', value: !item.done };
+    default:
+      return { field: 'notes', value: `Revision ${round}: corner shop closes at six, bakery open late.` };
+  }
+}
+
+/**
+ * A library's documents as a writer leaves them: `count` documents, then
+ * `revisions` rounds of one revised field over every document (the late
+ * joiner's writer makes exactly these writes through the store).
+ */
+export function revisedItems(prefix: string, count: number, revisions: number): Item[] {
+  const items = makeItems(prefix, count);
+  for (let round = 0; round < revisions; round++) {
+    for (const item of items) {
+      const { field, value } = reviseItem(item, round);
+      (item as unknown as Record<string, unknown>)[field] = value;
+    }
+  }
+  return items;
+}

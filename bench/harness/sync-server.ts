@@ -44,13 +44,19 @@ export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789';
 /** As in wrangler.toml. */
 const COMPATIBILITY_DATE = '2026-04-20';
 
-export async function startSyncServer(kind: SyncServerKind, root = join(import.meta.dirname, '..', '..')): Promise<BenchSyncServer> {
+export interface SyncServerOptions {
+  /** The server's periodic compaction interval in whole seconds; default the server's own (60 s on both). */
+  readonly compactIntervalSeconds?: number;
+}
+
+export async function startSyncServer(kind: SyncServerKind, root = join(import.meta.dirname, '..', '..'), options: SyncServerOptions = {}): Promise<BenchSyncServer> {
   const dir = mkdtempSync(join(tmpdir(), `trellis-bench-${kind}-`));
   const tokens = createTokenProvider({ secret: BENCH_SECRET });
   const token = (library: string, role: Role = 'write', user = 'bench') => tokens.issue({ library, user, role, expiresIn: '1h' });
   const remove = () => rmSync(dir, { recursive: true, force: true });
   if (kind === 'node') {
-    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: BENCH_SECRET });
+    const interval = options.compactIntervalSeconds === undefined ? {} : { compactIntervalMs: options.compactIntervalSeconds * 1000 };
+    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: BENCH_SECRET, ...interval });
     return { kind, url: node.url, token, close: async () => (await node.close(), remove()) };
   }
   const mf = new Miniflare({
@@ -58,7 +64,10 @@ export async function startSyncServer(kind: SyncServerKind, root = join(import.m
     compatibilityDate: COMPATIBILITY_DATE,
     durableObjects: { TRELLIS: { className: 'TrellisLibrary', useSQLite: true } },
     durableObjectsPersist: join(dir, 'objects'),
-    bindings: { TRELLIS_SECRET: BENCH_SECRET },
+    bindings: {
+      TRELLIS_SECRET: BENCH_SECRET,
+      ...(options.compactIntervalSeconds === undefined ? {} : { TRELLIS_COMPACT_INTERVAL: `${options.compactIntervalSeconds}s` }),
+    },
     host: '127.0.0.1',
     port: 0,
     // The objects log one JSON line per connection event; keep stdout for the table.

@@ -2,8 +2,33 @@
  * Page side of `late-joiner`. The Node side reloads the page before each
  * sample, so each starts in a fresh JS realm with a new, empty database.
  */
-import { createSync } from 'trellis/sync';
-import { dropDatabase, freshName, openStore, rawDb, type Item, type PageFigure } from '../shared.js';
+import { createSync, type Sync, type SyncState } from 'trellis/sync';
+import { reviseItem } from '../items.js';
+import { dropDatabase, freshName, makeItems, openStore, rawDb, type BenchStore, type Item, type PageFigure } from '../shared.js';
+
+/** Puts or updates per store transaction while the writer builds the library. */
+const BUILD_BATCH = 1000;
+
+/** The writer that builds the library, from `build` until `release`. */
+let writer: { name: string; store: BenchStore; sync: Sync } | undefined;
+
+function untilState(sync: Sync, accept: (state: SyncState) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = sync.state.subscribe((state) => {
+      if (accept(state)) {
+        queueMicrotask(() => sub.unsubscribe());
+        resolve();
+      }
+    });
+  });
+}
+
+/** Runs `write` over `items` in store transactions of BUILD_BATCH. */
+async function inBatches(store: BenchStore, items: readonly Item[], write: (item: Item) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += BUILD_BATCH) {
+    await store.transaction(() => Promise.all(items.slice(i, i + BUILD_BATCH).map(write)));
+  }
+}
 
 /** Lets IndexedDB's backend finish deleting 10,000 rows before the other side's next sample (as bulk-write does). */
 const SETTLE_MS = 500;
@@ -14,6 +39,39 @@ async function settle(name: string): Promise<void> {
 }
 
 export const lateJoiner: PageFigure = {
+  /**
+   * Builds the library as an app does: a new store synced to the (empty)
+   * library puts `count` documents, then revises one field of each, `revisions`
+   * times, through the collection API (reviseItem, as the Node side expects).
+   * Resolves once nothing is pending; the sync stays connected until `release`.
+   */
+  async build({ url, library, token, count, revisions, prefix }: { url: string; library: string; token: string; count: number; revisions: number; prefix: string }) {
+    const name = freshName('late-writer');
+    const store = await openStore(name);
+    const sync = createSync(store, { url, library, token });
+    writer = { name, store, sync };
+    await untilState(sync, (state) => state.phase === 'live');
+    const items = makeItems(prefix, count);
+    const collection = store.collection('items');
+    await inBatches(store, items, (item) => collection.put(item));
+    for (let round = 0; round < revisions; round++) {
+      await inBatches(store, items, (item) => {
+        const { field, value } = reviseItem(item, round);
+        (item as unknown as Record<string, unknown>)[field] = value;
+        return collection.update(item.id, { [field]: value });
+      });
+    }
+    await untilState(sync, (state) => state.phase === 'live' && state.pending === 0);
+  },
+  /** Disconnects and drops the writer (the Node side has seen the server hold all its ops). */
+  async release() {
+    if (writer === undefined) return;
+    const { name, store, sync } = writer;
+    writer = undefined;
+    await sync.stop();
+    await store.close();
+    await settle(name);
+  },
   /** A new store joins the library; ms until find() shows all `count` documents, `check` among them as given. */
   async trellis({ url, library, token, count, check }: { url: string; library: string; token: string; count: number; check: Item }) {
     const name = freshName('late-trellis');
