@@ -119,6 +119,22 @@ describe('send queue bound', () => {
     expect(late.frames.at(-1)).toMatchObject({ type: 'ops' });
   });
 
+  test('a queue of exactly maxSocketQueueBytes live bytes stays open; one byte more closes it', () => {
+    /** The bytes of one live frame queued to a stalled replica, and whether it was closed. */
+    const run = (bound: number) => {
+      const s = start({ maxSocketQueueBytes: bound });
+      const writer = seeded(s, { docs: 1, size: 10 });
+      const stalled = joined(s, { id: 'S', stalled: true });
+      const before = stalled.queued();
+      writer.send({ type: 'push', ops: liveOps(2) });
+      return { live: stalled.queued() - before, closed: stalled.closedWith !== undefined };
+    };
+    // Every run sends the same frames: measure the live frame once, then sit exactly at the bound and one under it.
+    const { live } = run(BOUND);
+    expect(run(live)).toEqual({ live, closed: false });
+    expect(run(live - 1).closed).toBe(true);
+  });
+
   test('a socket whose runtime reports no queue (Cloudflare) is never closed for it', () => {
     const s = start({ maxSocketQueueBytes: BOUND });
     const writer = seeded(s, { docs: 1, size: 10 });
