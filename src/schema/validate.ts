@@ -130,6 +130,15 @@ function label(path: readonly string[]): string {
 }
 
 function expected(path: readonly string[], what: string, value: unknown): Violation {
-  const got = value === undefined ? 'undefined' : Array.isArray(value) ? 'an array' : typeof value;
-  return { path, message: `${label(path)} must be ${what}, got ${got}` };
+  return { path, message: `${label(path)} must be ${what}, got ${kindOf(value)}` };
+}
+
+/** What a value is, for messages: `a Date`, `a Map`, `an array`, `the number Infinity`, `undefined`, `string`. */
+function kindOf(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return `the number ${String(value)}`;
+  if (typeof value !== 'object') return typeof value;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'object';
 }

@@ -7,7 +7,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, test } from 'vitest';
-import { createStore, ErrorCode, type Op } from 'trellis';
+import { createStore, defineSchema, ErrorCode, type Op } from 'trellis';
 import { MAX_NAME_LENGTH } from 'trellis/protocol';
 import { formatTimestamp } from '../../../src/core/index.js';
 import { getStoreHost } from '../../../src/store/index.js';
@@ -100,6 +100,24 @@ describe('the store refuses ids the wire cannot carry unchanged', () => {
     const store = await testDatabase().open();
     await store.collection('todos').put(todo('n', 'a\u0000b'));
     expect(await firstValueFrom(store.collection('todos').get('n'))).toMatchObject({ title: 'a\u0000b' });
+  });
+});
+
+describe('collection names', () => {
+  test.each([['to\u0000dos'], ['todos\ud83d'], ['']])('defineSchema refuses the collection name %j (SCHEMA_INVALID)', (name) => {
+    const define = () => defineSchema({ version: 1, collections: { [name]: { primaryKey: 'id', fields: { id: { type: 'string' } } } } });
+    expect(define).toThrow(expect.objectContaining({ code: ErrorCode.SCHEMA_INVALID }) as Error);
+  });
+});
+
+describe('schema defaults name the kind of a value that does not fit', () => {
+  test.each([
+    ['a Date', new Date(0), /must be a finite number, got a Date/],
+    ['Infinity', Number.POSITIVE_INFINITY, /must be a finite number, got the number Infinity/],
+    ['a Map', new Map(), /must be a finite number, got a Map/],
+  ])('a default of %s for a number field is refused naming it', (_name, value, message) => {
+    const define = () => defineSchema({ version: 1, collections: { c: { primaryKey: 'id', fields: { id: { type: 'string' }, n: { type: 'number', default: value as never } } } } });
+    expect(define).toThrow(message);
   });
 });
 
