@@ -12,7 +12,7 @@
 import { BehaviorSubject, Observable } from 'rxjs';
 import type { JsonObject } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
-import { MAX_PRESENCE_BYTES, isBoundedJsonObject, utf8Length } from '../protocol/index.js';
+import { MAX_PRESENCE_BYTES, jsonObjectProblem, utf8Length } from '../protocol/index.js';
 import type { PresenceEntry, PresenceUpdateMessage } from '../protocol/index.js';
 
 export interface PresenceReplica {
@@ -147,8 +147,9 @@ export function createPresence(options: PresenceOptions = {}): PresenceControl {
 
 /** A copy of a valid presence state; throws INVALID_ARGUMENT or PRESENCE_TOO_LARGE. */
 export function checkPresence(state: JsonObject | null): JsonObject | null {
-  if (state !== null && !isBoundedJsonObject(state)) {
-    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'presence.set: pass a plain JSON object (or null).');
+  const problem = state === null ? undefined : jsonObjectProblem(state);
+  if (problem !== undefined) {
+    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, `presence.set: ${problem.problem}; pass a plain JSON object (or null).`, { details: { path: problem.path } });
   }
   const json = JSON.stringify(state);
   const size = utf8Length(json);

@@ -90,6 +90,14 @@ describe('sending', () => {
     vi.advanceTimersByTime(1000);
     expect(sent).toEqual([{ list: ['a'] }]);
   });
+
+  test('a refused state is named by its problem and path', () => {
+    const { control } = connectedPresence();
+    expect(() => control.presence.set({ at: { n: Number.NaN } })).toThrow(/number NaN at at\.n is not finite JSON/);
+    expect(() => control.presence.set(new Date() as never)).toThrow(/value of kind \w*Date at the top level is not JSON/);
+    expect(() => control.presence.set({ name: 'a\ud83d' })).toThrow(/string at name is not well-formed Unicode \(lone surrogate at index 1\)/);
+    expect(() => control.presence.set(JSON.parse('{"__proto__":{}}'))).toThrow(/key `__proto__` is not allowed at the top level/);
+  });
 });
 
 describe('peers', () => {
