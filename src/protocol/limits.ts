@@ -20,7 +20,7 @@ export const MAX_OPS_PER_PUSH = 1000;
 /** Target size of one `snapshot` or `ops` chunk; an item bigger than this travels alone. */
 export const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
-/** Longest collection name, document id, path segment, list item id or library name. */
+/** Longest collection name, document id, path segment or list item id, in UTF-16 code units (names.ts holds the whole rule). */
 export const MAX_NAME_LENGTH = 256;
 
 /** Most segments in a field path. */
