@@ -35,6 +35,13 @@ export interface FindQuery<Doc> {
   offset?: number;
 }
 
+/**
+ * A collection's API. Every id (a document's primary key, an `id` argument)
+ * must be a name as PROTOCOL.md section 5 defines it: non-empty, at most 256
+ * UTF-16 code units, well-formed Unicode, no NUL. `put` refuses another with
+ * SCHEMA_VIOLATION, the methods taking an `id` with INVALID_ARGUMENT (`get`
+ * throws it at once); nothing is written.
+ */
 export interface Collection<S extends SchemaDef, C extends CollectionName<S>> {
   readonly name: C;
   /** Creates or replaces a whole document (defaults filled in). */
