@@ -33,6 +33,12 @@ export interface FileKey {
 /** Where bytes live: a directory in Node, R2 on Cloudflare. Ids are validated before they reach it. */
 export interface FileStorage {
   put(key: FileKey & { readonly bytes: Uint8Array }): Promise<void>;
+  /**
+   * Stores the bytes as they arrive, so an upload is never held whole in memory (Node: into a
+   * temporary file renamed into place); returns the size. Nothing is stored when `body` throws.
+   * Without it, an upload is read whole and given to `put` (R2 needs the length first).
+   */
+  putStream?(key: FileKey & { readonly body: AsyncIterable<Uint8Array> }): Promise<number>;
   get(key: FileKey): Promise<Uint8Array | undefined>;
   /** Whether the file is stored, without reading it; without it, HEAD reads the bytes with `get`. */
   has?(key: FileKey): Promise<boolean>;
@@ -68,6 +74,8 @@ export interface FileRequest {
   readonly contentLength?: number | undefined;
   /** Reads the body; throws FILE_TOO_LARGE as soon as it exceeds `limit` bytes. */
   readBody(limit: number): Promise<Uint8Array>;
+  /** The body as it arrives, for `FileStorage.putStream`; throws FILE_TOO_LARGE as soon as it exceeds `limit` bytes. */
+  streamBody?(limit: number): AsyncIterable<Uint8Array>;
 }
 
 export interface FileResponse {
@@ -142,12 +150,9 @@ export function createFileServer(options: FileServerOptions): FileServer {
     const release = uploads.take(claims.user);
     log('debug', 'file.receiving', { library, id, user: claims.user });
     try {
-      const bytes = await request.readBody(maxFileSize);
-      if (bytes.byteLength > maxFileSize) throw fileTooLarge(maxFileSize);
-      // A file id names one content, so a repeated upload (a retry after a lost answer) just writes the same bytes.
-      await storage.put({ library, id, bytes });
-      log('info', 'file.stored', { library, id, size: bytes.byteLength });
-      return json(201, { ok: true, id, size: bytes.byteLength });
+      const size = await receive({ storage, request, maxFileSize });
+      log('info', 'file.stored', { library, id, size });
+      return json(201, { ok: true, id, size });
     } finally {
       release();
     }
@@ -227,6 +232,21 @@ async function collectLibrary(o: { sql: SqlStorage; storage: FileStorage; log: L
   }
   if (deleted.length > 0) o.log('info', 'files.collected', { library, deleted: deleted.length });
   return deleted;
+}
+
+/**
+ * Streams the body into storage when both ends can, else reads it whole and
+ * puts it; returns its size. A file id names one content, so a repeated upload
+ * (a retry after a lost answer) just writes the same bytes again.
+ */
+async function receive(o: { storage: FileStorage; request: FileRequest; maxFileSize: number }): Promise<number> {
+  const { storage, request, maxFileSize } = o;
+  const key = { library: request.library, id: request.id };
+  if (storage.putStream !== undefined && request.streamBody !== undefined) return storage.putStream({ ...key, body: request.streamBody(maxFileSize) });
+  const bytes = await request.readBody(maxFileSize);
+  if (bytes.byteLength > maxFileSize) throw fileTooLarge(maxFileSize);
+  await storage.put({ ...key, bytes });
+  return bytes.byteLength;
 }
 
 function pickDefined<T extends object>(o: T): Partial<T> {

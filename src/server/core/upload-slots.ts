@@ -1,9 +1,11 @@
 /**
- * Concurrent file uploads. An upload's body is held in memory until it is
- * stored (FileStorage.put takes bytes), so a token holder starting many
- * uploads and never finishing them would hold up to `maxFileSize` each. Each
- * upload takes a slot from its user and from the server before any byte is
- * read, and gives both back when it is stored or fails.
+ * Concurrent file uploads. Where storage cannot stream (R2 needs the length
+ * first) an upload's body is held in memory until it is stored, up to
+ * `maxFileSize` each; where it streams (Node) an open upload still holds a
+ * temporary file and a descriptor. So a token holder starting many uploads and
+ * never finishing them is bounded: each upload takes a slot from its user and
+ * from the server before any byte is read, and gives both back when it is
+ * stored or fails.
  */
 import { ErrorCode, TrellisError } from '../../core/index.js';
 

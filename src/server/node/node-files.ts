@@ -5,9 +5,12 @@
  * temporary file renamed into place, so a crash leaves no half file.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { isFileId } from '../../core/index.js';
 import { createFileServer, fileTooLarge } from '../core/index.js';
 import type { FileServer, FileServerOptions, FileStorage, Log } from '../core/index.js';
@@ -34,6 +37,27 @@ export function createDirectoryStorage(root: string): FileStorage {
       const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       await writeFile(temporary, key.bytes);
       await rename(temporary, target);
+    },
+    putStream: async (key) => {
+      const target = path(key);
+      await mkdir(folder(key.library), { recursive: true });
+      // Not a file id (it has dots): list() and collection never see it.
+      const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+      let size = 0;
+      const counted = async function* () {
+        for await (const chunk of key.body) {
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      };
+      try {
+        await pipeline(Readable.from(counted()), createWriteStream(temporary));
+        await rename(temporary, target);
+      } catch (err) {
+        await rm(temporary, { force: true });
+        throw err;
+      }
+      return size;
     },
     get: async (key) => {
       try {
@@ -84,6 +108,7 @@ export function answerFile(files: FileServer | undefined, req: IncomingMessage, 
       authorization: req.headers.authorization,
       contentLength: Number.isFinite(length) ? length : undefined,
       readBody: (limit) => readBody(req, limit),
+      streamBody: (limit) => streamBody(req, limit),
     })
     .then((answer) => {
       // A refused upload's unread body is read and dropped by Node after the answer; closing instead
@@ -107,6 +132,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
+}
+
+/** The request's body as it arrives; past `limit` bytes the rest is read and dropped, and FILE_TOO_LARGE thrown. */
+async function* streamBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  let tooLarge = false;
+  // Not destroyed when the loop ends early: destroying would reset a client still sending, which then never sees the answer.
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      tooLarge = true;
+      break;
+    }
+    yield chunk;
+  }
+  if (!tooLarge) return;
+  req.resume();
+  throw fileTooLarge(limit);
 }
 
 /** Collects unreferenced files on the compaction interval. */
