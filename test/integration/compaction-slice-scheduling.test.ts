@@ -4,7 +4,8 @@
  * with no further message from any client. Node runs the next slice with
  * setImmediate (src/server/node/compaction-loop.ts), so frames that arrive
  * meanwhile are served between slices; a Durable Object sets an alarm due
- * now (periodic compaction off here, so only that alarm can continue).
+ * now (periodic compaction off here, so only that alarm can continue). An
+ * operator's compact() is one slice too, and the server runs the rest.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { createNodeServer } from 'trellis/server/node';
 import type { ProtocolClient } from '../helpers/protocol-client.js';
 import { openClient } from '../helpers/protocol-client.js';
 import { TEST_SECRET, cloudflareServer, servers } from '../helpers/servers.js';
+import type { ServerUnderTest } from '../helpers/servers.js';
 import { wireOps } from '../helpers/wire-ops.js';
 
 /** Ops per push frame while building a backlog (well under the frame limit). */
@@ -131,5 +133,30 @@ describe.runIf(servers.some((s) => s.name === 'cloudflare'))('cloudflare: compac
     expect(await server.query('team', 'SELECT COUNT(*) AS n FROM baselines')).toEqual([{ n: head }]);
     // Nothing left to compact and periodic compaction off: no alarm stays behind.
     expect(await server.pendingAlarm('team')).toBeNull();
+  });
+});
+
+describe.each(servers)('compact() on demand ($name)', (factory) => {
+  /** The default limits.compactSliceOps is 1000: three slices. */
+  const BACKLOG = 2500;
+
+  test('one compact() call over a single writer\'s backlog of three slices compacts all of it, with periodic compaction off and no further call', async () => {
+    const server: ServerUnderTest = await factory.start();
+    const a = await server.connect('solo');
+    await a.hello({ replicaId: 'A', localSeq: 1, atRisk: 1 });
+    a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 1), done: true });
+    await a.next('synced');
+    for (let from = 2; from <= BACKLOG + 1; from += PUSH_OPS) {
+      const to = Math.min(from + PUSH_OPS - 1, BACKLOG + 1);
+      a.send({ type: 'push', ops: wireOps('A', from, to) });
+      expect(await a.next('ack')).toMatchObject({ toSeq: to });
+    }
+    const head = BACKLOG + 1;
+
+    // The only replica wrote every op, so all of them may be squashed; one call squashes the first slice.
+    expect(await server.compact('solo')).toEqual([{ library: 'solo', horizon: 1000, squashed: 1000, more: true }]);
+    await horizonReaches(a, head);
+    expect(await server.query('solo', 'SELECT COUNT(*) AS n FROM ops')).toEqual([{ n: 0 }]);
+    expect(await server.query('solo', 'SELECT COUNT(*) AS n FROM baselines')).toEqual([{ n: head }]);
   });
 });

@@ -182,10 +182,11 @@ export class TrellisLibrary extends Server<TrellisVars> {
     return (await this.#fileServer()?.collect(this.name))?.[0]?.deleted ?? [];
   }
 
-  /** RPC: squash what the horizon allows now (an alarm does it periodically). */
+  /** RPC: squash one slice of what the horizon allows now; an alarm due now runs the rest (and one does it periodically). */
   async compact(): Promise<CompactionResult[]> {
     const results = this.#open().server.compact(this.name);
-    await this.#schedule();
+    if (results.some((result) => result.more)) await this.#deferCompaction();
+    else await this.#schedule();
     return results;
   }
 

@@ -8,8 +8,10 @@
 import type { CompactionResult, Log } from '../core/index.js';
 
 export interface CompactionLoop {
-  /** Compacts one slice of this library (or all) now; continues with the libraries that have more. */
+  /** Compacts one slice of this library (or all) now; continues with the libraries that have more. Logs a failure. */
   run(library?: string): void;
+  /** As run, for a caller (NodeServer.compact): returns the first step's results and throws what it throws. */
+  step(library?: string): CompactionResult[];
   /** Compacts this library's next slice after pending I/O (SyncServerOptions.deferCompaction). */
   defer(library: string): void;
   /** Starts the periodic run; 0 or less: none. */
@@ -22,9 +24,14 @@ export function createCompactionLoop(o: { compact: (library?: string) => Compact
   let immediate: NodeJS.Immediate | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const step = (library?: string): CompactionResult[] => {
+    const results = o.compact(library);
+    for (const result of results) if (result.more) defer(result.library);
+    return results;
+  };
   const run = (library?: string): void => {
     try {
-      for (const result of o.compact(library)) if (result.more) defer(result.library);
+      step(library);
     } catch (err) {
       o.log('error', 'compaction.failed', { ...(library === undefined ? {} : { library }), message: String(err) });
     }
@@ -43,6 +50,7 @@ export function createCompactionLoop(o: { compact: (library?: string) => Compact
   };
   return {
     run,
+    step,
     defer,
     start(intervalMs) {
       if (intervalMs > 0) timer = setInterval(() => run(), intervalMs).unref();

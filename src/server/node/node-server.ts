@@ -118,7 +118,7 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Node
     server.evict(library);
     collectFiles(library).catch((err: unknown) => log('error', 'files.collection-failed', { library, message: String(err) }));
   };
-  return { url, port, server, tokens, close, evict, compact: server.compact, collectFiles };
+  return { url, port, server, tokens, close, evict, compact: compaction.step, collectFiles };
 }
 
 function nodeFiles(o: { options: NodeServerOptions; db: Parameters<typeof createSqliteStorage>[0]; verifyToken: TokenProvider['verify']; log: Log }): FileServer | undefined {
