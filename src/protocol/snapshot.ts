@@ -12,7 +12,12 @@ export const JoinSchema = v.object({ type: v.literal('join'), replicaId: Replica
 
 /**
  * Server → client: one chunk of the complete library state as of `serverSeq`
- * (never a delta): every baseline, then every op above the horizon. Each frame
+ * (never a delta): every baseline, then every op the server still holds, in
+ * server seq order. Those are the ops above the horizon and, since version 4,
+ * ops at or below it too: the ops of a document whose compacted state would
+ * not fit one baseline (MAX_BASELINE_BYTES, `baselineFits`), which compaction
+ * leaves in the log. A client applies every op with the same merge, whatever
+ * its seq, so such a document arrives whole. Each frame
  * is under MAX_FRAME_BYTES; the last has `done: true` and is followed by `synced`.
  */
 export const SnapshotSchema = v.object({

@@ -33,6 +33,13 @@
  *      is INVALID_ARGUMENT; SERVER_LIMIT_EXCEEDED names `connectionsPerUser`
  *      and `socketQueueBytes` (a socket that does not read, closed with
  *      1013); file uploads over their limits answer 429/503 with it.
+ *      Compaction: a seed whose baseline (merged) is over MAX_BASELINE_BYTES
+ *      (MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES) is refused with
+ *      PROTOCOL_BASELINE_TOO_LARGE (a client sends such a document as ops);
+ *      snapshots may carry ops at or below the horizon (a document too large
+ *      for one baseline keeps its ops); a writer's acknowledged push counts
+ *      as seen by it (its acked seq moves with the push when it had reached
+ *      the head), so a library with a single writer compacts.
  */
 export const PROTOCOL_VERSION = 4;
 
