@@ -74,7 +74,7 @@ export function createEngine(options: EngineOptions) {
         transport?.reconnect?.();
         return undefined;
       case 'store':
-        return callStore(effect.call, session.connection);
+        return callStore(effect.call, effect.connection ?? session.connection);
       default:
         return undefined;
     }
@@ -115,7 +115,7 @@ export function createEngine(options: EngineOptions) {
         perform(effect);
         continue;
       }
-      const connection = session.connection;
+      const connection = effect.connection ?? session.connection;
       queue = queue.then(() => callStore(effect.call, connection).then(run)).catch(report);
     }
   }

@@ -263,6 +263,11 @@ export function createNetwork(options: NetworkOptions): Network {
         onMessage: (listener) => void endpoint.onMessage.push(listener),
         onOpen: (listener) => void endpoint.onOpen.push(listener),
         onClose: (listener) => void endpoint.onClose.push(listener),
+        // Like a dropped connection (1006): the client reconnects.
+        reconnect: () => {
+          const link = endpoint.link;
+          if (link !== undefined && !endpoint.closedByClient) sever(link, { notifyServer: true });
+        },
         close: () => {
           if (endpoint.closedByClient) return;
           endpoint.closedByClient = true;

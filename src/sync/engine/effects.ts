@@ -20,8 +20,11 @@ export type StoreCall =
   | { readonly kind: 'read-own-op'; readonly seq: number; readonly hash: string }
   /** A new replica id from the store's generator (seeded in tests), for a join. */
   | { readonly kind: 'new-replica-id' }
-  /** `serverSeq`: after a seed, the head the seed reached (sync goes live there). */
-  | { readonly kind: 'acknowledge'; readonly ack: { readonly fromSeq: number; readonly toSeq: number; readonly firstServerSeq?: number }; readonly then: 'resume' | 'seed' | 'push'; readonly serverSeq?: number }
+  /**
+   * `then`: 'push' when the ack answers the push in flight (it reaches its last op), 'ack' for an
+   * earlier run of it; `serverSeq`: after a seed, the head the seed reached (sync goes live there).
+   */
+  | { readonly kind: 'acknowledge'; readonly ack: { readonly fromSeq: number; readonly toSeq: number; readonly firstServerSeq?: number }; readonly then: 'resume' | 'seed' | 'push' | 'ack'; readonly serverSeq?: number }
   | { readonly kind: 'count-at-risk'; readonly then: 'reset' | 'refresh'; readonly reason?: JoinReason }
   | { readonly kind: 'reset-to-snapshot'; readonly snapshot: Snapshot; readonly replicaId: string; readonly reason: string; readonly horizon: number; readonly serverSeq: number; readonly meta: Readonly<Record<string, unknown>> }
   /** `ackTo`: after a seed, the highest own seq it carried (acknowledged next). */
@@ -66,8 +69,12 @@ export type Effect =
   | { readonly type: 'send'; readonly message: ClientMessage }
   /** The state changed: show it. */
   | { readonly type: 'publish'; readonly state: SyncState }
-  /** Run this store call and feed its result back. Always a step's last effect. */
-  | { readonly type: 'store'; readonly call: StoreCall }
+  /**
+   * Run this store call and feed its result back, tagged with `connection` (set by step: the connection
+   * of the result that led to it, so a call that follows a stale result is stale too), else the
+   * session's. Always a step's last effect.
+   */
+  | { readonly type: 'store'; readonly call: StoreCall; readonly connection?: number }
   /** Settle every waiting join(): resolved, or rejected with `error`. */
   | { readonly type: 'settle-joins'; readonly error?: SyncError }
   /** Start (or cancel) the cursor interval timer; when it fires, the shell steps `tick`. */

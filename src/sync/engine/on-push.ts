@@ -42,9 +42,19 @@ function push(s: Session, ops: readonly Op[]): Step {
   return next(pushing, { type: 'send', message: { type: 'push', ops: [...ops] } });
 }
 
+/**
+ * The server answers a push with one ack per run (duplicates first, then the
+ * new ops), the last reaching the push's last op: only that one ends the push
+ * in flight. An earlier run, or an ack seen twice, acknowledges and no more,
+ * so a second push never overlaps the first.
+ */
 export function onAck(s: Session, message: AckMessage): Step {
   const { fromSeq, toSeq, firstServerSeq } = message;
-  return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq, toSeq, firstServerSeq }, then: 'push' } });
+  // The store acknowledges its current id's seqs: an ack naming another id acknowledges nothing here.
+  if (message.replicaId !== s.replicaId) return next(s);
+  const through = s.link.pushedThrough;
+  const answers = s.link.pushing && through !== undefined && toSeq >= through.seq;
+  return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq, toSeq, firstServerSeq }, then: answers ? 'push' : 'ack' } });
 }
 
 /** The store recorded an acknowledgement (durably, whatever happened to the connection meanwhile). */
@@ -82,8 +92,11 @@ function rejectJoins(s: Session, message: ErrorMessage): Step {
 
 /** This instance committed own ops: they count as pending at once (see withPending). */
 export function onCommitted(s: Session, ops: readonly Op[]): Step {
-  const last = ops.at(-1);
-  return next(last === undefined ? s : { ...s, localTop: { replicaId: last.replicaId, seq: last.seq } });
+  const [first, last] = [ops[0], ops.at(-1)];
+  if (first === undefined || last === undefined) return next(s);
+  const same = s.localFirst?.replicaId === first.replicaId;
+  const localFirst = same ? s.localFirst : { replicaId: first.replicaId, seq: first.seq };
+  return next({ ...s, localFirst, localTop: { replicaId: last.replicaId, seq: last.seq } });
 }
 
 export const onPending = (s: Session, count: number): Step => next({ ...s, live: count });

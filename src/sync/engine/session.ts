@@ -63,7 +63,8 @@ export interface Session {
   readonly replicaId?: string;
   /** The highest own seq the store records as acknowledged, as far as this engine knows. */
   readonly acked?: OwnSeq;
-  /** The last own op this store instance committed. */
+  /** The first and the last own op this store instance committed (under the current replica id). */
+  readonly localFirst?: OwnSeq;
   readonly localTop?: OwnSeq;
   /** The store's count of unacknowledged own ops (a live query: it may lag behind a commit). */
   readonly live: number;
@@ -108,9 +109,12 @@ export function withPhase(s: Session, phase: SyncState['phase'], extra: Partial<
  * counts as pending from the moment its put() resolves.
  */
 export function withPending(s: Session): Session {
-  const top = s.localTop;
-  const acked = s.acked;
-  const floor = top !== undefined && acked !== undefined && top.replicaId === acked.replicaId ? Math.max(0, top.seq - acked.seq) : 0;
+  const { localFirst: first, localTop: top, acked } = s;
+  // Ops first..top are unacknowledged unless the engine saw them acknowledged (only it acknowledges them).
+  const ackedSeq = acked !== undefined && acked.replicaId === top?.replicaId ? acked.seq : 0;
+  // Ops of an id the store no longer has (a reset archived them) are not pending.
+  const current = top !== undefined && first !== undefined && (s.replicaId === undefined || s.replicaId === top.replicaId);
+  const floor = current ? Math.max(0, top.seq - Math.max(ackedSeq, first.seq - 1)) : 0;
   const pending = Math.max(s.live, floor);
   return pending === s.state.pending ? s : withState(s, { pending });
 }

@@ -27,11 +27,18 @@ export const next = (session: Session, ...effects: Effect[]): Step => ({ session
 export function step(session: Session, event: EngineEvent): Step {
   // Once stopped, only the socket's close still shows (as offline); nothing is sent or called.
   if (session.stopped && event.type !== 'closed') return next(session);
-  const out = handle(session, event);
+  const out = inherit(handle(session, event), event);
   const shown = withPending(out.session);
   // Published first: a subscriber that reacts to `live` (presence) runs before this step's frames go out.
   if (shown.state === session.state) return out;
   return { session: shown, effects: [{ type: 'publish', state: shown.state }, ...out.effects] };
+}
+
+/** A store call made on a store result belongs to that result's connection: stale if it was. */
+function inherit(out: Step, event: EngineEvent): Step {
+  if (event.type !== 'stored' && event.type !== 'store-failed') return out;
+  const effects = out.effects.map((effect) => (effect.type === 'store' ? { ...effect, connection: event.connection } : effect));
+  return { session: out.session, effects };
 }
 
 function handle(s: Session, event: EngineEvent): Step {

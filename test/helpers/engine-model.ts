@@ -1,0 +1,175 @@
+/**
+ * A model store and a model server for driving the pure sync engine
+ * (src/sync/engine/step.ts) without IndexedDB, sockets or timers. Both keep
+ * only what the engine's contract is about: own ops and what is acknowledged,
+ * remote ops applied, the cursor, resets and archives; the server's op log,
+ * replica rows (max seq and the hash of the op there) and the decision table.
+ */
+import type { Op } from '../../src/core/index.js';
+import { opHash, seedOrder } from '../../src/protocol/index.js';
+import type { ClientMessage, Cursor, ServerMessage, ServerOp } from '../../src/protocol/index.js';
+import type { StoreCall, StoreValues } from '../../src/sync/engine/effects.js';
+
+export const op = (replicaId: string, seq: number, tag: string): Op =>
+  ({ replicaId, seq, ts: `${String(seq).padStart(13, '0')}-0000-${replicaId}`, collection: 'todos', id: `d${seq}`, change: { kind: 'put', value: { tag } } }) as unknown as Op;
+
+export class ModelStore {
+  replicaId = 'r0';
+  own: Op[] = [];
+  acked = 0;
+  remote = new Map<string, Op>();
+  meta = new Map<string, unknown>();
+  archives: { reason: string; ops: Op[] }[] = [];
+  private ids = 0;
+
+  commit(n: number): Op[] {
+    const ops = Array.from({ length: n }, (_, i) => op(this.replicaId, this.own.length + 1 + i, `local-${this.own.length + 1 + i}`));
+    this.own.push(...ops);
+    return ops;
+  }
+
+  get pending(): number {
+    return this.own.length - this.acked;
+  }
+
+  run(call: StoreCall, cursorKey: string): StoreValues[StoreCall['kind']] {
+    switch (call.kind) {
+      case 'read-local':
+        return { replicaId: this.replicaId, ackedSeq: this.acked };
+      case 'read-hello':
+        return { cursor: (this.meta.get(cursorKey) as Cursor | undefined) ?? null, replicaId: this.replicaId, localSeq: this.own.length, atRisk: this.pending, ackedSeq: this.acked };
+      case 'export-history':
+        return { baselines: [], ops: [...this.own, ...this.remote.values()] };
+      case 'read-own-op':
+        return this.own[call.seq - 1];
+      case 'new-replica-id':
+        return `j${++this.ids}`;
+      case 'acknowledge':
+        this.acked = Math.max(this.acked, call.ack.toSeq);
+        return undefined;
+      case 'count-at-risk':
+        return this.pending;
+      case 'reset-to-snapshot':
+        if (this.pending > 0) this.archives.push({ reason: call.reason, ops: this.own.slice(this.acked) });
+        this.replicaId = call.replicaId;
+        this.own = [];
+        this.acked = 0;
+        this.remote = new Map(call.snapshot.ops.map((e) => [`${e.op.replicaId}#${e.op.seq}`, e.op]));
+        for (const [key, value] of Object.entries(call.meta)) this.meta.set(key, value);
+        return undefined;
+      case 'apply-remote':
+        for (const e of call.entries) if (e.op.replicaId !== this.replicaId) this.remote.set(`${e.op.replicaId}#${e.op.seq}`, e.op);
+        for (const [key, value] of Object.entries(call.meta)) this.meta.set(key, value);
+        return undefined;
+      case 'write-meta':
+        for (const [key, value] of Object.entries(call.entries)) this.meta.set(key, value);
+        return undefined;
+      case 'compact':
+        return undefined;
+      case 'read-unacknowledged':
+        return this.own.slice(this.acked, this.acked + call.limit);
+      default:
+        throw new Error('unknown call');
+    }
+  }
+}
+
+interface ServerConn {
+  phase: 'greeting' | 'seeding' | 'reset' | 'live';
+  replicaId?: string;
+  seed: Op[];
+}
+
+export class ModelServer {
+  readonly epoch = 'E1';
+  log: ServerOp[] = [];
+  replicas = new Map<string, { maxSeq: number }>();
+  conn: ServerConn | undefined;
+
+  /** The op the server holds under (replicaId, seq). */
+  held(replicaId: string, seq: number): Op | undefined {
+    return this.log.find((e) => e.op.replicaId === replicaId && e.op.seq === seq)?.op;
+  }
+
+  private store(ops: readonly Op[]): ServerOp[] {
+    const entries = ops.map((o, i) => ({ serverSeq: this.log.length + 1 + i, op: o }));
+    this.log.push(...entries);
+    for (const o of ops) this.replicas.set(o.replicaId, { maxSeq: Math.max(this.replicas.get(o.replicaId)?.maxSeq ?? 0, o.seq) });
+    return entries;
+  }
+
+  /** Another writer: under its own id, or (an impostor, a copied profile) under `replicaId` past what the server holds. */
+  write(replicaId: string): ServerOp[] {
+    const seq = (this.replicas.get(replicaId)?.maxSeq ?? 0) + 1;
+    return this.store([op(replicaId, seq, `other-${seq}`)]);
+  }
+
+  open(): void {
+    this.conn = { phase: 'greeting', seed: [] };
+  }
+
+  receive(message: ClientMessage): ServerMessage[] {
+    const conn = this.conn;
+    if (conn === undefined) return [];
+    const fields = { type: 'decision' as const, epoch: this.epoch, serverSeq: this.log.length, horizon: 0 };
+    switch (message.type) {
+      case 'hello': {
+        conn.replicaId = message.replicaId;
+        const row = this.replicas.get(message.replicaId);
+        if (this.log.length === 0) return (conn.phase = 'seeding'), [{ ...fields, replicaSeq: 0, replicaHash: null, decision: 'accept' }];
+        const replicaSeq = row?.maxSeq ?? 0;
+        if (row === undefined || message.cursor === null || message.cursor.serverSeq > this.log.length || message.localSeq < replicaSeq) {
+          conn.phase = 'reset';
+          return [{ ...fields, replicaSeq, decision: 'reset', reason: row === undefined ? 'late-joiner' : 'library-reset' }];
+        }
+        conn.phase = 'live';
+        const held = this.held(message.replicaId, replicaSeq);
+        const others = this.log.filter((e) => e.serverSeq > (message.cursor as Cursor).serverSeq && e.op.replicaId !== message.replicaId);
+        return [
+          { ...fields, replicaSeq, replicaHash: held ? opHash(held) : null, decision: 'resume' },
+          ...(others.length > 0 ? [{ type: 'ops' as const, ops: others, progress: { received: others.length, total: others.length } }] : []),
+          { type: 'synced', serverSeq: this.log.length },
+        ];
+      }
+      case 'seed':
+        if (conn.phase !== 'seeding') return [];
+        conn.seed.push(...message.ops);
+        if (!message.done) return [];
+        // The library gained history meanwhile: refused, and the connection closed (come back and be decided again).
+        if (this.log.length > 0) return (this.conn = undefined), [{ type: 'error', code: 'SYNC_LIBRARY_BUSY', message: 'busy', details: {} } as ServerMessage];
+        this.store(seedOrder(conn.seed));
+        this.replicas.set(conn.replicaId as string, { maxSeq: Math.max(0, ...conn.seed.filter((o) => o.replicaId === conn.replicaId).map((o) => o.seq)) });
+        conn.phase = 'live';
+        return [{ type: 'synced', serverSeq: this.log.length }];
+      case 'push':
+        return this.push(conn, message.ops);
+      case 'join': {
+        if (conn.phase !== 'reset' || this.replicas.has(message.replicaId)) return [{ type: 'error', code: 'INVALID_ARGUMENT', message: 'join', details: {} } as ServerMessage];
+        this.replicas.set(message.replicaId, { maxSeq: 0 });
+        conn.replicaId = message.replicaId;
+        conn.phase = 'live';
+        const head = { type: 'snapshot' as const, epoch: this.epoch, serverSeq: this.log.length, horizon: 0 };
+        return [{ ...head, baselines: [], ops: [...this.log], progress: { received: this.log.length, total: this.log.length }, done: true }, { type: 'synced', serverSeq: this.log.length }];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private push(conn: ServerConn, ops: readonly Op[]): ServerMessage[] {
+    const replicaId = conn.replicaId as string;
+    if (conn.phase !== 'live') return [{ type: 'error', code: 'SYNC_JOIN_REQUIRED', message: 'join first', details: {} } as ServerMessage];
+    const maxSeq = this.replicas.get(replicaId)?.maxSeq ?? 0;
+    const first = (ops[0] as Op).seq;
+    if (first > maxSeq + 1 || ops.some((o, i) => o.seq !== first + i || o.replicaId !== replicaId)) {
+      return [{ type: 'error', code: 'SERVER_SEQ_GAP', message: 'gap', details: {} } as ServerMessage];
+    }
+    const duplicates = ops.filter((o) => o.seq <= maxSeq);
+    if (duplicates.some((o) => opHash(this.held(replicaId, o.seq) as Op) !== opHash(o))) {
+      return [{ type: 'error', code: 'FORK_DETECTED', message: 'fork', details: {} } as ServerMessage];
+    }
+    const stored = this.store(ops.filter((o) => o.seq > maxSeq));
+    const firstServerSeq = stored[0]?.serverSeq ?? this.log.find((e) => e.op.replicaId === replicaId && e.op.seq === first)?.serverSeq ?? 0;
+    return [{ type: 'ack', replicaId, fromSeq: first, toSeq: (ops.at(-1) as Op).seq, firstServerSeq }];
+  }
+}
