@@ -142,6 +142,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
   return {
     state: engine.state.asObservable(),
     join: () => engine.join(),
+    flushed: () => engine.flushed(),
     presence: presence.presence,
     stop: async () => {
       if (stopped) return;

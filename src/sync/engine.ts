@@ -36,6 +36,10 @@ export interface EngineOptions {
   readonly onPresence?: (message: PresenceUpdateMessage) => void;
 }
 
+const syncStopped = () => new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before every write was acknowledged.');
+const archivedBeforeFlush = () =>
+  new TrellisError(ErrorCode.SYNC_JOIN_REQUIRED, 'A reset (join) archived writes made before flushed() instead of sending them; find them in store.archives.');
+
 const asSyncError = (err: unknown): SyncError => {
   const e = err instanceof TrellisError ? err : new TrellisError(ErrorCode.SERVER_INTERNAL, String((err as Error)?.message ?? err));
   return { code: e.code, message: e.message };
@@ -51,6 +55,21 @@ export function createEngine(options: EngineOptions) {
   let queue = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const joinWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** flushed() calls: each waits until the store's own ops up to `seq` of `replicaId` are acknowledged. */
+  let flushWaiters: { replicaId: string; seq: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let stopped = false;
+
+  /** Settles the flushed() waiters the session now answers (called after every step). */
+  function settleFlushed(): void {
+    if (flushWaiters.length === 0) return;
+    const { acked, replicaId } = session;
+    flushWaiters = flushWaiters.filter((w) => {
+      if (acked?.replicaId === w.replicaId && acked.seq >= w.seq) return w.resolve(), false;
+      // A reset gave the store a new id: those writes were archived, never acknowledged.
+      if (replicaId !== undefined && replicaId !== w.replicaId) return w.reject(archivedBeforeFlush()), false;
+      return true;
+    });
+  }
 
   /** Carries out one effect; a store call returns the event its result makes. */
   function perform(effect: Effect): Promise<EngineEvent> | undefined {
@@ -95,6 +114,7 @@ export function createEngine(options: EngineOptions) {
     while (current !== undefined) {
       const out = step(session, current);
       session = out.session;
+      settleFlushed();
       current = undefined;
       for (const effect of out.effects) {
         const call = perform(effect);
@@ -110,6 +130,7 @@ export function createEngine(options: EngineOptions) {
   function runNow(event: EngineEvent): void {
     const out = step(session, event);
     session = out.session;
+    settleFlushed();
     for (const effect of out.effects) {
       if (effect.type !== 'store') {
         perform(effect);
@@ -173,7 +194,18 @@ export function createEngine(options: EngineOptions) {
       runNow({ type: 'join' });
       return done;
     },
+    /** Resolves once every own op the store held when called is acknowledged by the server (see Sync.flushed). */
+    async flushed(): Promise<void> {
+      if (stopped) throw syncStopped();
+      const [replicaId, seq] = await Promise.all([host.replicaId(), host.localSeq()]);
+      if (stopped) throw syncStopped();
+      const done = new Promise<void>((resolve, reject) => flushWaiters.push({ replicaId, seq, resolve, reject }));
+      settleFlushed();
+      return done;
+    },
     stopped() {
+      stopped = true;
+      for (const waiter of flushWaiters.splice(0)) waiter.reject(syncStopped());
       runNow({ type: 'stop' });
       // Waiters that joined after the engine counted them (none by construction) are not left hanging.
       for (const waiter of joinWaiters.splice(0)) waiter.reject(new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before the join finished.'));

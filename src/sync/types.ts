@@ -56,6 +56,14 @@ export interface Sync {
   readonly state: Observable<SyncState>;
   /** The user consented: archive the changes at risk, then reset to the server's snapshot. Resolves when live again. */
   join(): Promise<void>;
+  /**
+   * Resolves once the server has acknowledged every write this store held when it was called (in any tab):
+   * `await store.collection('todos').put(doc); await sync.flushed();` means the write is on the server.
+   * Waits across reconnects; never resolves early. Rejects with `SYNC_STOPPED` if sync stops first, and
+   * with `SYNC_JOIN_REQUIRED` if a reset (join) archived those writes instead of sending them. (`state.pending`
+   * counts a write from the moment its put() resolves, so `pending === 0` also means nothing is waiting.)
+   */
+  flushed(): Promise<void>;
   /** Disconnects; the store keeps working locally. With tabs shared, ends this tab's part only: another tab with sync takes over. */
   stop(): Promise<void>;
   /** Who else is connected to the library and what they are doing; this replica's own state (see presence.ts). */

@@ -10,6 +10,7 @@ import { ErrorCode, TrellisError, createId } from '../../core/index.js';
 import type { StoreHost } from '../../store/index.js';
 import type { Sync, SyncOptions, SyncState } from '../types.js';
 import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
+import { createFlushRequests } from './flush-requests.js';
 import { createLeadership, type Leadership, type TabLocks } from './leader.js';
 
 export interface TabSyncOptions {
@@ -104,6 +105,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
         leadership.announce();
       }),
     };
+    flushes.leading();
   }
 
   const leadership = createLeadership({
@@ -141,6 +143,9 @@ export function createTabSync(o: TabSyncOptions): TabSync {
       },
     );
   });
+  // flushed(): a follower asks the leader, whose engine knows what the server acknowledged (flush-requests.ts).
+  const flushes = createFlushRequests({ channel, leader: leadership.leader, local: () => engine?.sync.flushed() });
+
   const offJoined = channel.on('joined', (payload) => {
     const { id, error } = (payload ?? {}) as { id?: string; error?: { code: ErrorCode; message: string } };
     const waiter = id === undefined ? undefined : waiters.get(id);
@@ -166,6 +171,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
   const sync: Omit<Sync, 'presence'> = {
     state: state.asObservable(),
     join: () => (engine ? engine.sync.join() : forwardJoin()),
+    flushed: () => flushes.flushed(),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -176,6 +182,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
       leadership.stop();
       channel.close();
       for (const waiter of waiters.values()) waiter.reject(new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before the join finished.'));
+      flushes.stop();
       await running?.stop();
       const { progress: _p, joinRequired: _j, ...rest } = state.value;
       state.next({ ...rest, phase: 'offline' });
