@@ -18,6 +18,8 @@ export interface FileRow extends FileRef {
   readonly state: Exclude<FileState, 'missing'>;
   /** The code the server refused it with (state `rejected`). */
   readonly error?: string;
+  /** Set by `reupload`: the server lost a file this replica held as uploaded; a replica that may not upload keeps it so. */
+  readonly restoring?: boolean;
   readonly createdAt: number;
 }
 
@@ -28,7 +30,7 @@ export interface FileHost {
   setState(id: string, state: FileRow['state'], error?: string): Promise<void>;
   /** Ids of the rows in state `uploaded` (uploaded here, or downloaded); reads no bytes. */
   uploadedIds(): Promise<string[]>;
-  /** Marks an `uploaded` row `local` again (the server lost it): the next upload pass sends it. Other states are left alone. */
+  /** Marks an `uploaded` row `local` and `restoring` (the server lost it): the next upload pass sends it. Other states are left alone. */
   reupload(id: string): Promise<void>;
   /** Fetches the bytes of a file this replica lacks; undefined stops downloads. */
   setDownloader(download: ((ref: FileRef) => Promise<Blob>) | undefined): void;
@@ -208,13 +210,15 @@ export function createFileHost(ctx: StoreContext): FileHost {
     pendingUploads: async (limit) =>
       !any ? [] : ((await files().where('state').anyOf('local', 'uploading').toArray()) as FileRow[]).sort((a, b) => a.createdAt - b.createdAt).slice(0, limit),
     setState: async (id, state, error) => {
-      await files().update(id, error === undefined ? { state, error: undefined } : { state, error });
+      // Once settled (uploaded or refused), a row is no longer being restored.
+      const settled = state === 'uploaded' || state === 'rejected' ? { restoring: undefined } : {};
+      await files().update(id, { state, error, ...settled });
     },
     uploadedIds: async () => (!any ? [] : ((await files().where('state').equals('uploaded').primaryKeys()) as string[])),
     reupload: async (id) => {
       await ctx.db.transaction('rw', ['files'], async (tx) => {
         const row = (await tx.table('files').get(id)) as FileRow | undefined;
-        if (row?.state === 'uploaded') await tx.table('files').update(id, { state: 'local' });
+        if (row?.state === 'uploaded') await tx.table('files').update(id, { state: 'local', restoring: true });
       });
     },
     setDownloader: (download) => {

@@ -41,12 +41,12 @@ export interface FileSyncOptions {
 }
 
 const BATCH = 4;
+const MAX_BACKOFF_MS = 30_000;
 
 /** The engine's cursor of a library, `{ epoch, serverSeq }` (engine/session.ts); only its epoch is read here. */
 const cursorKey = (library: string) => `sync:${library}`;
 /** The library epoch whose server was last found holding every `uploaded` file of this store. */
 const checkedEpochKey = (library: string) => `files:checked:${library}`;
-const MAX_BACKOFF_MS = 30_000;
 
 /** GET or PUT one file with the library's token; a network failure becomes FILE_TRANSFER_FAILED. */
 function fileRequest(endpoint: FileEndpoint) {
@@ -99,6 +99,11 @@ export function startFileUploads(o: FileSyncOptions): { stop(): void } {
     }
     const error = response instanceof Response ? await refusal(response) : response;
     o.onError({ code: error.code, message: error.message });
+    // A read token cannot restore a file the server lost: the row stays as it was (uploaded), and is not retried.
+    if (file.restoring === true && error.code === ErrorCode.AUTH_FORBIDDEN) {
+      await files.setState(file.id, 'uploaded');
+      return 'done';
+    }
     // Only a refusal of the file itself is final; auth, a missing file store or the network may change.
     const rejected = error.code === ErrorCode.FILE_TOO_LARGE;
     await files.setState(file.id, rejected ? 'rejected' : 'local', rejected ? error.code : undefined);

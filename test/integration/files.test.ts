@@ -163,9 +163,9 @@ interface Replica {
   reconnect(): Promise<void>;
 }
 
-async function openReplica(server: Server, library: string): Promise<Replica> {
+async function openReplica(server: Server, library: string, role: 'read' | 'write' = 'write'): Promise<Replica> {
   const store = await createStore({ name: `files-${Math.random()}`, schema: fileSchema, indexedDB: new IDBFactory(), IDBKeyRange, now: () => server.clock.now });
-  const connect = () => createSync(store, { url: server.url(), library, getToken: () => server.token(library), WebSocket });
+  const connect = () => createSync(store, { url: server.url(), library, getToken: () => server.token(library, role), WebSocket });
   const replica: Replica = {
     store,
     sync: connect(),
@@ -309,6 +309,57 @@ describe.each(servers)('files ($name)', ({ start: startServer }) => {
     const b = await openReplica(server, 'lib');
     const seen = await eventually(photo(b), (doc) => doc !== undefined);
     expect(new Uint8Array(await (await seen!.image.blob()).arrayBuffer())).toEqual(bytes(100, 7));
+  });
+
+  it('a replica reset into a library restored after an eviction uploads again the files only it still holds', async () => {
+    const grace = 60_000;
+    const server = await startServer({ graceMs: grace });
+    const a = await openReplica(server, 'lib');
+    const b = await openReplica(server, 'lib');
+    await b.store.collection('photos').put({ id: 'p', image: fileOf(bytes(64, 9)) });
+    const id = (await eventually(photo(b), (doc) => doc?.image.state === 'uploaded'))!.image.id;
+    await b.waitFor((s) => s.phase === 'live' && s.pending === 0);
+    // A holds the document, not the bytes: it never opened the file.
+    expect((await eventually(photo(a), (doc) => doc !== undefined))!.image.state).toBe('missing');
+    await a.sync.stop();
+    await b.sync.stop();
+    await server.evict('lib');
+    await server.collectFiles('lib');
+    await server.advance(grace);
+    expect(await server.collectFiles('lib')).toEqual([id]);
+
+    // A restores the library without the bytes; B is reset into it (library-reset) and uploads them again.
+    await a.reconnect();
+    await b.reconnect();
+    await expect.poll(() => server.storedFiles(), { timeout: 10_000 }).toEqual([id]);
+    const c = await openReplica(server, 'lib');
+    const seen = await eventually(photo(c), (doc) => doc !== undefined);
+    expect(new Uint8Array(await (await seen!.image.blob()).arrayBuffer())).toEqual(bytes(64, 9));
+  });
+
+  it('a read-only replica cannot restore a lost file: told AUTH_FORBIDDEN, it keeps the file as uploaded and does not retry', async () => {
+    const grace = 60_000;
+    const server = await startServer({ graceMs: grace });
+    const writer = await openReplica(server, 'lib');
+    const holder = await openReplica(server, 'lib');
+    const reader = await openReplica(server, 'lib', 'read');
+    await writer.store.collection('photos').put({ id: 'p', image: fileOf(bytes(32, 3)) });
+    await eventually(photo(writer), (doc) => doc?.image.state === 'uploaded');
+    await eventually(photo(holder), (doc) => doc !== undefined);
+    // The reader downloads the bytes (its row: uploaded); the holder keeps only the document.
+    await (await eventually(photo(reader), (doc) => doc !== undefined))!.image.blob();
+    for (const replica of [writer, holder, reader]) await replica.sync.stop();
+    await server.evict('lib');
+    await server.collectFiles('lib');
+    await server.advance(grace);
+    expect(await server.collectFiles('lib')).toHaveLength(1);
+
+    await holder.reconnect();
+    await reader.reconnect();
+    await reader.waitFor((s) => s.error?.code === 'AUTH_FORBIDDEN');
+    // Set back after the refusal (a retried row would be `local`, then `uploading`).
+    await eventually(photo(reader), (doc) => doc?.image.state === 'uploaded');
+    expect(await server.storedFiles()).toEqual([]);
   });
 
   it('answers every refused upload with its error and status, never with a dropped connection', async () => {
