@@ -79,6 +79,10 @@ export const ErrorCode = {
   SYNC_LIBRARY_BUSY: 'SYNC_LIBRARY_BUSY',
   /** Another tab of this replica took over the sync connection before this tab's request (a `join()`, or a reset it was running) finished. Nothing was changed by it; call `join()` again when phase is `join-required`. */
   SYNC_LEADER_CHANGED: 'SYNC_LEADER_CHANGED',
+  /** `getToken` threw or rejected (the token endpoint is down or refused). Shown in `state.error` while sync retries with backoff, asking `getToken` again each time; cleared once live. Fix the token endpoint, or make `getToken` resolve. */
+  SYNC_TOKEN_UNAVAILABLE: 'SYNC_TOKEN_UNAVAILABLE',
+  /** This store already syncs with another library: a store records the library it first synced with, and holds one acknowledged position for it. One store per library: name the store after the library (`createStore({ name: \`app-${library}\` })`). Nothing was sent. */
+  SYNC_WRONG_LIBRARY: 'SYNC_WRONG_LIBRARY',
 
   /** A file is larger than the server's `maxFileSize` (HTTP 413). The server stored nothing; the file stays on this replica only (state `rejected`). Use smaller files or raise the limit. */
   FILE_TOO_LARGE: 'FILE_TOO_LARGE',

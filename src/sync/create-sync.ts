@@ -95,6 +95,22 @@ function sharePresence(control: PresenceControl, { channel, leadership }: TabSyn
   };
 }
 
+/**
+ * Asks getToken for a token. A failure is shown as SYNC_TOKEN_UNAVAILABLE and
+ * rethrown: the transport then tries again with its backoff (partysocket
+ * reports no close for an attempt that never got a URL, so without this the
+ * phase stayed `connecting` with no error).
+ */
+async function fetchToken(getToken: () => Promise<string> | string, report: (error: { code: string; message: string }) => void): Promise<string> {
+  try {
+    return await getToken();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    report({ code: ErrorCode.SYNC_TOKEN_UNAVAILABLE, message: `getToken failed (${reason}); retrying with backoff.` });
+    throw err;
+  }
+}
+
 /** One engine and connection, run by this tab. */
 function startSync(host: StoreHost, options: SyncOptions, presence: PresenceControl): Sync {
   const autoJoin = options.autoJoin ?? 'when-nothing-at-risk';
@@ -107,7 +123,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     code === CloseCode.REPLICA_FORBIDDEN ||
     (!canRefresh && (code === CloseCode.AUTH_INVALID || code === CloseCode.AUTH_EXPIRED));
   const url = async () => {
-    const token = options.getToken ? await options.getToken() : (options.token as string);
+    const token = options.getToken ? await fetchToken(options.getToken, engine.report) : (options.token as string);
     return `${options.url.replace(/\/+$/, '')}/${encodeURIComponent(options.library)}?token=${encodeURIComponent(token)}`;
   };
   const transport = (options.transport ?? createPartysocketTransport)({ url, isFatal, WebSocket: options.WebSocket });

@@ -16,7 +16,14 @@ export interface SyncState {
   readonly progress?: { readonly received: number; readonly total: number };
   /** Set in phase `join-required`: why, and how many local changes a join would archive. */
   readonly joinRequired?: { readonly reason: JoinReason; readonly atRisk: number };
-  /** The last error that did not stop the store (sync keeps retrying unless phase is `error`). */
+  /**
+   * The last problem sync met, with a stable code (`TrellisError` codes, e.g. SYNC_TOKEN_UNAVAILABLE when
+   * `getToken` fails, AUTH_TOKEN_EXPIRED, FORK_DETECTED, a server's refusal of a push). Kept until sync is
+   * live again (going live clears it). Sync keeps retrying with backoff, whatever the phase, except after
+   * a refusal retrying cannot fix: a protocol version mismatch, a policy violation, a token for another
+   * library, a replica id of another user, or an invalid or expired token without `getToken` to refresh it.
+   * Those show phase `error`; an auth refusal with `getToken` shows `error` too while it retries.
+   */
   readonly error?: { readonly code: string; readonly message: string };
 }
 
