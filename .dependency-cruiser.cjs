@@ -92,7 +92,8 @@ module.exports = {
     // Resolves the 'trellis' and 'trellis/*' paths (tsconfig.json) to src/.
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^node_modules/' },
+    // Build output (bench/.build, dist) is not source.
+    exclude: { path: '(^|/)(node_modules|dist|[.]build|[.]tmp)/' },
     enhancedResolveOptions: {
       extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
       exportsFields: ['exports'],
