@@ -17,7 +17,8 @@ export const MAX_DRAIN_BYTES = 100 * 1024 * 1024;
 
 /** Reads and drops the unread rest of `request`'s body, up to `limit` bytes; cancels it beyond. */
 export async function drainBody(request: Request, limit = MAX_DRAIN_BYTES): Promise<void> {
-  if (request.body === null || request.bodyUsed) return;
+  // A body read to its end reads as done at once; a locked one is being read elsewhere.
+  if (request.body === null || request.body.locked) return;
   const reader = request.body.getReader();
   let size = 0;
   try {

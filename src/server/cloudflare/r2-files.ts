@@ -80,7 +80,8 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     if (next === undefined || next.done) break;
     size += next.value.byteLength;
     if (size > limit) {
-      await reader?.cancel();
+      // Not cancelled: answerFileRequest drains the rest (drain-body.ts), or the client could get a reset, not the 413.
+      reader?.releaseLock();
       throw fileTooLarge(limit);
     }
     chunks.push(next.value);
