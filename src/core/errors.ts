@@ -81,7 +81,7 @@ export const ErrorCode = {
   SYNC_LEADER_CHANGED: 'SYNC_LEADER_CHANGED',
   /** `getToken` threw or rejected (the token endpoint is down or refused). Shown in `state.error` while sync retries with backoff, asking `getToken` again each time; cleared once live. Fix the token endpoint, or make `getToken` resolve. */
   SYNC_TOKEN_UNAVAILABLE: 'SYNC_TOKEN_UNAVAILABLE',
-  /** This store already syncs with another library: a store records the library it first synced with, and holds one acknowledged position for it. One store per library: name the store after the library (`createStore({ name: \`app-${library}\` })`). Nothing was sent. */
+  /** This store syncs with another library, and this library is empty: seeding it would copy the other library's history into it (a store records the library of its first sync and holds one acknowledged position). One store per library: name the store after the library (`createStore({ name: \`app-${library}\` })`). Nothing was sent. A library with history is joined through the consent flow instead. */
   SYNC_WRONG_LIBRARY: 'SYNC_WRONG_LIBRARY',
 
   /** A file is larger than the server's `maxFileSize` (HTTP 413). The server stored nothing; the file stays on this replica only (state `rejected`). Use smaller files or raise the limit. */

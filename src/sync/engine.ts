@@ -62,7 +62,11 @@ export function createEngine(options: EngineOptions) {
   /** Settles the flushed() waiters the session now answers (called after every step). */
   function settleFlushed(): void {
     if (flushWaiters.length === 0) return;
-    const { acked, replicaId } = session;
+    const { acked, replicaId, refused } = session;
+    if (refused) {
+      for (const w of flushWaiters.splice(0)) w.reject(new TrellisError(refused.code as ErrorCode, refused.message));
+      return;
+    }
     flushWaiters = flushWaiters.filter((w) => {
       if (acked?.replicaId === w.replicaId && acked.seq >= w.seq) return w.resolve(), false;
       // A reset gave the store a new id: those writes were archived, never acknowledged.
@@ -91,6 +95,9 @@ export function createEngine(options: EngineOptions) {
         return undefined;
       case 'reconnect':
         transport?.reconnect?.();
+        return undefined;
+      case 'close':
+        transport?.close();
         return undefined;
       case 'store':
         return callStore(effect.call, effect.connection ?? session.connection);
@@ -183,6 +190,7 @@ export function createEngine(options: EngineOptions) {
       if (state.value.phase === 'live') transport?.send(encodeMessage({ type: 'presence', state: presence }));
     },
     join(): Promise<void> {
+      if (session.refused) return Promise.reject(new TrellisError(session.refused.code as ErrorCode, session.refused.message));
       if (state.value.phase !== 'join-required') {
         return Promise.reject(
           new TrellisError(ErrorCode.SYNC_NOTHING_TO_JOIN, `Nothing to join: sync is ${state.value.phase}. Call join() when phase is 'join-required'.`),
@@ -197,6 +205,7 @@ export function createEngine(options: EngineOptions) {
     /** Resolves once every own op the store held when called is acknowledged by the server (see Sync.flushed). */
     async flushed(): Promise<void> {
       if (stopped) throw syncStopped();
+      if (session.refused) throw new TrellisError(session.refused.code as ErrorCode, session.refused.message);
       const [replicaId, seq] = await Promise.all([host.replicaId(), host.localSeq()]);
       if (stopped) throw syncStopped();
       const done = new Promise<void>((resolve, reject) => flushWaiters.push({ replicaId, seq, resolve, reject }));

@@ -6,7 +6,7 @@
  */
 import type { Effect } from './effects.js';
 import type { Session } from './session.js';
-import type { Step } from './step.js';
+import type { Step } from './next.js';
 
 /** Sends `serverSeq` now, or keeps it for the end of the running interval. */
 export function offerCursor(s: Session, serverSeq: number): Step {

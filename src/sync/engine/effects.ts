@@ -29,7 +29,8 @@ export type StoreCall =
   | { readonly kind: 'reset-to-snapshot'; readonly snapshot: Snapshot; readonly replicaId: string; readonly reason: string; readonly horizon: number; readonly serverSeq: number; readonly meta: Readonly<Record<string, unknown>> }
   /** `ackTo`: after a seed, the highest own seq it carried (acknowledged next). */
   | { readonly kind: 'apply-remote'; readonly entries: readonly SequencedOp[]; readonly meta: Readonly<Record<string, unknown>>; readonly then: 'ops' | 'seed'; readonly serverSeq: number; readonly progress?: SyncState['progress']; readonly ackTo?: number }
-  | { readonly kind: 'write-meta'; readonly entries: Readonly<Record<string, unknown>>; readonly then: 'synced'; readonly serverSeq: number }
+  /** `then`: 'synced' (the cursor, then live at `serverSeq`) or 'record' (the library this store syncs with). */
+  | { readonly kind: 'write-meta'; readonly entries: Readonly<Record<string, unknown>>; readonly then: 'synced' | 'record'; readonly serverSeq?: number }
   | { readonly kind: 'compact'; readonly horizon: number }
   | { readonly kind: 'read-unacknowledged'; readonly limit: number };
 
@@ -45,7 +46,8 @@ export interface HelloInputs {
 
 /** What each store call resolves to. */
 export interface StoreValues {
-  readonly 'read-local': { readonly replicaId: string; readonly ackedSeq: number };
+  /** `library`: the library this store recorded on its first sync (undefined before). */
+  readonly 'read-local': { readonly replicaId: string; readonly ackedSeq: number; readonly library?: string };
   readonly 'read-hello': HelloInputs;
   readonly 'export-history': { readonly baselines: Baseline[]; readonly ops: Op[] };
   readonly 'read-own-op': Op | undefined;
@@ -80,4 +82,6 @@ export type Effect =
   /** Start (or cancel) the cursor interval timer; when it fires, the shell steps `tick`. */
   | { readonly type: 'timer'; readonly action: 'start' | 'cancel' }
   /** Drop the connection and connect again (the transport's backoff applies). */
-  | { readonly type: 'reconnect' };
+  | { readonly type: 'reconnect' }
+  /** Close the connection for good: sync was refused (see Session.refused). */
+  | { readonly type: 'close' };

@@ -5,15 +5,40 @@ import type { SyncError } from './effects.js';
 import type { EngineEvent, StoredEvent } from './events.js';
 import { cancelCursors } from './cursors.js';
 import type { Session } from './session.js';
-import { freshLink, withLink, withPhase, withState } from './session.js';
-import { next, type Step } from './step.js';
+import { LIBRARY_KEY, freshLink, withLink, withPhase, withState } from './session.js';
+import { next, type Step } from './next.js';
 
 export const onStart = (s: Session): Step => next(s, { type: 'store', call: { kind: 'read-local' } });
 
+/**
+ * The store's counters, and the library it syncs with. One store holds one
+ * acknowledged position and one replica registration: resumed or seeded into
+ * a second library, it would send that library its whole history and miss
+ * what the first acknowledged. So the first library is recorded; with another
+ * this engine never resumes or seeds: its hello asks for a reset (no cursor),
+ * which stores nothing until the user consents and the store is reset into
+ * the new library (then recorded with it), and an empty library (accept) is
+ * refused with SYNC_WRONG_LIBRARY. The read comes first in the queue, before
+ * any `opened`.
+ */
 export function onLocalRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-local' } }>): Step {
+  const { replicaId, ackedSeq, library } = e.value;
   // A hello read since knows better.
-  if (s.acked !== undefined) return next(s);
-  return next({ ...s, replicaId: e.value.replicaId, acked: { replicaId: e.value.replicaId, seq: e.value.ackedSeq } });
+  const read = s.acked !== undefined ? s : { ...s, replicaId, acked: { replicaId, seq: ackedSeq } };
+  if (library !== undefined) return next(library === s.library ? read : { ...read, otherLibrary: library });
+  return next(read, { type: 'store', call: { kind: 'write-meta', entries: { [LIBRARY_KEY]: s.library }, then: 'record' } });
+}
+
+/** This store syncs with another library and this one cannot take it by a reset: nothing is sent. */
+export function refuseOtherLibrary(s: Session, other: string): Step {
+  const message = `This store syncs with library "${other}"; library "${s.library}" is empty, and seeding it would copy "${other}"'s history into it. One store per library: open a store named after each library (createStore({ name: \`app-\${library}\` })).`;
+  return refuse(s, { code: ErrorCode.SYNC_WRONG_LIBRARY, message });
+}
+
+function refuse(s: Session, error: SyncError): Step {
+  const refused = withPhase({ ...s, refused: error, joinWaiters: 0 }, 'error', { error });
+  const settle = s.joinWaiters > 0 ? [{ type: 'settle-joins' as const, error }] : [];
+  return next(refused, ...settle, { type: 'close' });
 }
 
 /** A socket opened: a new link, and the hello once the store said what to put in it. */
@@ -27,8 +52,8 @@ export function onOpened(s: Session, connection: number): Step {
 export function onHelloRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-hello' } }>): Step {
   const { cursor, replicaId, localSeq, atRisk, ackedSeq } = e.value;
   const read = withLink({ ...s, replicaId, acked: { replicaId, seq: ackedSeq } }, { cursor: cursor?.serverSeq ?? 0 });
-  // A forked replica asks for a reset: without a cursor the server cannot resume it (decide.ts row 5).
-  const said = s.forked ? null : cursor;
+  // A forked replica, or a store of another library, asks for a reset: without a cursor the server cannot resume it (decide.ts row 5).
+  const said = s.forked || s.otherLibrary !== undefined ? null : cursor;
   return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk } });
 }
 

@@ -10,10 +10,13 @@ import type { JoinReason } from '../types.js';
 import type { StoredEvent } from './events.js';
 import type { Session } from './session.js';
 import { withLink, withPhase, withState } from './session.js';
-import { next, type Step } from './step.js';
+import { refuseOtherLibrary } from './on-connection.js';
+import { next, type Step } from './next.js';
 
 export function onDecision(s: Session, message: DecisionMessage): Step {
   const decided = withLink(s, { epoch: message.epoch, reason: message.decision === 'reset' ? message.reason : undefined });
+  // A store of another library is never seeded or resumed here (see onLocalRead).
+  if (s.otherLibrary !== undefined && message.decision !== 'reset') return refuseOtherLibrary(decided, s.otherLibrary);
   switch (message.decision) {
     case 'accept':
       return next(decided, { type: 'store', call: { kind: 'export-history' } });

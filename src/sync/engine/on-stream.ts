@@ -7,10 +7,10 @@ import type { SnapshotMessage, OpsMessage } from '../../protocol/index.js';
 import { seedOrder } from '../../protocol/index.js';
 import type { StoredEvent } from './events.js';
 import { offerCursor } from './cursors.js';
-import { onPump } from './on-push.js';
+import { onPump } from './pump.js';
 import type { Session } from './session.js';
-import { withLink, withPhase, withState } from './session.js';
-import { next, type Step } from './step.js';
+import { LIBRARY_KEY, withLink, withState } from './session.js';
+import { next, type Step } from './next.js';
 
 export function onOps(s: Session, message: OpsMessage): Step {
   const epoch = s.link.epoch;
@@ -46,7 +46,8 @@ export function onSnapshot(s: Session, message: SnapshotMessage): Step {
     reason: s.link.reason ?? 'late-joiner',
     horizon: message.horizon,
     serverSeq: message.serverSeq,
-    meta: { [s.cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq } },
+    // The store is this library's from now on (recorded in the reset's own transaction).
+    meta: { [s.cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq }, [LIBRARY_KEY]: s.library },
   };
   return next(buffered, { type: 'store', call });
 }
@@ -54,7 +55,7 @@ export function onSnapshot(s: Session, message: SnapshotMessage): Step {
 export function onReset(s: Session, e: Extract<StoredEvent, { call: { kind: 'reset-to-snapshot' } }>, current: boolean): Step {
   const { replicaId, serverSeq } = e.call;
   // The store has its new identity whatever happened to the connection: no fork is left.
-  const reset: Session = { ...s, forked: false, replicaId, acked: { replicaId, seq: 0 } };
+  const reset: Session = { ...s, forked: false, otherLibrary: undefined, replicaId, acked: { replicaId, seq: 0 } };
   if (!current) return next(reset);
   return next(withLink(reset, { snapshot: undefined, cursor: serverSeq, pushedThrough: undefined }));
 }
@@ -73,7 +74,8 @@ export function onSynced(s: Session, serverSeq: number): Step {
 }
 
 export function onMetaWritten(s: Session, e: Extract<StoredEvent, { call: { kind: 'write-meta' } }>): Step {
-  return goLive(withLink(s, { cursor: e.call.serverSeq }));
+  if (e.call.then === 'record') return next(s);
+  return goLive(withLink(s, { cursor: e.call.serverSeq ?? s.link.cursor }));
 }
 
 /** After a seed's acknowledgement. */

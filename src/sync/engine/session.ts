@@ -49,6 +49,10 @@ export interface Session {
   readonly link: Link;
   /** Sync was stopped: nothing is sent or called any more. */
   readonly stopped: boolean;
+  /** Sync may not run at all (see on-connection.ts onLocalRead): phase `error`, every event ignored. */
+  readonly refused?: { readonly code: string; readonly message: string };
+  /** The library this store syncs with, when it is not this session's: only a reset (with consent) may move it here. */
+  readonly otherLibrary?: string;
   /** join() calls waiting: the user's consent, kept across connections until settled. */
   readonly joinWaiters: number;
   /** Who consented to the join now under way. */
@@ -72,6 +76,9 @@ export interface Session {
   readonly cursorTimer: boolean;
   readonly cursorDue?: number;
 }
+
+/** The meta key of the library a store syncs with (not `sync:`-prefixed: a cursor key is `sync:<library>`). */
+export const LIBRARY_KEY = 'syncLibrary';
 
 export const freshLink = (): Link => ({ pushing: false, pushBlocked: false, cursor: 0 });
 

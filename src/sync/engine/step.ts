@@ -7,26 +7,23 @@
  * ../engine.ts; the handlers mirror the server's on-*.ts.
  */
 import { unexpectedCase } from '../../core/index.js';
-import type { Effect } from './effects.js';
+import { next, type Step } from './next.js';
 import type { EngineEvent, StoredEvent } from './events.js';
 import { onClosed, onOpened, onReport, onStart, onStop, onHelloRead, onLocalRead } from './on-connection.js';
 import { onDecision, onExported, onOwnOpRead, onAtRiskCounted, onIdCreated, onJoin } from './on-decision.js';
-import { onAcknowledged, onAck, onCommitted, onError, onPending, onPump, onRefreshAtRisk, onUnacknowledgedRead } from './on-push.js';
+import { onAcknowledged, onAck, onCommitted, onError, onPending, onRefreshAtRisk } from './on-push.js';
+import { onPump, onUnacknowledgedRead } from './pump.js';
 import { onApplied, onHorizon, onMetaWritten, onOps, onReset, onSnapshot, onSynced } from './on-stream.js';
 import { onTick } from './cursors.js';
 import type { Session } from './session.js';
 import { withPending } from './session.js';
 
-export interface Step {
-  readonly session: Session;
-  readonly effects: readonly Effect[];
-}
 
-export const next = (session: Session, ...effects: Effect[]): Step => ({ session, effects });
+export type { Step } from './next.js';
 
 export function step(session: Session, event: EngineEvent): Step {
   // Once stopped, only the socket's close still shows (as offline); nothing is sent or called.
-  if (session.stopped && event.type !== 'closed') return next(session);
+  if ((session.stopped && event.type !== 'closed') || session.refused) return next(session);
   const out = inherit(handle(session, event), event);
   const shown = withPending(out.session);
   // Published first: a subscriber that reacts to `live` (presence) runs before this step's frames go out.

@@ -3,11 +3,12 @@ import { unexpectedCase } from '../../core/index.js';
 import type { Cursor } from '../../protocol/index.js';
 import type { StoreHost } from '../../store/index.js';
 import type { StoreCall, StoreValues } from './effects.js';
+import { LIBRARY_KEY } from './session.js';
 
 export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: string): Promise<StoreValues[StoreCall['kind']]> {
   switch (call.kind) {
     case 'read-local':
-      return { replicaId: await host.replicaId(), ackedSeq: await host.acknowledgedSeq() };
+      return { replicaId: await host.replicaId(), ackedSeq: await host.acknowledgedSeq(), library: await host.readMeta<string>(LIBRARY_KEY) };
     case 'read-hello':
       return {
         cursor: (await host.readMeta<Cursor>(cursorKey)) ?? null,
