@@ -5,7 +5,7 @@ import { getStoreHost, type Store, type StoreHost } from '../store/index.js';
 import { createEngine } from './engine.js';
 import { createPresence } from './presence.js';
 import type { Presence, PresenceControl } from './presence.js';
-import { createTabSync, sharedTabs, type TabSync } from './tabs/tab-sync.js';
+import { createTabSync, sharedTabs, type LeaderSync, type TabSync } from './tabs/tab-sync.js';
 import { createPartysocketTransport } from './transport-partysocket.js';
 import { startFileDownloads, startFileUploads } from './files.js'; // files:
 import type { Sync, SyncOptions } from './types.js';
@@ -45,7 +45,10 @@ export function createSync(store: Pick<Store, 'name' | 'replicaId'>, options: Sy
   startFileDownloads(host, options); // files: in every tab, see files.ts
   const tabs = sharedTabs(options.tabs);
   const presence = createPresence();
-  if (!tabs) return startSync(host, options, presence);
+  if (!tabs) {
+    const { acknowledged: _internal, ...sync } = startSync(host, options, presence);
+    return sync;
+  }
   // One lock and channel per database and library: the tabs sharing both share one replica's connection.
   const name = `trellis-sync:${store.name}:${options.library}`;
   let relay: ((message: PresenceUpdateMessage) => void) | undefined;
@@ -112,7 +115,7 @@ async function fetchToken(getToken: () => Promise<string> | string, report: (err
 }
 
 /** One engine and connection, run by this tab. */
-function startSync(host: StoreHost, options: SyncOptions, presence: PresenceControl): Sync {
+function startSync(host: StoreHost, options: SyncOptions, presence: PresenceControl): LeaderSync {
   const autoJoin = options.autoJoin ?? 'when-nothing-at-risk';
   const engine = createEngine({ host, library: options.library, autoJoin, onPresence: presence.receive });
   const canRefresh = options.getToken !== undefined;
@@ -159,6 +162,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     state: engine.state.asObservable(),
     join: () => engine.join(),
     flushed: () => engine.flushed(),
+    acknowledged: engine.acknowledged,
     presence: presence.presence,
     stop: async () => {
       if (stopped) return;

@@ -157,6 +157,8 @@ export function createEngine(options: EngineOptions) {
 
   return {
     state,
+    /** The highest own seq the store acknowledged, as this engine knows it (relayed to follower tabs). */
+    acknowledged: () => session.acked,
     attach(next: Transport) {
       transport = next;
       next.onOpen(() => void enqueue({ type: 'opened', connection: ++arrived }));

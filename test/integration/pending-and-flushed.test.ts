@@ -59,7 +59,7 @@ describe('pending and flushed()', () => {
     await server.dispose();
   });
 
-  it('flushed() in a follower tab resolves once the leader tab pushed the follower\'s write and the server acknowledged it', async () => {
+  it('a follower tab counts its write as pending at once, and its flushed() resolves once the leader tab pushed the follower\'s write and the server acknowledged it', async () => {
     const server = await startTestServer();
     const locks = createWebLocks();
     const db = testDatabase();
@@ -71,7 +71,11 @@ describe('pending and flushed()', () => {
     const [leader, follower] = tabs as [Awaited<ReturnType<typeof openReplica>>, Awaited<ReturnType<typeof openReplica>>];
     await leader.waitFor((s) => s.phase === 'live');
     await follower.waitFor((s) => s.phase === 'live');
+    let shown: SyncState | undefined;
+    follower.sync.state.subscribe((state) => (shown = state));
     await follower.store.collection('todos').put({ id: 't1', title: 'From the follower', createdAt: 1 });
+    // The follower's own state counts it at once too, before the leader has even seen it.
+    expect(shown?.pending).toBeGreaterThanOrEqual(1);
     await follower.sync.flushed();
     expect(serverOps(server.dbPath, 't1')).toBe(1);
     await follower.close();

@@ -110,18 +110,26 @@ export function withPhase(s: Session, phase: SyncState['phase'], extra: Partial<
 }
 
 /**
+ * How many of the own ops one store instance committed (first..top) are
+ * surely unacknowledged: those past the acknowledged seq, as far as it is
+ * known (only the engine acknowledges them, so an unknown one is before
+ * `first`). Ops of an id the store no longer has (a reset archived them)
+ * are not pending. Shared with follower tabs (tabs/tab-sync.ts).
+ */
+export function pendingFloor(o: { first?: OwnSeq; top?: OwnSeq; acked?: OwnSeq; replicaId?: string }): number {
+  const { first, top, acked, replicaId } = o;
+  if (top === undefined || first === undefined || (replicaId !== undefined && replicaId !== top.replicaId)) return 0;
+  const ackedSeq = acked !== undefined && acked.replicaId === top.replicaId ? acked.seq : 0;
+  return Math.max(0, top.seq - Math.max(ackedSeq, first.seq - 1));
+}
+
+/**
  * Pending as shown: the live count, but never less than the own ops this
  * instance committed past the acknowledged seq. The live query answers some
  * milliseconds after a commit; the commit itself is seen at once, so a write
  * counts as pending from the moment its put() resolves.
  */
 export function withPending(s: Session): Session {
-  const { localFirst: first, localTop: top, acked } = s;
-  // Ops first..top are unacknowledged unless the engine saw them acknowledged (only it acknowledges them).
-  const ackedSeq = acked !== undefined && acked.replicaId === top?.replicaId ? acked.seq : 0;
-  // Ops of an id the store no longer has (a reset archived them) are not pending.
-  const current = top !== undefined && first !== undefined && (s.replicaId === undefined || s.replicaId === top.replicaId);
-  const floor = current ? Math.max(0, top.seq - Math.max(ackedSeq, first.seq - 1)) : 0;
-  const pending = Math.max(s.live, floor);
+  const pending = Math.max(s.live, pendingFloor({ first: s.localFirst, top: s.localTop, acked: s.acked, replicaId: s.replicaId }));
   return pending === s.state.pending ? s : withState(s, { pending });
 }

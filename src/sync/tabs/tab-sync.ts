@@ -9,16 +9,22 @@ import { BehaviorSubject, type Subscription } from 'rxjs';
 import { ErrorCode, TrellisError, createId } from '../../core/index.js';
 import type { StoreHost } from '../../store/index.js';
 import type { Sync, SyncOptions, SyncState } from '../types.js';
+import { pendingFloor, type OwnSeq } from '../engine/session.js';
 import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
 import { createFlushRequests } from './flush-requests.js';
 import { createLeadership, type Leadership, type TabLocks } from './leader.js';
+
+/** A Sync as the leader tab runs it: it also says what the store acknowledged, for the followers' pending. */
+export interface LeaderSync extends Sync {
+  readonly acknowledged?: () => OwnSeq | undefined;
+}
 
 export interface TabSyncOptions {
   readonly host: StoreHost;
   /** The Web Lock and channel name: one per database and library. */
   readonly name: string;
   /** Starts an engine and connection on `host` (called each time this tab becomes leader). */
-  readonly start: (host: StoreHost) => Sync;
+  readonly start: (host: StoreHost) => LeaderSync;
   readonly locks: TabLocks;
   readonly BroadcastChannel: BroadcastChannelConstructor;
   readonly beatMs: number;
@@ -68,7 +74,19 @@ export function createTabSync(o: TabSyncOptions): TabSync {
   const state = new BehaviorSubject<SyncState>({ phase: 'connecting', pending: 0 });
   const fenceKey = `tabs:${o.name}`;
   const waiters = new Map<string, Waiter>();
-  let engine: { sync: Sync; subscription: Subscription } | undefined;
+  let engine: { sync: LeaderSync; subscription: Subscription } | undefined;
+  /**
+   * A follower's pending: the leader's count, but never less than this tab's own commits past what
+   * the leader says is acknowledged (the leader sees them only when its live query answers).
+   */
+  let leaderAcked: OwnSeq | undefined;
+  let ownFirst: OwnSeq | undefined;
+  let ownTop: OwnSeq | undefined;
+  const withOwn = (next: SyncState): SyncState => {
+    // Without the leader's acknowledged seq (not yet read, or a leader of an older version) the leader's count stands.
+    const floor = leaderAcked === undefined ? 0 : pendingFloor({ first: ownFirst, top: ownTop, acked: leaderAcked, replicaId: leaderAcked.replicaId });
+    return floor > next.pending ? { ...next, pending: floor } : next;
+  };
   let stopped = false;
   const show = (next: SyncState) => {
     if (JSON.stringify(next) !== JSON.stringify(state.value)) state.next(next);
@@ -113,8 +131,12 @@ export function createTabSync(o: TabSyncOptions): TabSync {
     channel,
     locks: o.locks,
     beatMs: o.beatMs,
-    status: () => state.value,
-    onStatus: (status) => show(status as SyncState),
+    status: () => ({ ...state.value, acked: engine?.sync.acknowledged?.() }),
+    onStatus: (status) => {
+      const { acked, ...shown } = status as SyncState & { acked?: OwnSeq };
+      leaderAcked = acked;
+      show(withOwn(shown));
+    },
     onLead: (term) => {
       show({ phase: 'connecting', pending: state.value.pending });
       lead(term).catch(cannotLead);
@@ -127,6 +149,14 @@ export function createTabSync(o: TabSyncOptions): TabSync {
     },
   });
 
+  // Synchronous: the store announces a commit before the write's promise resolves (the leader's engine counts its own).
+  const ownCommits = o.host.localOps.subscribe((ops) => {
+    const [first, last] = [ops[0], ops.at(-1)];
+    if (engine || first === undefined || last === undefined) return;
+    if (ownFirst?.replicaId !== first.replicaId) ownFirst = { replicaId: first.replicaId, seq: first.seq };
+    ownTop = { replicaId: last.replicaId, seq: last.seq };
+    show(withOwn(state.value));
+  });
   const offLeaderChange = leadership.leader.subscribe((next) => {
     for (const waiter of waiters.values()) if (waiter.to !== next?.tab) waiter.reject(leaderChanged());
   });
@@ -177,6 +207,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
       stopped = true;
       const running = engine?.sync;
       offLeaderChange.unsubscribe();
+      ownCommits.unsubscribe();
       offJoin();
       offJoined();
       leadership.stop();
