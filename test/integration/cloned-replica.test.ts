@@ -46,4 +46,30 @@ describe.each(servers)('a cloned replica ($name)', (factory) => {
     await original.close();
     await clone.close();
   });
+
+  it('a copy that wrote fewer ops than the other is told to reset as a fork too, and converges with its writes archived', async () => {
+    const server = await factory.start();
+    const first = await openReplica(server, 'lib-fork-behind');
+    await first.store.collection('todos').put({ id: 'a', title: 'Before the copy', createdAt: 1 });
+    await first.settle();
+    const replicaId = first.store.replicaId;
+    await first.close();
+    const copy = await cloneDatabase(first.db);
+    const original = await openReplica(server, 'lib-fork-behind', { db: first.db, connect: false });
+    const clone = await openReplica(server, 'lib-fork-behind', { db: copy, connect: false });
+    await original.store.collection('todos').put({ id: 'o1', title: 'Original one', createdAt: 2 });
+    await original.store.collection('todos').put({ id: 'o2', title: 'Original two', createdAt: 3 });
+    await clone.store.collection('todos').put({ id: 'c', title: 'Clone', createdAt: 4 });
+    original.connect();
+    await original.settle();
+    clone.connect();
+    const required = await clone.waitFor((s) => s.phase === 'join-required' || s.phase === 'live');
+    expect(required.joinRequired).toEqual({ reason: 'fork', atRisk: 1 });
+    await clone.sync.join();
+    expect(clone.store.replicaId).not.toBe(replicaId);
+    expect((await firstValueFrom(clone.store.archives))[0]?.ops.map((op) => op.id)).toEqual(['c']);
+    expect(await allTodos(clone)).toEqual(await allTodos(original));
+    await original.close();
+    await clone.close();
+  });
 });

@@ -51,7 +51,7 @@ export function onOpened(s: Session, connection: number): Step {
 
 export function onHelloRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-hello' } }>): Step {
   const { cursor, replicaId, localSeq, atRisk, ackedSeq } = e.value;
-  const read = withLink({ ...s, replicaId, acked: { replicaId, seq: ackedSeq } }, { cursor: cursor?.serverSeq ?? 0 });
+  const read = withLink({ ...s, replicaId, acked: { replicaId, seq: ackedSeq } }, { cursor: cursor?.serverSeq ?? 0, localSeq });
   // A forked replica, or a store of another library, asks for a reset: without a cursor the server cannot resume it (decide.ts row 5).
   const said = s.forked || s.otherLibrary !== undefined ? null : cursor;
   return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk } });

@@ -23,8 +23,11 @@ export function onDecision(s: Session, message: DecisionMessage): Step {
     case 'resume':
       return onResume(decided, message);
     case 'reset': {
-      // A forked replica asked for this reset; the server only saw a hello without a cursor.
-      const reason: JoinReason = s.forked ? 'fork' : message.reason;
+      // A forked replica asked for this reset (the server only saw a hello without a cursor); or the server
+      // holds more of this replica's ops than its store ever had: another copy (or the original of a
+      // restored backup) wrote under this id.
+      const behind = message.replicaSeq > (s.link.localSeq ?? Infinity);
+      const reason: JoinReason = s.forked || behind ? 'fork' : message.reason;
       return next(withLink(decided, { reason }), { type: 'store', call: { kind: 'count-at-risk', then: 'reset', reason } });
     }
     default:

@@ -31,6 +31,8 @@ export interface Link {
   readonly seededUpTo?: number;
   /** The server seq stored as this library's cursor (this engine is its only writer, so it need not be read back). */
   readonly cursor: number;
+  /** The highest own seq the store held when this connection's hello was sent. */
+  readonly localSeq?: number;
   /** The last own op pushed on this connection: every op of that replica up to it is on the wire or acknowledged. */
   readonly pushedThrough?: OwnSeq;
 }
