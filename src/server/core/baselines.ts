@@ -80,7 +80,6 @@ function baselineBytes(row: BaselineRow): number {
   return utf8Length(rest) - 1 + utf8Length(row.state);
 }
 
-
 function* streamRows(sql: SqlStorage, library: string): Generator<BaselineRow> {
   let after: [string, string] = ['', ''];
   for (;;) {

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import * as protocol from 'trellis/protocol';
 
-const RECORDED = { version: 3, hash: '31c0cd24c1f6992ef46aadbfe0ee229a54be87f655aa06498678c92232ef853a' } as const;
+const RECORDED = { version: 4, hash: '0f8c5b80e8ec3e1032d8b1f406f6da067341bdb5fe6282ffab663943b74195d9' } as const;
 
 /** The structure of a valibot schema: kinds, types, literals, requirements and messages; no functions. */
 function describeSchema(node: unknown): unknown {
@@ -42,6 +42,9 @@ function protocolHash(schemas: Record<string, unknown>): string {
     MAX_BAD_FRAMES: protocol.MAX_BAD_FRAMES,
     MAX_PRESENCE_BYTES: protocol.MAX_PRESENCE_BYTES,
     MAX_PROFILE_BYTES: protocol.MAX_PROFILE_BYTES,
+    MAX_ENVELOPE_BYTES: protocol.MAX_ENVELOPE_BYTES,
+    MAX_OP_BYTES: protocol.MAX_OP_BYTES,
+    MAX_BASELINE_BYTES: protocol.MAX_BASELINE_BYTES,
     CloseCode: protocol.CloseCode,
   };
   const description = { schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, describeSchema(s)])), limits };
