@@ -77,6 +77,8 @@ export const ErrorCode = {
   SYNC_UNREACHABLE: 'SYNC_UNREACHABLE',
   /** Another replica is seeding this empty library, or the library gained history before this replica's seed finished (nothing of the seed was stored). Reconnect with backoff; the next decision says whether to resume or reset. */
   SYNC_LIBRARY_BUSY: 'SYNC_LIBRARY_BUSY',
+  /** A `join` named a replica id the library already knows (registered, or with ops or baseline writes there): nothing was changed. The sync plugin joins again under a fresh id by itself; a hand-written client generates a new id and sends `join` again. */
+  SYNC_REPLICA_ID_IN_USE: 'SYNC_REPLICA_ID_IN_USE',
   /** Another tab of this replica took over the sync connection before this tab's request (a `join()`, or a reset it was running) finished. Nothing was changed by it; call `join()` again when phase is `join-required`. */
   SYNC_LEADER_CHANGED: 'SYNC_LEADER_CHANGED',
   /** `getToken` threw or rejected (the token endpoint is down or refused). Shown in `state.error` while sync retries with backoff, asking `getToken` again each time; cleared once live. Fix the token endpoint, or make `getToken` resolve. */

@@ -1,12 +1,19 @@
 /**
  * PROTOCOL.md section 8: `join` needs a replica id new to the library. An id
  * that already has ops there (even ops another replica seeded, with no row of
- * its own) or that is registered to anyone is refused with INVALID_ARGUMENT,
+ * its own) or that is registered to anyone is refused with SYNC_REPLICA_ID_IN_USE,
  * and nothing changes: a hostile user cannot take over a writer's id and lock
  * its owner out, and no push ever meets a SQLite uniqueness error.
  */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { firstValueFrom } from 'rxjs';
+import { filter, timeout } from 'rxjs/operators';
 import { describe, expect, test } from 'vitest';
-import { ErrorCode } from 'trellis';
+import { WebSocket } from 'ws';
+import { nanoid } from 'nanoid';
+import { createStore, ErrorCode } from 'trellis';
+import { createSync } from 'trellis/sync';
+import { todoSchema } from '../helpers/todo-schema.js';
 import { startTestServer } from '../helpers/start-test-server.js';
 import type { TestServer } from '../helpers/start-test-server.js';
 import { wireOps } from '../helpers/wire-ops.js';
@@ -31,7 +38,7 @@ describe('join refuses a replica id that is not new to the library', () => {
     const mallory = await server.connect('team', { user: 'mallory' });
     expect(await mallory.hello({ replicaId: 'M' })).toMatchObject({ decision: 'reset', reason: 'late-joiner' });
     mallory.send({ type: 'join', replicaId: 'Y' });
-    expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { replicaId: 'Y' } });
+    expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.SYNC_REPLICA_ID_IN_USE, details: { replicaId: 'Y' } });
     expect(replicaRows(server)).toEqual(before);
     expect(mallory.received.some((m) => m.type === 'snapshot')).toBe(false);
     // The refused connection may still join under a fresh id, and push as it.
@@ -56,7 +63,7 @@ describe('join refuses a replica id that is not new to the library', () => {
     const ada = await server.connect('team', { user: 'ada' });
     await ada.hello({ replicaId: 'A' });
     ada.send({ type: 'join', replicaId: 'Y' });
-    expect(await ada.next('error')).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    expect(await ada.next('error')).toMatchObject({ code: ErrorCode.SYNC_REPLICA_ID_IN_USE });
     ada.send({ type: 'join', replicaId: 'A2' });
     await ada.next('synced');
     ada.send({ type: 'push', ops: wireOps('A2', 1, 1) });
@@ -76,7 +83,7 @@ describe('join refuses a replica id that is not new to the library', () => {
       const other = await server.connect('team', { user });
       await other.hello({ replicaId: `${user}-old` });
       other.send({ type: 'join', replicaId: 'R' });
-      expect(await other.next('error')).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { replicaId: 'R' } });
+      expect(await other.next('error')).toMatchObject({ code: ErrorCode.SYNC_REPLICA_ID_IN_USE, details: { replicaId: 'R' } });
     }
     expect(replicaRows(server)).toEqual(before);
   });
@@ -96,6 +103,34 @@ describe('join refuses a replica id that is not new to the library', () => {
     const mallory = await server.connect('team', { user: 'mallory' });
     await mallory.hello({ replicaId: 'M' });
     mallory.send({ type: 'join', replicaId: 'Y' });
-    expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.SYNC_REPLICA_ID_IN_USE });
+  });
+
+  test('the sync plugin whose join is refused for a taken id joins again under a fresh one, with the consent it already had', async () => {
+    const server = await startTestServer();
+    await seededLibrary(server);
+    // The store's id generator names the replica 'L', then offers the taken 'Y' for the join, then fresh ids.
+    const offered = ['L', 'Y'];
+    const store = await createStore({
+      name: 'taken-id',
+      schema: todoSchema as never,
+      indexedDB: new IDBFactory(),
+      IDBKeyRange,
+      createId: () => offered.shift() ?? nanoid(),
+    });
+    const token = await server.token({ library: 'team', user: 'bob' });
+    const sync = createSync(store, { url: server.url, library: 'team', token, WebSocket, autoJoin: 'always', tabs: false });
+    const live = await firstValueFrom(sync.state.pipe(filter((s) => s.phase === 'live' || s.phase === 'error'), timeout(10_000)));
+    expect(live.phase).toBe('live');
+    const replicaId = store.replicaId;
+    expect(replicaId).not.toBe('Y');
+    expect(replicaId).not.toBe('L');
+    // One join was refused (the taken id), the next one took: the replica registered is the fresh id.
+    expect(server.logs.filter((l) => l.event === 'replica.joined').map((l) => l.fields?.replicaId)).toEqual([replicaId]);
+    expect(replicaRows(server).some((r) => r.replica === replicaId)).toBe(true);
+    expect(replicaRows(server).find((r) => r.replica === 'Y')).toBeUndefined();
+    await sync.stop();
+    await store.close();
   });
 });
+

@@ -16,7 +16,7 @@ export function onJoin(conn: ConnectionState, join: JoinMessage): Outcome {
   // Any user: a known id would let one user lock another's replica out (AUTH_REPLICA_FORBIDDEN), and its
   // first push would collide with the ops stored under it. Nothing is changed; the connection may join again.
   if (join.replicaId === conn.replicaId || replicaIdInUse(ctx.sql, { library: conn.library, replica: join.replicaId })) {
-    return refuse(ErrorCode.INVALID_ARGUMENT, 'join needs a replica id new to this library (this one is registered or has ops here); generate a fresh one and join again.', {
+    return refuse(ErrorCode.SYNC_REPLICA_ID_IN_USE, 'join needs a replica id new to this library (this one is registered or has ops here); generate a fresh one and join again.', {
       details: { replicaId: join.replicaId },
     });
   }

@@ -34,8 +34,16 @@ export function onAcknowledged(s: Session, e: Extract<StoredEvent, { call: { kin
   return next(acked);
 }
 
+/** Fresh ids tried per connection when a join's id is taken; each one colliding again is a broken id generator. */
+const MAX_ID_RETRIES = 3;
+
 export function onError(s: Session, message: ErrorMessage): Step {
   if (message.code === ErrorCode.SYNC_JOIN_REQUIRED) return next(s);
+  if (message.code === ErrorCode.SYNC_REPLICA_ID_IN_USE && s.link.joiningAs !== undefined) {
+    // Nothing was changed by the refused join: the consent still holds, so join again under another id.
+    const refused = (s.link.idsRefused ?? 0) + 1;
+    if (refused <= MAX_ID_RETRIES) return next(withLink(s, { joiningAs: undefined, idsRefused: refused }), { type: 'store', call: { kind: 'new-replica-id' } });
+  }
   let out = withState(s, { error: { code: message.code, message: message.message } });
   // A refused presence is no answer to the push in flight.
   if (s.link.pushing && !message.code.startsWith('PRESENCE_')) {

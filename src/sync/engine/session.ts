@@ -24,6 +24,8 @@ export interface Link {
   readonly pushBlocked: boolean;
   /** The id this replica will have after the reset it asked for. */
   readonly joiningAs?: string;
+  /** Joins on this connection refused because their id was taken (SYNC_REPLICA_ID_IN_USE). */
+  readonly idsRefused?: number;
   /** Snapshot chunks received so far, kept as chunks (appending copies only this list). */
   readonly snapshot?: readonly { readonly baselines: readonly Baseline[]; readonly ops: readonly ServerOp[] }[];
   /** After an accept: the history the seed carried, and the highest own seq in it. */
