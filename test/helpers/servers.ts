@@ -158,9 +158,13 @@ async function startNode(o: StartOptions = {}): Promise<ServerUnderTest> {
     token,
     connect: (library, c) => connect(node.url, library, c),
     query: async (_library, sql, ...params) => {
-      const db = new Database(dbPath, { readonly: true });
+      // Read-only unless the statement writes (a test that sets up a row as an older server left it).
+      const writes = !/^\s*(SELECT|PRAGMA|WITH)\b/i.test(sql);
+      const db = new Database(dbPath, { readonly: !writes });
       try {
-        return db.prepare(sql).all(...params) as never;
+        const statement = db.prepare(sql);
+        if (!statement.reader) return (statement.run(...params), []) as never;
+        return statement.all(...params) as never;
       } finally {
         db.close();
       }

@@ -72,4 +72,30 @@ describe.each(servers)('a cloned replica ($name)', (factory) => {
     await original.close();
     await clone.close();
   });
+
+  it('a replica row from before op hashes were kept (last_hash null) is still checked: the hash comes from the op log', async () => {
+    const server = await factory.start();
+    const first = await openReplica(server, 'lib-fork-old-row');
+    await first.store.collection('todos').put({ id: 'a', title: 'Before the copy', createdAt: 1 });
+    await first.settle();
+    await first.close();
+    const copy = await cloneDatabase(first.db);
+    const original = await openReplica(server, 'lib-fork-old-row', { db: first.db, connect: false });
+    const clone = await openReplica(server, 'lib-fork-old-row', { db: copy, connect: false });
+    await original.store.collection('todos').put({ id: 'o', title: 'Original', createdAt: 2 });
+    await clone.store.collection('todos').put({ id: 'c', title: 'Clone', createdAt: 3 });
+    original.connect();
+    await original.settle();
+    // As a server upgraded from protocol 3 holds it: the row has no hash of the op at max_seq.
+    await server.query('lib-fork-old-row', 'UPDATE replicas SET last_hash = NULL');
+    expect(await server.query('lib-fork-old-row', 'SELECT last_hash FROM replicas')).toEqual([{ last_hash: null }]);
+    clone.connect();
+    const required = await clone.waitFor((s) => s.phase === 'join-required' || s.phase === 'live');
+    expect(required.joinRequired).toEqual({ reason: 'fork', atRisk: 1 });
+    await clone.sync.join();
+    expect((await firstValueFrom(clone.store.archives))[0]?.ops.map((op) => op.id)).toEqual(['c']);
+    expect(await allTodos(clone)).toEqual(await allTodos(original));
+    await original.close();
+    await clone.close();
+  });
 });

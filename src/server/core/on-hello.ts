@@ -1,6 +1,6 @@
 /** hello → exactly one decision (see decide.ts), and what follows it. */
 import { ErrorCode, unexpectedCase } from '../../core/index.js';
-import { CloseCode } from '../../protocol/index.js';
+import { CloseCode, opHash } from '../../protocol/index.js';
 import type { DecisionMessage, HelloMessage } from '../../protocol/index.js';
 import { libraryConnections } from './context.js';
 import type { ConnectionState, Outcome } from './context.js';
@@ -9,7 +9,9 @@ import type { Verdict } from './decide.js';
 import { ensureLibrary, hasHistory, readLibrary } from './libraries.js';
 import type { LibraryRow } from './libraries.js';
 import { refuse, send, sendBurst } from './outbox.js';
+import { readOwnOps } from './op-log.js';
 import { markTruant, readReplica } from './replicas.js';
+import type { ReplicaRow } from './replicas.js';
 import { createSeedBuffer } from './seed.js';
 import { sendCatchUp } from './stream.js';
 import type { Claims, Role } from './types.js';
@@ -48,7 +50,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
     horizon: library.horizon,
     replicaSeq: replica?.max_seq ?? 0,
     // The client compares it with its own op at replicaSeq before acknowledging: a copied profile shows as a fork.
-    replicaHash: (replica?.max_seq ?? 0) > 0 ? (replica?.last_hash ?? null) : null,
+    replicaHash: replicaHash(conn, replica),
   };
   return answer(conn, { verdict, fields, hello });
 }
@@ -97,4 +99,16 @@ function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFi
     default:
       return unexpectedCase(verdict);
   }
+}
+
+/**
+ * The hash of the replica's op at max_seq. A row written before protocol 4 has none: it is
+ * derived from the op log while the op is still there (not yet compacted), so a copy that
+ * resumes on an upgraded server is still checked; only an op already squashed away leaves null.
+ */
+function replicaHash(conn: ConnectionState, replica: ReplicaRow | undefined): string | null {
+  if (replica === undefined || replica.max_seq === 0) return null;
+  if (replica.last_hash !== null) return replica.last_hash;
+  const [stored] = readOwnOps(conn.ctx.sql, { library: conn.library, replica: replica.replica, fromSeq: replica.max_seq, toSeq: replica.max_seq });
+  return stored === undefined ? null : opHash(stored.op);
 }
