@@ -62,8 +62,8 @@ describe.each(servers)('late joiner ($name)', (factory) => {
     const late = await server.connect('team');
     await late.hello({ replicaId: 'L' });
     late.send({ type: 'join', replicaId: 'L' });
-    expect((await late.next('error')).code).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect((await late.next('error')).code).toBe(ErrorCode.SYNC_REPLICA_ID_IN_USE);
     late.send({ type: 'join', replicaId: 'A' });
-    expect((await late.next('error')).code).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect((await late.next('error')).code).toBe(ErrorCode.SYNC_REPLICA_ID_IN_USE);
   });
 });

@@ -5,6 +5,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, test } from 'vitest';
 import { defineSchema, isTrellisError } from 'trellis';
+import { MAX_OP_BYTES } from 'trellis/protocol';
 import { getStoreHost } from '../../src/store/index.js';
 import { testDatabase } from '../helpers/open-test-store.js';
 import { createRig } from './helpers.js';
@@ -43,7 +44,7 @@ describe('the store records only what can sync', () => {
     ['a map key prototype', { labels: { prototype: 'x' } }],
     ['a map key longer than 256 characters', { labels: { ['k'.repeat(257)]: 'x' } }],
     ['a JSON value nested 40 deep', { data: deep(40) }],
-    ['an op bigger than half a frame', { data: 'x'.repeat(600_000) }],
+    ['an op over MAX_OP_BYTES', { data: 'x'.repeat(MAX_OP_BYTES) }],
   ])('%s is refused with SCHEMA_VIOLATION and nothing is written', async (_name, patch) => {
     const store = await testDatabase().open({ schema });
     const items = store.collection('items');

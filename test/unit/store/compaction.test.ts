@@ -16,9 +16,9 @@ const action = fc.oneof(
 
 async function perform(store: Store, a: { kind: string; id: string; n: number }): Promise<void> {
   const todos = store.collection('todos');
+  if (a.kind === 'compact') return void (await store.compact());
   const exists = (await firstValueFrom(todos.get(a.id))) !== undefined;
   if (a.kind === 'put') await todos.put({ id: a.id, title: `t${a.n}`, createdAt: a.n, done: a.n % 2 === 0 });
-  else if (a.kind === 'compact') await store.compact();
   else if (!exists) return;
   else if (a.kind === 'update') await todos.update(a.id, { createdAt: a.n, meta: { color: `c${a.n}` } });
   else if (a.kind === 'push') await todos.listPush(a.id, 'tags', `g${a.n}`);
