@@ -30,7 +30,7 @@
  *      replica's op at replicaSeq, so a client detects a fork (a copied
  *      profile) before it acknowledges anything; older clients ignore it.
  *      Server limits: `join` with any id registered or written in the library
- *      is INVALID_ARGUMENT; SERVER_LIMIT_EXCEEDED names `connectionsPerUser`
+ *      is SYNC_REPLICA_ID_IN_USE; SERVER_LIMIT_EXCEEDED names `connectionsPerUser`
  *      and `socketQueueBytes` (a socket that does not read, closed with
  *      1013); file uploads over their limits answer 429/503 with it.
  *      Compaction: a seed whose baseline (merged) is over MAX_BASELINE_BYTES
