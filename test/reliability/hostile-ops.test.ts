@@ -165,7 +165,7 @@ describe('a replica id is bound to the user who registered it', () => {
     const eve = fake.connect('lib', 'write:lib:eve');
     expect(eve.hello({ replicaId: 'E' }).decision).toBe('reset');
     eve.send({ type: 'join', replicaId: 'A' });
-    expect(eve.take('error').code).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(eve.take('error').code).toBe(ErrorCode.SYNC_REPLICA_ID_IN_USE);
   });
 
   test('a store opened by another user stops syncing with AUTH_REPLICA_FORBIDDEN instead of pushing as the first user', async () => {
