@@ -115,3 +115,26 @@ function fakeClient(server: SyncServer, options: { library: string; token: strin
   };
   return client;
 }
+
+/**
+ * The core on in-memory SQLite with sockets that record every frame they get, in the
+ * order the server sent them (across sockets): for tests of what goes out, and when.
+ */
+export function recordingServer(limits: Partial<SyncLimits> = {}) {
+  const server = createSyncServer({ sql: createSqliteStorage(new Database(':memory:')), now: () => 1_700_000_000_000, verifyToken: fakeVerify, limits });
+  const sent: { to: string; frame: string; message: ServerMessage }[] = [];
+  const open = (to: string, user = to) =>
+    server.connect(
+      {
+        send: (frame) => {
+          const decoded = decodeServerMessage(frame);
+          if (!decoded.ok) throw decoded.error;
+          sent.push({ to, frame, message: decoded.value });
+        },
+        close: () => {},
+      },
+      { library: 'lib', token: `write:lib:${user}` },
+    );
+  const say = (conn: ReturnType<typeof open>, message: ClientMessage) => conn.receive(encodeMessage(message));
+  return { open, say, sent };
+}

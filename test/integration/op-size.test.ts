@@ -7,10 +7,9 @@ import { ErrorCode } from 'trellis';
 import { MAX_FRAME_BYTES, MAX_OP_BYTES, encodeMessage, opBytes, utf8Length } from 'trellis/protocol';
 import type { SnapshotMessage } from 'trellis/protocol';
 import type { Op } from '../../src/core/index.js';
-import type { ProtocolClient } from '../helpers/protocol-client.js';
 import { servers } from '../helpers/servers.js';
-import type { ServerUnderTest } from '../helpers/servers.js';
 import { wireOp, wireOps } from '../helpers/wire-ops.js';
+import { livePair } from '../helpers/live-pair.js';
 
 /** Op `seq` of `replicaId` whose JSON is exactly `bytes` UTF-8 bytes (ASCII padding in its title). */
 function opOfBytes(o: { replicaId: string; seq: number; bytes: number }): Op {
@@ -20,23 +19,10 @@ function opOfBytes(o: { replicaId: string; seq: number; bytes: number }): Op {
   return op;
 }
 
-/** A (seeded with one op) and B (joined as B2) live on one library. */
-async function pair(server: ServerUnderTest): Promise<{ a: ProtocolClient; b: ProtocolClient }> {
-  const a = await server.connect('team');
-  await a.hello({ replicaId: 'A', localSeq: 1, atRisk: 1 });
-  a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 1), done: true });
-  await a.next('synced');
-  const b = await server.connect('team');
-  await b.hello({ replicaId: 'B' });
-  b.send({ type: 'join', replicaId: 'B2' });
-  await b.next('synced');
-  return { a, b };
-}
-
 describe.each(servers)('the largest op ($name)', (factory) => {
   test('a push frame of exactly 1 MiB holding one op is refused as too large, and nothing of it is stored or fanned out', async () => {
     const server = await factory.start();
-    const { a, b } = await pair(server);
+    const { a, b } = await livePair(server);
     const envelope = utf8Length(encodeMessage({ type: 'push', ops: [] }));
     const frame = encodeMessage({ type: 'push', ops: [opOfBytes({ replicaId: 'A', seq: 2, bytes: MAX_FRAME_BYTES - envelope })] });
     expect(utf8Length(frame)).toBe(MAX_FRAME_BYTES);
@@ -54,7 +40,7 @@ describe.each(servers)('the largest op ($name)', (factory) => {
 
   test('an op one byte over the limit is refused, in a push and in a seed, and the seed stores nothing', async () => {
     const server = await factory.start();
-    const { a } = await pair(server);
+    const { a } = await livePair(server);
     a.send({ type: 'push', ops: [opOfBytes({ replicaId: 'A', seq: 2, bytes: MAX_OP_BYTES + 1 })] });
     expect(await a.next('error')).toMatchObject({ code: ErrorCode.PROTOCOL_OP_TOO_LARGE, details: { bytes: MAX_OP_BYTES + 1, limit: MAX_OP_BYTES } });
     const seeder = await server.connect('other');
@@ -67,7 +53,7 @@ describe.each(servers)('the largest op ($name)', (factory) => {
 
   test('an op is sized as the server would send it, not as received: a small push whose numbers grow when re-encoded is refused', async () => {
     const server = await factory.start();
-    const { a } = await pair(server);
+    const { a } = await livePair(server);
     // `1e20` (4 characters) is re-encoded as 100000000000000000000 (21): 250 kB received, 1.1 MB to send.
     const template = encodeMessage({ type: 'push', ops: [wireOp({ replicaId: 'A', seq: 2, change: { kind: 'put', value: { n: 'N' } } })] });
     const frame = template.replace('"N"', `[${Array(50_000).fill('1e20').join(',')}]`);
@@ -79,7 +65,7 @@ describe.each(servers)('the largest op ($name)', (factory) => {
 
   test('an op of exactly the limit is stored, reaches a live replica, and travels in a late joiner’s snapshot, every frame within 1 MiB', async () => {
     const server = await factory.start();
-    const { a, b } = await pair(server);
+    const { a, b } = await livePair(server);
     const big = opOfBytes({ replicaId: 'A', seq: 2, bytes: MAX_OP_BYTES });
     a.send({ type: 'push', ops: [big] });
     expect(await a.next('ack')).toMatchObject({ fromSeq: 2, toSeq: 2, firstServerSeq: 2 });

@@ -1,27 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from 'trellis';
-import type { ProtocolClient } from '../helpers/protocol-client.js';
 import { servers } from '../helpers/servers.js';
-import type { ServerUnderTest } from '../helpers/servers.js';
 import { wireOp, wireOps } from '../helpers/wire-ops.js';
-
-/** A (seeded, with nothing) and B (joined as B2) live on one library. */
-async function pair(server: ServerUnderTest): Promise<{ a: ProtocolClient; b: ProtocolClient }> {
-  const a = await server.connect('team');
-  await a.hello({ replicaId: 'A', localSeq: 1, atRisk: 1 });
-  a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 1), done: true });
-  await a.next('synced');
-  const b = await server.connect('team');
-  await b.hello({ replicaId: 'B' });
-  b.send({ type: 'join', replicaId: 'B2' });
-  await b.next('synced');
-  return { a, b };
-}
+import { livePair } from '../helpers/live-pair.js';
 
 describe.each(servers)('push ($name)', (factory) => {
   test('the ack arrives after the ops are durably stored, and the other replica gets them', async () => {
     const server = await factory.start();
-    const { a, b } = await pair(server);
+    const { a, b } = await livePair(server);
     a.send({ type: 'push', ops: wireOps('A', 2, 4) });
     const ack = await a.next('ack');
     expect(ack).toEqual({ type: 'ack', replicaId: 'A', fromSeq: 2, toSeq: 4, firstServerSeq: 2 });
@@ -38,7 +24,7 @@ describe.each(servers)('push ($name)', (factory) => {
 
   test('re-pushing the same ops is a no-op that is acked again', async () => {
     const server = await factory.start();
-    const { a, b } = await pair(server);
+    const { a, b } = await livePair(server);
     a.send({ type: 'push', ops: wireOps('A', 2, 3) });
     await a.next('ack');
     await b.next('ops');
@@ -52,7 +38,7 @@ describe.each(servers)('push ($name)', (factory) => {
 
   test('a fork, a gap and a foreign replica id are each refused and store nothing', async () => {
     const server = await factory.start();
-    const { a } = await pair(server);
+    const { a } = await livePair(server);
     a.send({ type: 'push', ops: [wireOp({ replicaId: 'A', seq: 1, change: { kind: 'delete' } }), wireOp({ replicaId: 'A', seq: 2 })] });
     expect(await a.next('error')).toMatchObject({ code: ErrorCode.FORK_DETECTED, details: { seq: 1 } });
     a.send({ type: 'push', ops: wireOps('A', 3, 4) });
@@ -66,7 +52,7 @@ describe.each(servers)('push ($name)', (factory) => {
 
   test('a read token receives ops but its pushes are AUTH_FORBIDDEN', async () => {
     const server = await factory.start();
-    const { a } = await pair(server);
+    const { a } = await livePair(server);
     const reader = await server.connect('team', { role: 'read' });
     expect(await reader.hello({ replicaId: 'R' })).toMatchObject({ reason: 'late-joiner' });
     reader.send({ type: 'join', replicaId: 'R2' });

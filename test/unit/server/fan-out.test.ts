@@ -1,30 +1,12 @@
-import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { createSyncServer } from 'trellis/server';
-import type { Connection, SyncLimits } from 'trellis/server';
-import { createSqliteStorage } from 'trellis/server/node';
-import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage, utf8Length } from 'trellis/protocol';
-import type { ClientMessage, ServerMessage } from 'trellis/protocol';
-import { fakeVerify } from '../../helpers/fake-sync-server.js';
+import { PROTOCOL_VERSION, utf8Length } from 'trellis/protocol';
+import type { SyncLimits } from 'trellis/server';
+import { recordingServer } from '../../helpers/fake-sync-server.js';
 import { wireOps } from '../../helpers/wire-ops.js';
 
 /** Two live replicas of one library; every frame either gets, in the order the server sent them. */
 function twoReplicas(limits: Partial<SyncLimits> = {}) {
-  const server = createSyncServer({ sql: createSqliteStorage(new Database(':memory:')), now: () => 1_700_000_000_000, verifyToken: fakeVerify, limits });
-  const sent: { to: 'A' | 'B'; frame: string; message: ServerMessage }[] = [];
-  const open = (to: 'A' | 'B'): Connection =>
-    server.connect(
-      {
-        send: (frame) => {
-          const decoded = decodeServerMessage(frame);
-          if (!decoded.ok) throw decoded.error;
-          sent.push({ to, frame, message: decoded.value });
-        },
-        close: () => {},
-      },
-      { library: 'lib', token: `write:lib:${to}` },
-    );
-  const say = (conn: Connection, message: ClientMessage) => conn.receive(encodeMessage(message));
+  const { open, say, sent } = recordingServer(limits);
   const a = open('A');
   say(a, { type: 'hello', protocol: PROTOCOL_VERSION, replicaId: 'A', cursor: null, localSeq: 1, atRisk: 0 });
   say(a, { type: 'seed', baselines: [], ops: wireOps('A', 1, 1), done: true });

@@ -4,15 +4,11 @@
  * envelope included, unless it holds one item too big for it alone, whatever
  * the width of the text in it.
  */
-import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { createSyncServer } from 'trellis/server';
-import type { Connection } from 'trellis/server';
-import { createSqliteStorage } from 'trellis/server/node';
-import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage, utf8Length } from 'trellis/protocol';
-import type { ClientMessage, ServerMessage } from 'trellis/protocol';
+import { PROTOCOL_VERSION, utf8Length } from 'trellis/protocol';
+import type { ServerMessage } from 'trellis/protocol';
 import type { Baseline } from '../../../src/core/index.js';
-import { fakeVerify } from '../../helpers/fake-sync-server.js';
+import { recordingServer } from '../../helpers/fake-sync-server.js';
 import { wireOp, wireOps } from '../../helpers/wire-ops.js';
 
 const CHUNK_BYTES = 2000;
@@ -27,24 +23,7 @@ function wideBaseline(i: number): Baseline {
 const wideOps = (from: number, to: number) =>
   wireOps('A', from, to).map((op, i) => ({ ...op, change: { kind: 'put' as const, value: { title: (WIDE[i % 4] as string).repeat(30 + i * 11) } } }));
 
-function rig() {
-  const server = createSyncServer({ sql: createSqliteStorage(new Database(':memory:')), now: () => 1_700_000_000_000, verifyToken: fakeVerify, limits: { chunkBytes: CHUNK_BYTES } });
-  const sent: { to: string; frame: string; message: ServerMessage }[] = [];
-  const open = (to: string, user = to): Connection =>
-    server.connect(
-      {
-        send: (frame) => {
-          const decoded = decodeServerMessage(frame);
-          if (!decoded.ok) throw decoded.error;
-          sent.push({ to, frame, message: decoded.value });
-        },
-        close: () => {},
-      },
-      { library: 'lib', token: `write:lib:${user}` },
-    );
-  const say = (conn: Connection, message: ClientMessage) => conn.receive(encodeMessage(message));
-  return { open, say, sent };
-}
+const rig = () => recordingServer({ chunkBytes: CHUNK_BYTES });
 
 /** Every frame to `to` of `type` is within CHUNK_BYTES unless it holds a single item. */
 function expectCut(frames: { frame: string; message: ServerMessage }[]) {
