@@ -132,3 +132,21 @@ describe('npm pack of a fresh tree', () => {
     expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', ['todos']]);
   });
 });
+
+describe('trellis-server from the unpacked package, without its optional peers', () => {
+  test('exits 1 with one line that says to npm install ws better-sqlite3, and no stack trace', () => {
+    expect(existsSync(join(packed.app, 'node_modules', 'ws'))).toBe(false);
+    const result = runInApp([join(packed.installed, manifest().bin['trellis-server']!), '--port', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'trellis-server: the server needs the packages ws and better-sqlite3; install them beside trellis: npm install ws better-sqlite3\n',
+    );
+  });
+
+  test('--help still prints the usage without them', () => {
+    const result = runInApp([join(packed.installed, manifest().bin['trellis-server']!), '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: trellis-server');
+  });
+});

@@ -7,7 +7,33 @@ import { isTrellisError } from '../../core/index.js';
 import type { Log } from '../core/index.js';
 import { USAGE, parseCliArgs } from './cli-args.js';
 import type { CliOptions } from './cli-args.js';
-import { createNodeServer } from './node-server.js';
+import type { createNodeServer as CreateNodeServer } from './node-server.js';
+
+/** The one line printed when the optional peers the server runs on are not installed. */
+const MISSING_PEERS_LINE =
+  'trellis-server: the server needs the packages ws and better-sqlite3; install them beside trellis: npm install ws better-sqlite3\n';
+const OPTIONAL_PEERS = ['ws', 'better-sqlite3'] as const;
+
+/**
+ * Loads the adapter only once flags are parsed: `ws` and `better-sqlite3` are
+ * optional peer dependencies, so a fresh `npm install trellis` lacks them and a
+ * static import would end in an ERR_MODULE_NOT_FOUND stack trace.
+ */
+async function loadNodeServer(): Promise<typeof CreateNodeServer> {
+  try {
+    return (await import('./node-server.js')).createNodeServer;
+  } catch (err) {
+    if (!isMissingPeer(err)) throw err;
+    process.stderr.write(MISSING_PEERS_LINE);
+    process.exit(1);
+  }
+}
+
+/** Node's message names the package: "Cannot find package 'ws' imported from ...". */
+function isMissingPeer(err: unknown): boolean {
+  if (!(err instanceof Error) || (err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return false;
+  return OPTIONAL_PEERS.some((name) => err.message.includes(`'${name}'`));
+}
 
 const log: Log = (level, event, fields) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
@@ -26,6 +52,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const createNodeServer = await loadNodeServer();
   const node = await createNodeServer({ ...options, log }).catch((err: unknown) => {
     process.stderr.write(`trellis-server: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
