@@ -110,7 +110,7 @@ export { ClientMessageSchema, ServerMessageSchema } from './messages.js';
 export type { ClientMessage, ServerMessage, ClientMessageType, ServerMessageType } from './messages.js';
 export { decodeClientMessage, decodeServerMessage, encodeMessage } from './codec.js';
 export { utf8Length, utf8Exceeds } from './utf8.js';
-export { opBytes, findOversizedOp } from './op-size.js';
+export { opBytes, findOversizedOp, opsFitFrame, MAX_REENCODE_GROWTH } from './op-size.js';
 export { cutFrames, frameBytes, jsonBytes, withLast } from './frames.js';
 export type { CutOptions } from './frames.js';
 export { pushBatch } from './push-batch.js';

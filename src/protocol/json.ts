@@ -11,7 +11,7 @@
  */
 import type { Json, JsonObject } from '../core/index.js';
 import { MAX_JSON_DEPTH } from './limits.js';
-import { unicodeProblem } from './names.js';
+import { isWellFormed, unicodeProblem } from './names.js';
 
 export interface JsonProblem {
   /** Keys and indexes from the value's top down to the offending part. */
@@ -22,7 +22,37 @@ export interface JsonProblem {
 
 /** The first reason `value` is not a bounded JSON value, or undefined when it is one. */
 export function jsonProblem(value: unknown, depth: number = MAX_JSON_DEPTH): JsonProblem | undefined {
-  return problemAt(value, [], depth);
+  // Every op of every push passes here: check without allocating, and build the path only for a refusal.
+  if (isJson(value, depth)) return undefined;
+  return problemAt(value, [], depth) ?? { path: [], problem: 'value is not bounded JSON' };
+}
+
+/** The same rule as problemAt, as a yes/no with no allocation (the server's hot path). */
+function isJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return isWellFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth <= 0) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isJson(value[i], depth - 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key === '__proto__' || !isWellFormed(key) || !isJson((value as Record<string, unknown>)[key], depth - 1)) return false;
+  }
+  return true;
 }
 
 /** Like jsonProblem, for a value that must also be an object (not an array, not null). */

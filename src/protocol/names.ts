@@ -35,8 +35,15 @@ export function loneSurrogateAt(s: string): number {
   return -1;
 }
 
+/** Any surrogate code unit: most strings have none, and a native scan tells so at once. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** True when `s` has no lone surrogate (see loneSurrogateAt). */
+export const isWellFormed = (s: string): boolean => !SURROGATE.test(s) || loneSurrogateAt(s) < 0;
+
 /** Why a string is not well-formed Unicode, or undefined when it is. */
 export function unicodeProblem(s: string): string | undefined {
+  if (isWellFormed(s)) return undefined;
   const at = loneSurrogateAt(s);
   return at < 0 ? undefined : `is not well-formed Unicode (lone surrogate at index ${at})`;
 }

@@ -143,7 +143,8 @@ function handleFrame(conn: ConnectionState, frame: Frame): void {
     if (!decoded.ok) return badFrame(conn, decoded.error);
     // UTF-8 bytes, as maxSeedBytes is stated; counted only for seeds, the one message that uses them.
     const bytes = decoded.value.type !== 'seed' ? 0 : typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
-    const outcome = gate(conn, decoded.value.type) ?? dispatch(conn, { message: decoded.value, bytes });
+    const frameLength = typeof frame === 'string' ? frame.length : undefined;
+    const outcome = gate(conn, decoded.value.type) ?? dispatch(conn, { message: decoded.value, bytes, frameLength });
     if (outcome !== undefined) {
       conn.ctx.log('info', 'message.refused', { connection: conn.id, library: conn.library, type: decoded.value.type, code: outcome.error.code });
       sendRefusal(conn, outcome);
@@ -168,7 +169,7 @@ function touchLive(conn: ConnectionState): void {
   touchReplica(conn.ctx.sql, { library: conn.library, replica: conn.replicaId as string, now });
 }
 
-function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: number }): Outcome {
+function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: number; frameLength: number | undefined }): Outcome {
   const { message } = o;
   switch (message.type) {
     case 'hello':
@@ -176,7 +177,7 @@ function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: num
     case 'seed':
       return onSeed(conn, { message, bytes: o.bytes });
     case 'push':
-      return onPush(conn, message);
+      return onPush(conn, message, o.frameLength);
     case 'cursor':
       return onCursor(conn, message);
     case 'join':

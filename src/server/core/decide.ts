@@ -50,7 +50,7 @@ export function decide(input: DecideInput): Verdict {
  * A resumable cursor: present, not past the head, and the replica holds all
  * its own stored ops. Behind the horizon only when nothing but the
  * replica's own ops lie between: a writer's acknowledged pushes move its
- * acked seq (replicas.ts, ackedThroughPush) but not the cursor it stores,
+ * acked seq (replicas.ts, recordPush) but not the cursor it stores,
  * and every other replica's op up to acked_seq is at or below cursor_seq,
  * the highest cursor it sent. A cursor below cursor_seq (a restored backup)
  * may miss compacted ops of others: reset.

@@ -5,8 +5,9 @@ import { send } from './outbox.js';
 import { ackRuns, storePush } from './push.js';
 import { fanOut } from './stream.js';
 
-export function onPush(conn: ConnectionState, push: PushMessage): Outcome {
-  const result = storePush(conn, push.ops);
+/** `frameLength`: the push frame's length in UTF-16 code units, when it came as text (see opsFitFrame). */
+export function onPush(conn: ConnectionState, push: PushMessage, frameLength?: number): Outcome {
+  const result = storePush(conn, push.ops, frameLength);
   if ('error' in result) return result;
   const { duplicates, stored } = result;
   // The other replicas first: their users see the ops once the frame lands, while the pusher's user already

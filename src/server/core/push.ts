@@ -12,7 +12,7 @@ import { insertOps, readOwnOps } from './op-log.js';
 import { opsAheadRefusal } from './clock-guard.js';
 import { oversizedOpRefusal } from './size-guard.js';
 import { refuse } from './outbox.js';
-import { ackedThroughPush, readReplica, setMaxSeq } from './replicas.js';
+import { readReplica, recordPush } from './replicas.js';
 
 export interface PushPlan {
   /** Ops the server does not hold yet, in seq order. */
@@ -34,16 +34,16 @@ export interface StoredPush {
  * bench: propagation). A refused push writes nothing and commits an empty
  * transaction.
  */
-export function storePush(conn: ConnectionState, ops: readonly Op[]): StoredPush | Refusal {
+export function storePush(conn: ConnectionState, ops: readonly Op[], frameLength?: number): StoredPush | Refusal {
   return conn.ctx.sql.transaction(() => {
-    const plan = planPush(conn, ops);
+    const plan = planPush(conn, ops, frameLength);
     if ('error' in plan) return plan;
     return { duplicates: plan.duplicates, stored: plan.fresh.length > 0 ? commitPush(conn, plan) : [] };
   });
 }
 
 /** Checks a push against the connection and the stored log. Reads only. */
-export function planPush(conn: ConnectionState, ops: readonly Op[]): PushPlan | Refusal {
+export function planPush(conn: ConnectionState, ops: readonly Op[], frameLength?: number): PushPlan | Refusal {
   const { ctx } = conn;
   const replicaId = conn.replicaId as string;
   if (ops.length > ctx.limits.maxOpsPerPush) {
@@ -51,7 +51,7 @@ export function planPush(conn: ConnectionState, ops: readonly Op[]): PushPlan | 
       details: { limit: ctx.limits.maxOpsPerPush, received: ops.length },
     });
   }
-  const oversized = oversizedOpRefusal(ops, 'push');
+  const oversized = oversizedOpRefusal(ops, 'push', frameLength);
   if (oversized !== undefined) return oversized;
   const foreign = ops.findIndex((op) => op.replicaId !== replicaId);
   if (foreign >= 0) {
@@ -102,9 +102,8 @@ export function commitPush(conn: ConnectionState, plan: PushPlan): ServerOp[] {
   const last = entries[entries.length - 1];
   if (last !== undefined) {
     setHead(ctx.sql, { library: conn.library, headSeq: last.serverSeq });
-    setMaxSeq(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: last.op.seq, lastHash: opHash(last.op) });
-    // In the push's transaction: acked_seq moves with the head it depends on (see ackedThroughPush).
-    ackedThroughPush(ctx.sql, { library: conn.library, replica: replicaId, from: library.head_seq + 1, to: last.serverSeq });
+    // In the push's transaction: acked_seq moves with the head it depends on (see recordPush).
+    recordPush(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: last.op.seq, lastHash: opHash(last.op), from: library.head_seq + 1, to: last.serverSeq });
   }
   return entries;
 }

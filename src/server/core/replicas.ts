@@ -12,7 +12,7 @@ export interface ReplicaRow {
   readonly last_seen: number;
   /**
    * The replica applied every op up to here: its last `cursor`, or further
-   * by its own acknowledged pushes (ackedThroughPush). The horizon is the
+   * by its own acknowledged pushes (recordPush). The horizon is the
    * lowest over active replicas.
    */
   readonly acked_seq: number;
@@ -103,7 +103,9 @@ export function setAcked(sql: SqlStorage, o: ReplicaKey & { serverSeq: number })
 }
 
 /**
- * A stored push counts as seen by its writer when nothing lay between what
+ * What a stored push changes in its writer's row, in one statement (the push
+ * path's hottest write): max_seq and the hash of its op there (as setMaxSeq),
+ * and acked_seq. A stored push counts as seen by its writer when nothing lay between what
  * the writer had seen and its push: if its acked seq reached the head before
  * the push (`from - 1`), it now holds every op up to `to` (the push's own
  * ops, which took the server seqs from..to in one transaction, so no other
@@ -114,8 +116,16 @@ export function setAcked(sql: SqlStorage, o: ReplicaKey & { serverSeq: number })
  * decide.ts relies on to resume a writer whose stored cursor is behind the
  * horizon). Without this, a library with one writer never compacted (issue 14).
  */
-export function ackedThroughPush(sql: SqlStorage, o: ReplicaKey & { from: number; to: number }): void {
-  sql.exec('UPDATE replicas SET acked_seq = ? WHERE library = ? AND replica = ? AND acked_seq >= ?', o.to, o.library, o.replica, o.from - 1);
+export function recordPush(sql: SqlStorage, o: ReplicaKey & { maxSeq: number; lastHash: string; from: number; to: number }): void {
+  sql.exec(
+    'UPDATE replicas SET max_seq = ?, last_hash = ?, acked_seq = CASE WHEN acked_seq >= ? THEN ? ELSE acked_seq END WHERE library = ? AND replica = ?',
+    o.maxSeq,
+    o.lastHash,
+    o.from - 1,
+    o.to,
+    o.library,
+    o.replica,
+  );
 }
 
 /** The replica's highest stored seq, with the hash of its op there (the fork check at hello compares it). */

@@ -12,8 +12,8 @@ import type { Refusal } from './context.js';
 import { refuse } from './outbox.js';
 
 /** PROTOCOL_OP_TOO_LARGE for the first op of a push or seed over MAX_OP_BYTES, if any. */
-export function oversizedOpRefusal(ops: readonly Op[], message: 'push' | 'seed'): Refusal | undefined {
-  const oversized = findOversizedOp(ops);
+export function oversizedOpRefusal(ops: readonly Op[], message: 'push' | 'seed', frameLength?: number): Refusal | undefined {
+  const oversized = findOversizedOp(ops, frameLength);
   if (oversized === undefined) return undefined;
   const op = ops[oversized.index] as Op;
   return refuse(
