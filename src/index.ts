@@ -25,6 +25,7 @@ export type {
   FieldsDef,
   FieldType,
   Migration,
+  SchemaLike,
   CollectionName,
   DocOf,
   InputOf,

@@ -4,7 +4,7 @@
  *
  *   const schema = defineSchema({ version: 1, collections: { todos: { primaryKey: 'id',
  *     fields: { id: { type: 'string' }, done: { type: 'boolean', default: false } } } } });
- *   type Todo = DocOf<typeof schema.definition, 'todos'>;   // { id: string; done: boolean }
+ *   type Todo = DocOf<typeof schema, 'todos'>;   // { id: string; done: boolean }
  */
 export { defineSchema } from './define-schema.js';
 export { validateValue, validateFields, assertDocument, applyDefaults, isFileRef } from './validate.js';
@@ -28,6 +28,8 @@ export type {
   FileRef,
   FileHandle,
   FileState,
+  SchemaLike,
+  DefinitionOf,
   CollectionName,
   DocOf,
   InputOf,

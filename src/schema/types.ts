@@ -139,16 +139,25 @@ export type InputOfFields<Fs> = Simplify<
   }
 >;
 
-type CollectionsOf<S extends SchemaDef> = S['collections'];
+/**
+ * What the schema-derived types accept: the value `defineSchema` returns
+ * (`typeof schema`) or its definition (`(typeof schema)['definition']`).
+ */
+export type SchemaLike = SchemaDef | Schema;
 
-/** Names of the collections of a schema. */
-export type CollectionName<S extends SchemaDef> = keyof CollectionsOf<S> & string;
-/** A document of collection `C` as queries return it. */
-export type DocOf<S extends SchemaDef, C extends CollectionName<S>> = DocOfFields<CollectionsOf<S>[C]['fields']>;
+/** The definition of either form: a `Schema` is unwrapped, a definition is itself. */
+export type DefinitionOf<S extends SchemaLike> = S extends { readonly definition: infer D extends SchemaDef } ? D : S;
+
+type CollectionsOf<S extends SchemaLike> = DefinitionOf<S>['collections'];
+
+/** Names of the collections of a schema (`typeof schema`, or its definition). */
+export type CollectionName<S extends SchemaLike> = keyof CollectionsOf<S> & string;
+/** A document of collection `C` as queries return it: `DocOf<typeof schema, 'todos'>`. */
+export type DocOf<S extends SchemaLike, C extends CollectionName<S>> = DocOfFields<CollectionsOf<S>[C]['fields']>;
 /** A document of collection `C` as `put` accepts it (defaulted fields optional). */
-export type InputOf<S extends SchemaDef, C extends CollectionName<S>> = InputOfFields<CollectionsOf<S>[C]['fields']>;
+export type InputOf<S extends SchemaLike, C extends CollectionName<S>> = InputOfFields<CollectionsOf<S>[C]['fields']>;
 /** A partial update of collection `C`: nested objects may be partial too. */
-export type PatchOf<S extends SchemaDef, C extends CollectionName<S>> = PatchOfFields<CollectionsOf<S>[C]['fields']>;
+export type PatchOf<S extends SchemaLike, C extends CollectionName<S>> = PatchOfFields<CollectionsOf<S>[C]['fields']>;
 
 type PatchOfFields<Fs> = {
   -readonly [K in keyof Fs]?: Fs[K] extends { readonly type: 'object'; readonly fields: infer Inner }
@@ -157,11 +166,11 @@ type PatchOfFields<Fs> = {
 };
 
 /** Names of the list fields of collection `C`. */
-export type ListFieldName<S extends SchemaDef, C extends CollectionName<S>> = {
+export type ListFieldName<S extends SchemaLike, C extends CollectionName<S>> = {
   [K in keyof CollectionsOf<S>[C]['fields']]: CollectionsOf<S>[C]['fields'][K] extends { readonly type: 'list' } ? K : never;
 }[keyof CollectionsOf<S>[C]['fields']] &
   string;
 
 /** The item type of list field `F` of collection `C`. */
-export type ListItemOf<S extends SchemaDef, C extends CollectionName<S>, F extends ListFieldName<S, C>> =
+export type ListItemOf<S extends SchemaLike, C extends CollectionName<S>, F extends ListFieldName<S, C>> =
   CollectionsOf<S>[C]['fields'][F] extends { readonly type: 'list'; readonly items: infer I } ? InputValue<I> : never;

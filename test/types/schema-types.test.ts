@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import type { DocOf, InputOf, PatchOf } from 'trellis';
-import type { ListFieldName } from '../../src/schema/index.js';
+import type { CollectionName, DocOf, InputOf, PatchOf } from 'trellis';
+import type { ListFieldName, ListItemOf } from '../../src/schema/index.js';
 import { todoSchema } from '../helpers/todo-schema.js';
 import { openTestStore } from '../helpers/open-test-store.js';
 
@@ -41,5 +41,26 @@ describe('types inferred from the schema (checked by `npm run typecheck`)', () =
     // @ts-expect-error: list item must be a string
     void todos.listPush('a', 'tags', 3).catch(() => undefined);
     await store.close();
+  });
+
+  it('DocOf, InputOf and PatchOf take the value defineSchema returns as well as its definition', () => {
+    type V = typeof todoSchema;
+    expectTypeOf<CollectionName<V>>().toEqualTypeOf<'todos' | 'notes'>();
+    expectTypeOf<DocOf<V, 'todos'>>().toEqualTypeOf<DocOf<S, 'todos'>>();
+    expectTypeOf<DocOf<V, 'notes'>>().toEqualTypeOf<{ id: string; text: string }>();
+    expectTypeOf<InputOf<V, 'todos'>>().toEqualTypeOf<InputOf<S, 'todos'>>();
+    // Patches by value: comparing two PatchOf types (even one with itself) is too deep for tsc.
+    const patch: PatchOf<V, 'todos'> = { meta: { color: 'red' }, done: true, title: 'Milk' };
+    // @ts-expect-error: wrong field type in a patch
+    const wrong: PatchOf<V, 'todos'> = { done: 'yes' };
+    // @ts-expect-error: unknown field in a patch
+    const unknown: PatchOf<V, 'todos'> = { colour: 'red' };
+    expectTypeOf([patch, wrong, unknown]).toBeArray();
+    expectTypeOf<ListFieldName<V, 'todos'>>().toEqualTypeOf<'tags'>();
+    expectTypeOf<ListItemOf<V, 'todos', 'tags'>>().toEqualTypeOf<string>();
+    // @ts-expect-error: unknown collection, whichever form names the schema
+    expectTypeOf<DocOf<V, 'nope'>>().toBeObject();
+    // @ts-expect-error: a value that is neither a schema nor a definition
+    expectTypeOf<DocOf<{ version: 1 }, 'todos'>>().toBeObject();
   });
 });
