@@ -238,3 +238,17 @@ async function startCloudflare(o: StartOptions = {}): Promise<CloudflareServerUn
     stop,
   };
 }
+
+/**
+ * Resolves with the first log entry of `server` that `match` accepts, once the server has written it (it
+ * polls the log; 10 s is a safety net, not a timing assertion). For what a test must know has happened on
+ * the server before it goes on, such as a socket's close being handled.
+ */
+export async function logged(server: ServerUnderTest, match: (entry: LogEntry) => boolean): Promise<LogEntry> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    const entry = (await server.logs()).find(match);
+    if (entry !== undefined) return entry;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('The server never logged the expected entry.');
+}

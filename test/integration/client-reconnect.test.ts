@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { allTodos, eventually, openReplica } from '../helpers/sync-harness.js';
-import { servers } from '../helpers/servers.js';
+import { logged, servers } from '../helpers/servers.js';
 
 
 describe.each(servers)('reconnect and convergence ($name)', (factory) => {
@@ -62,6 +62,10 @@ describe.each(servers)('truancy ($name)', (factory) => {
     await eventually(b.store.collection('todos').get('shared'), (d) => d !== undefined);
     await b.settle();
     await b.sync.stop();
+    // The server refreshes last_seen when it handles the close; a Durable Object may do so after stop() resolves.
+    // The clock moves only after that, or b would be seen 120 s later and resumed instead of found truant.
+    const away = b.store.replicaId;
+    await logged(server, (entry) => entry.event === 'connection.closed' && entry.fields.replicaId === away);
     await b.store.collection('todos').put({ id: 'late', title: 'Written while away', createdAt: 2 });
     await server.advanceClock(120_000);
     await a.store.collection('todos').update('shared', { title: 'Moved on' });
