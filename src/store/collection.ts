@@ -22,6 +22,7 @@ import { writeChanges } from './write.js';
 import type { Table } from 'dexie';
 import { extractFiles, hasFiles, withHandles, type FileRow } from './files.js'; // files:
 import { liveWithAnnouncements, nextDoc, nextResult } from './optimistic.js';
+import { previewUpdate } from './preview-update.js';
 
 /** A condition on one field: a value (equality) or a range. */
 export type Condition<V> = V | { gt?: V; gte?: V; lt?: V; lte?: V; startsWith?: V extends string ? string : never };
@@ -107,14 +108,21 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
       if (Object.hasOwn(patch, def.primaryKey) && (patch as JsonObject)[def.primaryKey] !== id) {
         throw violation(name, `the primary key "${def.primaryKey}" cannot change`);
       }
-      await write(
-        id,
-        ({ doc }) => {
-          if (doc === undefined) throw notFound(name, id);
-          return changes;
-        },
-        files,
-      );
+      // A checkbox bound to a live query shows the write now, not a tick later (preview-update.ts).
+      const previewed = files.length === 0 && previewUpdate({ ctx, collection: name, def, id, changes });
+      try {
+        await write(
+          id,
+          ({ doc }) => {
+            if (doc === undefined) throw notFound(name, id);
+            return changes;
+          },
+          files,
+        );
+      } catch (err) {
+        if (previewed) ctx.announcer.withdraw(new Set([name]));
+        throw err;
+      }
     },
     delete: async (id) => write(id, ({ doc }) => (doc === undefined ? [] : [{ kind: 'delete' }])),
     listPush: async (id, field, value) => listInsert(id, field, 'end', value),
@@ -126,13 +134,15 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
       assertIdArgument(name, id);
       // files: refs → handles, read in the live query (so upload state re-emits): no optimistic results there.
       if (files) return live(async () => withHandles(ctx, def, (await table().get(id))?.d)) as Observable<never>;
-      return liveWithAnnouncements(ctx.announcer, name, async () => (await table().get(id))?.d, nextDoc(id)) as Observable<never>;
+      const shows = (doc: JsonObject | undefined, wanted: string) => (wanted === id ? doc : undefined);
+      return liveWithAnnouncements(ctx.announcer, name, async () => (await table().get(id))?.d, nextDoc(id), shows) as Observable<never>;
     },
     find: (query) => {
       assertOpen(ctx);
       const normalized = normalizeQuery(name, def, query as Record<string, unknown> | undefined);
       if (files) return live(async () => withHandles(ctx, def, await runQuery(table(), def, normalized))) as Observable<never>; // files:
-      return liveWithAnnouncements(ctx.announcer, name, () => runQuery(table(), def, normalized), nextResult(def, normalized)) as Observable<never>;
+      const shows = (docs: JsonObject[], wanted: string) => docs.find((d) => d[def.primaryKey] === wanted);
+      return liveWithAnnouncements(ctx.announcer, name, () => runQuery(table(), def, normalized), nextResult(def, normalized), shows) as Observable<never>;
     },
   };
 }

@@ -33,6 +33,8 @@ export interface DocChange {
 
 type Watcher = {
   readonly collection: string;
+  /** The document `id` as this query shows it now, when it shows it. */
+  shows(id: string): JsonObject | undefined;
   announce(changes: readonly DocChange[]): void;
   withdraw(): void;
 };
@@ -42,6 +44,11 @@ export interface Announcer {
   announce(changes: readonly DocChange[]): void;
   /** A write announced earlier failed: live results go back to what IndexedDB holds. */
   withdraw(collections: ReadonlySet<string>): void;
+  /**
+   * Announces the document `id` as `next` turns it, when a live query shows it now (preview-update.ts);
+   * `next` gets a copy and returns undefined to show nothing. Returns whether it announced.
+   */
+  preview(collection: string, id: string, next: (doc: JsonObject) => JsonObject | undefined): boolean;
   watch(watcher: Watcher): () => void;
 }
 
@@ -63,6 +70,14 @@ export function createAnnouncer(): Announcer {
     withdraw(collections) {
       for (const watcher of watchers) if (collections.has(watcher.collection)) watcher.withdraw();
     },
+    preview(collection, id, next) {
+      let doc: JsonObject | undefined;
+      for (const watcher of watchers) if (watcher.collection === collection) doc ??= watcher.shows(id);
+      const changed = doc && next(structuredClone(doc));
+      if (changed === undefined) return false;
+      this.announce([{ collection, id, doc: changed }]);
+      return true;
+    },
     watch(watcher) {
       watchers.add(watcher);
       return () => void watchers.delete(watcher);
@@ -73,8 +88,11 @@ export function createAnnouncer(): Announcer {
 /** The result after some changes, or undefined when it cannot be worked out without reading. */
 type Next<T> = (current: T, changes: readonly DocChange[]) => { readonly value: T } | undefined;
 
+/** The document `id` in a query's result, when it holds it. */
+type Shows<T> = (current: T, id: string) => JsonObject | undefined;
+
 /** `live(read)` plus optimistic results worked out by `next`. */
-export function liveWithAnnouncements<T>(announcer: Announcer, collection: string, read: () => Promise<T>, next: Next<T>): Observable<T> {
+export function liveWithAnnouncements<T>(announcer: Announcer, collection: string, read: () => Promise<T>, next: Next<T>, shows: Shows<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     let confirmed: { value: T } | undefined;
     let shown: { value: T } | undefined;
@@ -85,6 +103,7 @@ export function liveWithAnnouncements<T>(announcer: Announcer, collection: strin
     };
     const unwatch = announcer.watch({
       collection,
+      shows: (id) => (shown ? shows(shown.value, id) : undefined),
       announce: (changes) => {
         const result = shown && next(shown.value, changes);
         if (result) show(result.value);
