@@ -6,11 +6,13 @@
  *   core ← merge, schema, protocol ← store, sync, server/core ← server/node, server/cloudflare
  *
  * sync reaches the store only through store/index.ts; server/* never imports
- * store or sync; testing/ may import anything below it and nothing imports
- * testing/; the demo uses the public entries (an index.ts) only.
+ * store or sync; react/ sits above store and sync and reaches them (and the
+ * 'trellis' entry) through their index.ts only, and nothing else imports it;
+ * testing/ may import anything below it and nothing imports testing/; the
+ * demo uses the public entries (an index.ts) only.
  */
 /** Folders of the pure layers, which run in browsers, Node and workerd alike. */
-const PURE = '^src/(core|merge|schema|protocol|store|sync|server/core)/';
+const PURE = '^src/(core|merge|schema|protocol|store|sync|react|server/core)/';
 
 /** A rule that `from` may import, inside src/, only paths matching `allowed`. */
 const onlyBelow = (name, comment, from, allowed) => ({
@@ -44,6 +46,19 @@ module.exports = {
       '^src/sync/',
       '^src/(core|merge|schema|protocol|sync)/|^src/store/index[.]ts$',
     ),
+    onlyBelow(
+      'react-above-store-and-sync',
+      "react/ ('trellis/react') reaches the library through 'trellis', store/index.ts and sync/index.ts only.",
+      '^src/react/',
+      '^src/react/|^src/(index|store/index|sync/index)[.]ts$',
+    ),
+    {
+      name: 'nothing-imports-react',
+      comment: "No React in 'trellis' or 'trellis/sync': only react/ itself (and testing/, the top) may import react/.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(react|testing)/' },
+      to: { path: '^src/react/' },
+    },
     onlyBelow(
       'server-core-is-runtime-free',
       'server/core/ never imports store/, sync/, an adapter or testing/.',

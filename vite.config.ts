@@ -7,6 +7,7 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 const entries: Record<string, string> = {
   index: src('index.ts'),
   sync: src('sync/index.ts'),
+  react: src('react/index.ts'),
   protocol: src('protocol/index.ts'),
   server: src('server/index.ts'),
   'server-node': src('server/node/index.ts'),

@@ -11,7 +11,7 @@ import { compact, stripServerSeq, type CompactOptions } from './compact.js';
 import { META_HORIZON, META_LOCAL, META_SYNCED, readLocal } from './database.js';
 import { acknowledge, applyRemote, readUnacknowledged, type SequencedOp } from './remote.js';
 import { allOps, countAfter, opsOf, rowHolding } from './op-log.js';
-import { countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
+import { atRiskOps, countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
 import { readAllHeads } from './heads.js';
 import { exactCounters } from './counters.js';
@@ -43,6 +43,8 @@ export interface StoreHost {
   exportHistory(): Promise<{ baselines: Baseline[]; ops: Op[] }>;
   /** How many local changes a reset would forfeit. */
   countAtRisk(): Promise<number>;
+  /** The local changes a reset would forfeit (what `countAtRisk` counts), oldest first: for a download before a join. */
+  readAtRisk(): Promise<Op[]>;
   resetToSnapshot(snapshot: Snapshot, options: ResetOptions): Promise<{ archive?: Archive }>;
   /** files: uploads and downloads of file fields (files.ts). */
   readonly files: FileHost;
@@ -92,6 +94,7 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
         });
       }),
     countAtRisk: () => countAtRisk(ctx),
+    readAtRisk: () => ctx.db.transaction('r', ctx.tables as string[], (tx) => atRiskOps(ctx, tx)),
     files: createFileHost(ctx), // files:
     resetToSnapshot: async (snapshot, options) => {
       const result = await resetToSnapshot(ctx, snapshot, options);
