@@ -34,6 +34,7 @@ export interface Store<S extends SchemaDef = SchemaDef> {
   readonly schema: Schema<S>;
   /** This replica's ID: created on first open, stable across reopen, new after the database is deleted or reset. */
   readonly replicaId: string;
+  /** The collection's API; the same object for the same name. */
   collection<C extends CollectionName<S>>(name: C): Collection<S, C>;
   /** Runs several writes atomically: all commit together, or (when `fn` throws) none. One undo step. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
@@ -90,13 +91,19 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     ctx.heads.close();
     throw err;
   }
+  const collections = new Map<string, unknown>();
   const store: Store<S> = {
     name: options.name,
     schema: options.schema,
     get replicaId() {
       return replicaId;
     },
-    collection: (name) => createCollection<S, typeof name>(ctx, name),
+    collection: (name) => {
+      // One object per name: a React hook's deps (trellis/react useDoc) can hold it across renders.
+      let collection = collections.get(name) as Collection<S, typeof name> | undefined;
+      if (!collection) collections.set(name, (collection = createCollection<S, typeof name>(ctx, name)));
+      return collection;
+    },
     transaction: (fn) => withWriteScope(ctx, { undoable: true }, () => fn()),
     undo: () => undo.undo(),
     redo: () => undo.redo(),
