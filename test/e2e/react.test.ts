@@ -8,16 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeServer, type NodeServer } from 'trellis/server/node';
 import { e2eSkipped, launchChromium, missingChromium } from './harness/chromium.js';
 import { PATIENCE } from './harness/demo-page.js';
+import { serveTestPage } from './harness/test-page.js';
 
 const LIBRARY = 'react-e2e';
-const src = (path: string) => fileURLToPath(new URL(`../../src/${path}`, import.meta.url));
 
 describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/react in Chromium', { timeout: 90_000 }, () => {
   let dir: string;
@@ -41,21 +40,7 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/react 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'trellis-react-'));
     server = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: 'react-e2e-secret-0123456789abcdef', compactIntervalMs: 0 });
-    const config: InlineConfig = {
-      root: fileURLToPath(new URL('./react-page/', import.meta.url)),
-      configFile: false,
-      logLevel: 'silent',
-      resolve: {
-        alias: [
-          { find: /^trellis$/, replacement: src('index.ts') },
-          { find: /^trellis\/(.*)$/, replacement: src('$1/index.ts') },
-        ],
-      },
-      build: { outDir: join(dir, 'page'), emptyOutDir: true, target: 'es2022', sourcemap: false },
-      preview: { host: '127.0.0.1', port: 0, strictPort: false },
-    };
-    await build(config);
-    web = await preview(config);
+    web = await serveTestPage({ root: new URL('./react-page/', import.meta.url), outDir: dir });
     browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {

@@ -14,19 +14,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeServer, type NodeServer } from 'trellis/server/node';
 import type { SyncState } from 'trellis/sync';
 import { e2eSkipped, missingChromium } from './harness/chromium.js';
 import { launchFreezableChromium, type FreezableChromium } from './harness/cdp-chromium.js';
 import { PATIENCE } from './harness/demo-page.js';
+import { serveTestPage } from './harness/test-page.js';
 
 const LIBRARY = 'tabs-e2e';
-const src = (path: string) => fileURLToPath(new URL(`../../src/${path}`, import.meta.url));
 
 interface TabsPage {
   open(o: { url: string; library: string; token: string }): Promise<string>;
@@ -102,21 +101,7 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('many tabs, one
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'trellis-tabs-'));
     server = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: 'tabs-e2e-secret-0123456789abcdef', compactIntervalMs: 0 });
-    const config: InlineConfig = {
-      root: fileURLToPath(new URL('./tabs-page/', import.meta.url)),
-      configFile: false,
-      logLevel: 'silent',
-      resolve: {
-        alias: [
-          { find: /^trellis$/, replacement: src('index.ts') },
-          { find: /^trellis\/(.*)$/, replacement: src('$1/index.ts') },
-        ],
-      },
-      build: { outDir: join(dir, 'page'), emptyOutDir: true, target: 'es2022', sourcemap: false },
-      preview: { host: '127.0.0.1', port: 0, strictPort: false },
-    };
-    await build(config);
-    web = await preview(config);
+    web = await serveTestPage({ root: new URL('./tabs-page/', import.meta.url), outDir: dir });
     chromium = await launchFreezableChromium();
     shared = chromium.context;
   }, 90_000);
