@@ -45,11 +45,14 @@ function applyChanges(doc: JsonObject, changes: readonly Change[]): JsonObject |
     if (change.kind !== 'set' && change.kind !== 'unset') return undefined;
     let parent: JsonObject = doc;
     for (const key of change.path.slice(0, -1)) {
+      // Own fields only: a `__proto__` or `constructor` segment must never reach a prototype (the write refuses it).
+      if (!Object.hasOwn(parent, key)) return undefined;
       const child = parent[key];
       if (child === null || typeof child !== 'object' || Array.isArray(child)) return undefined;
       parent = child;
     }
     const last = change.path.at(-1) as string;
+    if (last === '__proto__') return undefined;
     if (change.kind === 'set') parent[last] = structuredClone(change.value);
     else delete parent[last];
   }

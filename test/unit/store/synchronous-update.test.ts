@@ -5,6 +5,7 @@
  * that fails, leave the query showing what IndexedDB holds.
  */
 import { describe, expect, it } from 'vitest';
+import { defineSchema } from 'trellis';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { record } from '../../helpers/observe.js';
 
@@ -60,5 +61,35 @@ describe('update emits its optimistic result synchronously', () => {
     expect(doc.values.some((d) => d?.done === true), 'the update was shown').toBe(true);
     expect(doc.values.at(-1)?.done).toBe(false);
     doc.stop();
+  });
+});
+
+describe('an update is shown only as the write would store it', () => {
+  it('a patch through a `__proto__` key is refused, never shown, and changes no prototype', async () => {
+    const schema = defineSchema({
+      version: 1,
+      collections: {
+        items: {
+          primaryKey: 'id',
+          fields: {
+            id: { type: 'string' },
+            labels: { type: 'map', values: { type: 'object', fields: { color: { type: 'string', optional: true } } }, default: {} },
+          },
+        },
+      },
+    });
+    const store = await testDatabase().open({ schema });
+    const items = store.collection('items');
+    await items.put({ id: 'i', labels: { a: { color: 'red' } } });
+    const doc = record(items.get('i'));
+    await doc.until((v) => v.length > 0);
+    const before = doc.values.length;
+    for (const patch of ['{"labels":{"__proto__":{"color":"polluted"}}}', '{"labels":{"a":{"__proto__":{"color":"polluted"}}}}']) {
+      await expect(items.update('i', JSON.parse(patch) as never)).rejects.toMatchObject({ name: 'TrellisError' });
+    }
+    expect(({} as { color?: unknown }).color).toBeUndefined();
+    expect(doc.values.slice(before).filter((d) => JSON.stringify(d) !== JSON.stringify(doc.values[before - 1]))).toEqual([]);
+    doc.stop();
+    await store.close();
   });
 });
