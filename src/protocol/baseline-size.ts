@@ -8,6 +8,7 @@
 import type { Baseline, Op } from '../core/index.js';
 import { TS_LENGTH } from '../core/index.js';
 import { MAX_BASELINE_BYTES } from './limits.js';
+import { opKey } from './seed-order.js';
 import { utf8Exceeds } from './utf8.js';
 
 /** Whether the baseline's JSON is at most MAX_BASELINE_BYTES in UTF-8: it then fits, alone, in any snapshot or seed frame. */
@@ -54,4 +55,3 @@ export function historyThatFits(history: { baselines: readonly Baseline[]; ops: 
   return { baselines, ops };
 }
 
-const opKey = (op: Pick<Op, 'replicaId' | 'seq'>): string => `${op.replicaId}#${op.seq}`;

@@ -115,6 +115,6 @@ export { cutFrames, frameBytes, jsonBytes, withLast } from './frames.js';
 export type { CutOptions } from './frames.js';
 export { pushBatch } from './push-batch.js';
 export { seedChunks } from './seed-chunks.js';
-export { seedOrder, highestSeq } from './seed-order.js';
+export { seedOrder, highestSeq, opKey } from './seed-order.js';
 export { opHash, canonicalJson } from './op-hash.js';
 export type { Frame, Result } from './codec.js';

@@ -6,6 +6,9 @@
 import { stampOf, TS_LENGTH } from '../core/index.js';
 import type { Baseline, Op } from '../core/index.js';
 
+/** An op's identity, `replicaId#seq`: the key under which copies of one op are the same op. */
+export const opKey = (op: Pick<Op, 'replicaId' | 'seq'>): string => `${op.replicaId}#${op.seq}`;
+
 /**
  * Distinct ops (by replicaId and seq; the last copy wins) ordered by (ts,
  * replicaId, seq): a causal order, in which the server assigns server seqs
@@ -13,7 +16,7 @@ import type { Baseline, Op } from '../core/index.js';
  */
 export function seedOrder(ops: readonly Op[]): Op[] {
   const distinct = new Map<string, Op>();
-  for (const op of ops) distinct.set(`${op.replicaId}#${op.seq}`, op);
+  for (const op of ops) distinct.set(opKey(op), op);
   return [...distinct.values()].sort((a, b) => {
     const x = stampOf(a);
     const y = stampOf(b);

@@ -5,7 +5,7 @@
 import { ErrorCode, sameOp } from '../../core/index.js';
 import type { Baseline, Op } from '../../core/index.js';
 import { mergeStates } from '../../merge/index.js';
-import { MAX_BASELINE_BYTES, baselineFits, highestSeq, opHash, seedOrder } from '../../protocol/index.js';
+import { MAX_BASELINE_BYTES, baselineFits, highestSeq, opHash, opKey, seedOrder } from '../../protocol/index.js';
 import type { SeedMessage } from '../../protocol/index.js';
 import { writeBaseline } from './baselines.js';
 import type { ConnectionState, Refusal, SeedBuffer } from './context.js';
@@ -45,7 +45,7 @@ export interface PreparedSeed {
 export function prepareSeed(buffer: SeedBuffer): PreparedSeed | Refusal {
   const byKey = new Map<string, Op>();
   for (const op of buffer.ops) {
-    const key = `${op.replicaId}#${op.seq}`;
+    const key = opKey(op);
     const known = byKey.get(key);
     if (known !== undefined && !sameOp(known, op)) {
       return refuse(ErrorCode.FORK_DETECTED, `The seed holds two different ops ${key}; the seed was dropped.`, {
