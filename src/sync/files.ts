@@ -24,6 +24,7 @@ import type { ErrorCode as Code } from '../core/index.js';
 import type { FileRef } from '../schema/index.js';
 import type { FileRow, StoreHost } from '../store/index.js';
 import type { SyncState } from './types.js';
+import { cursorKeyOf } from './engine/session.js';
 
 export interface FileEndpoint {
   /** The sync URL (`ws(s)://…/parties/trellis`); files live under its http(s) twin. */
@@ -43,8 +44,6 @@ export interface FileSyncOptions {
 const BATCH = 4;
 const MAX_BACKOFF_MS = 30_000;
 
-/** The engine's cursor of a library, `{ epoch, serverSeq }` (engine/session.ts); only its epoch is read here. */
-const cursorKey = (library: string) => `sync:${library}`;
 /** The library epoch whose server was last found holding every `uploaded` file of this store. */
 const checkedEpochKey = (library: string) => `files:checked:${library}`;
 
@@ -113,7 +112,7 @@ export function startFileUploads(o: FileSyncOptions): { stop(): void } {
   /** Marks `uploaded` files the server lacks for upload, once per epoch; false when the server could not answer (retried). */
   const checkServerHolds = async (): Promise<boolean> => {
     const { library } = o.endpoint;
-    const epoch = (await o.host.readMeta<{ epoch?: string }>(cursorKey(library)))?.epoch;
+    const epoch = (await o.host.readMeta<{ epoch?: string }>(cursorKeyOf(library)))?.epoch;
     if (epoch === undefined || (await o.host.readMeta<string>(checkedEpochKey(library))) === epoch) return true;
     for (const id of await files.uploadedIds()) {
       if (stopped || !live) return true;

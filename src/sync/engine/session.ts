@@ -84,12 +84,15 @@ export interface Session {
 /** The meta key of the library a store syncs with (not `sync:`-prefixed: a cursor key is `sync:<library>`). */
 export const LIBRARY_KEY = 'syncLibrary';
 
+/** The meta key of a library's cursor, `{ epoch, serverSeq }`: the engine writes it, the file uploads read its epoch. */
+export const cursorKeyOf = (library: string): string => `sync:${library}`;
+
 export const freshLink = (): Link => ({ pushing: false, pushBlocked: false, cursor: 0 });
 
 export function createSession(o: { library: string; autoJoin: AutoJoin }): Session {
   return {
     library: o.library,
-    cursorKey: `sync:${o.library}`,
+    cursorKey: cursorKeyOf(o.library),
     autoJoin: o.autoJoin,
     state: { phase: 'connecting', pending: 0 },
     connection: 0,
