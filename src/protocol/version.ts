@@ -40,8 +40,9 @@
  *      for one baseline keeps its ops); a writer's acknowledged push counts
  *      as seen by it (its acked seq moves with the push when it had reached
  *      the head), so a library with a single writer compacts.
+ * - 5: the authoritative server and counters (issue 17):
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** The oldest client protocol version this code still serves. */
 export const MIN_PROTOCOL_VERSION = 1;
