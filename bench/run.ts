@@ -2,15 +2,17 @@
  * `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --list]`
  *
  * Runs the figures, prints a Markdown table on stdout (progress goes to
- * stderr), writes bench/results/latest.json and exits 1 when a budget fails
- * or a figure throws. See bench/README.md.
+ * stderr), merges this run's rows into bench/results/latest.json (results.ts)
+ * and exits 1 when a budget fails or a figure throws (2 on a usage error or
+ * a failure of the runner itself). See bench/README.md.
  */
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { failures } from './harness/budget.js';
 import { startClient, type ClientPage } from './harness/browser.js';
 import { startProfiler, type Profiler } from './harness/profile.js';
 import { markdownTable, writeResults } from './harness/report.js';
+import { exitStatus, resultRows, type FigureOutcome, type RunStamp } from './harness/results.js';
 import type { Figure, FigureContext, FigureRow } from './harness/types.js';
 import { figures } from './figures/index.js';
 
@@ -39,8 +41,19 @@ const errorText = (err: unknown) => String((err as Error)?.stack ?? err);
 
 type Options = ReturnType<typeof parseArgs>;
 
+/** The commit the run measures; `+dirty` when src/ or bench/ differ from it (null outside a git checkout). */
+function currentCommit(): string | null {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'bench') !== '';
+    return `${git('rev-parse', 'HEAD')}${dirty ? '+dirty' : ''}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Runs one figure; with `--profile`, profiles the page from the figure's first use of it. */
-async function runFigure(figure: Figure, options: Options, client: () => Promise<ClientPage>) {
+async function runFigure(figure: Figure, options: Options, client: () => Promise<ClientPage>): Promise<FigureOutcome> {
   log(`${figure.name}: ${figure.title}${options.quick ? ' (quick)' : ''}`);
   const started = performance.now();
   let profiler: Promise<Profiler> | undefined;
@@ -68,7 +81,7 @@ async function runFigure(figure: Figure, options: Options, client: () => Promise
   }
   const seconds = (performance.now() - started) / 1000;
   log(`${figure.name}: ${seconds.toFixed(1)} s`);
-  return { rows, error, seconds };
+  return { name: figure.name, rows, seconds, ...(error !== undefined ? { error } : {}) };
 }
 
 async function main(): Promise<number> {
@@ -82,28 +95,26 @@ async function main(): Promise<number> {
   const selected = options.only.length > 0 ? figures.filter((f) => options.only.includes(f.name)) : figures;
 
   const started = performance.now();
-  const rows: FigureRow[] = [];
-  const errors: { figure: string; error: string }[] = [];
-  const figureSeconds: Record<string, number> = {};
+  const stamp: RunStamp = { date: new Date().toISOString(), commit: currentCommit(), quick: options.quick };
+  const outcomes: FigureOutcome[] = [];
   for (const figure of selected) {
     // Each figure gets a browser of its own on a fresh profile, so none measures what an earlier one left
     // behind (IndexedDB's background work after storage's 100,000 writes slowed propagation by a third).
     let page: Promise<ClientPage> | undefined;
     try {
-      const result = await runFigure(figure, options, () => (page ??= startClient(root, log)));
-      rows.push(...result.rows);
-      if (result.error) errors.push({ figure: figure.name, error: result.error });
-      figureSeconds[figure.name] = result.seconds;
+      outcomes.push(await runFigure(figure, options, () => (page ??= startClient(root, log))));
     } finally {
       if (page) await page.then((p) => p.close(), () => undefined);
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`${markdownTable(rows)}\n`);
-  await writeResults(join(resultsDir, 'latest.json'), rows, { quick: options.quick, seconds, figureSeconds, errors });
-  const failed = rows.filter((row) => failures(row).length > 0);
-  log(`${rows.length} figures, ${failed.length} over budget, ${errors.length} errors, ${seconds.toFixed(0)} s`);
-  return failed.length > 0 || errors.length > 0 ? 1 : 0;
+  const errors = outcomes.flatMap((o) => (o.error !== undefined ? [{ figure: o.name, error: o.error }] : []));
+  process.stdout.write(`${markdownTable(outcomes.flatMap((o) => o.rows), errors)}\n`);
+  const current = outcomes.flatMap((o) => resultRows(o, stamp));
+  await writeResults(join(resultsDir, 'latest.json'), current, { figures: figures.map((f) => f.name), date: stamp.date, seconds });
+  const failed = current.filter((row) => !row.pass && row.error === undefined);
+  log(`${current.length - errors.length} rows, ${failed.length} over budget, ${errors.length} errors, ${seconds.toFixed(0)} s`);
+  return exitStatus(current);
 }
 
 main().then(

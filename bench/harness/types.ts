@@ -9,10 +9,20 @@ import type { ClientPage } from './browser.js';
 /** Which way is good: throughput is `higher`, latency and size are `lower`. */
 export type Better = 'higher' | 'lower';
 
-/** A budget: every rule given must hold. Ratios are subject median ÷ limit median. */
+/**
+ * A budget: every rule given must hold. `minRatio`/`maxRatio` compare the
+ * medians (subject median ÷ limit median); `maxP95Ratio`/`maxP99Ratio`
+ * compare the tails (subject p95 ÷ limit p95, subject p99 ÷ limit p99), each
+ * side's tail taken from its own samples of the same interleaved run. The
+ * absolute rules (`maxMedian`, `maxP95`, `maxP99`) are for figures that do not
+ * move with the machine (bytes, memory): every client and network time is a
+ * ratio (bench/README.md).
+ */
 export interface Budget {
   readonly minRatio?: number;
   readonly maxRatio?: number;
+  readonly maxP95Ratio?: number;
+  readonly maxP99Ratio?: number;
   readonly maxMedian?: number;
   readonly maxP95?: number;
   readonly maxP99?: number;
