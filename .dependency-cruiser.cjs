@@ -6,13 +6,14 @@
  *   core ← merge, schema, protocol ← store, sync, server/core ← server/node, server/cloudflare
  *
  * sync reaches the store only through store/index.ts; server/* never imports
- * store or sync; react/ sits above store and sync and reaches them (and the
- * 'trellis' entry) through their index.ts only, and nothing else imports it;
+ * store or sync; the framework bindings react/ and vue/ sit above store and
+ * sync and reach them (and the 'trellis' entry) through their index.ts only,
+ * sharing the framework-neutral bindings/, and nothing else imports them;
  * testing/ may import anything below it and nothing imports testing/; the
  * demo uses the public entries (an index.ts) only.
  */
 /** Folders of the pure layers, which run in browsers, Node and workerd alike. */
-const PURE = '^src/(core|merge|schema|protocol|store|sync|react|server/core)/';
+const PURE = '^src/(core|merge|schema|protocol|store|sync|bindings|react|vue|server/core)/';
 
 /** A rule that `from` may import, inside src/, only paths matching `allowed`. */
 const onlyBelow = (name, comment, from, allowed) => ({
@@ -47,17 +48,23 @@ module.exports = {
       '^src/(core|merge|schema|protocol|sync)/|^src/store/index[.]ts$',
     ),
     onlyBelow(
-      'react-above-store-and-sync',
-      "react/ ('trellis/react') reaches the library through 'trellis', store/index.ts and sync/index.ts only.",
-      '^src/react/',
-      '^src/react/|^src/(index|store/index|sync/index)[.]ts$',
+      'bindings-above-store-and-sync',
+      "react/ ('trellis/react') and vue/ ('trellis/vue') reach the library through 'trellis', store/index.ts, sync/index.ts and bindings/ only, never each other.",
+      '^src/(react|vue)/',
+      '^src/($1|bindings)/|^src/(index|store/index|sync/index)[.]ts$',
+    ),
+    onlyBelow(
+      'shared-bindings-above-store-and-sync',
+      "bindings/ (what react/ and vue/ share) reaches the library through 'trellis', store/index.ts and sync/index.ts only.",
+      '^src/bindings/',
+      '^src/bindings/|^src/(index|store/index|sync/index)[.]ts$',
     ),
     {
-      name: 'nothing-imports-react',
-      comment: "No React in 'trellis' or 'trellis/sync': only react/ itself (and testing/, the top) may import react/.",
+      name: 'nothing-imports-bindings',
+      comment: "No React or Vue in 'trellis' or 'trellis/sync': only the bindings (and testing/, the top) may import react/, vue/ and bindings/.",
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(react|testing)/' },
-      to: { path: '^src/react/' },
+      from: { path: '^src/', pathNot: '^src/(react|vue|bindings|testing)/' },
+      to: { path: '^src/(react|vue|bindings)/' },
     },
     onlyBelow(
       'server-core-is-runtime-free',

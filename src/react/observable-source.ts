@@ -7,19 +7,14 @@
  * component listens and unsubscribed when the last one leaves.
  */
 import type { Observable, Subscription } from 'rxjs';
+import { LOADING, type LiveResult } from '../bindings/index.js';
 
-/** What a live query hook returns: `loading` until the first result, which may be empty (`[]`) or `undefined` (no such document). */
-export type LiveResult<T> =
-  | { readonly status: 'loading' }
-  | { readonly status: 'ready'; readonly data: T }
-  | { readonly status: 'error'; readonly error: unknown };
+export type { LiveResult };
 
 export interface ObservableSource<T> {
   subscribe(listener: () => void): () => void;
   getSnapshot(): LiveResult<T>;
 }
-
-const LOADING: LiveResult<never> = Object.freeze({ status: 'loading' });
 
 /**
  * `peek`: read a value the Observable emits synchronously on subscription

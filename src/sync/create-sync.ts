@@ -8,6 +8,7 @@ import type { Presence, PresenceControl } from './presence.js';
 import { createTabSync, sharedTabs, type LeaderSync, type TabSync } from './tabs/tab-sync.js';
 import { createPartysocketTransport } from './transport-partysocket.js';
 import { startFileDownloads, startFileUploads } from './files.js'; // files:
+import { readAtRisk } from './at-risk.js';
 import type { Sync, SyncOptions } from './types.js';
 
 const CLOSE_ERRORS: Record<number, ErrorCode> = {
@@ -162,6 +163,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     state: engine.state.asObservable(),
     join: () => engine.join(),
     flushed: () => engine.flushed(),
+    atRisk: () => readAtRisk(host),
     acknowledged: engine.acknowledged,
     presence: presence.presence,
     stop: async () => {

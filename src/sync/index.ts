@@ -11,6 +11,7 @@
  */
 export { createSync } from './create-sync.js';
 export type { Sync, SyncOptions, SyncState, SyncPhase, JoinReason, AutoJoin, TabsOptions } from './types.js';
+export type { AtRiskChanges } from './at-risk.js';
 export type { TabLocks } from './tabs/leader.js';
 export type { BroadcastChannelConstructor } from './tabs/channel.js';
 export type { Transport, TransportFactory, TransportOptions } from './transport.js';

@@ -73,6 +73,11 @@ export interface Sync {
   flushed(): Promise<void>;
   /** Disconnects; the store keeps working locally. With tabs shared, ends this tab's part only: another tab with sync takes over. */
   stop(): Promise<void>;
+  /**
+   * The local changes a join would archive if it ran now (what `state.joinRequired.atRisk` counts), oldest first,
+   * for a "Save my changes" download before the user joins. Reads the store only; works in every tab.
+   */
+  atRisk(): Promise<import('./at-risk.js').AtRiskChanges>;
   /** Who else is connected to the library and what they are doing; this replica's own state (see presence.ts). */
   readonly presence: import('./presence.js').Presence;
 }

@@ -21,12 +21,18 @@ describe.each(servers)('late joiner (store + sync plugin) ($name)', (factory) =>
     expect(required.joinRequired).toEqual({ reason: 'late-joiner', atRisk: 2 });
     expect(await titles(second)).toEqual(['Offline one', 'Offline two']);
     expect(await titles(first)).toEqual(['From first']);
+    // sync.atRisk() reads what the join will archive, before the user consents.
+    const atRisk = await second.sync.atRisk();
+    expect({ replicaId: atRisk.replicaId, ids: atRisk.ops.map((op) => op.id) }).toEqual({ replicaId: second.store.replicaId, ids: ['x', 'y'] });
 
     await second.sync.join();
     expect(await titles(second)).toEqual(['From first']);
     const archives = await firstValueFrom(second.store.archives);
     expect(archives).toHaveLength(1);
     expect(archives[0]?.ops.map((op) => op.id)).toEqual(['x', 'y']);
+    expect(archives[0]?.ops).toEqual(atRisk.ops);
+    expect(archives[0]?.replicaId).toBe(atRisk.replicaId);
+    expect(await second.sync.atRisk()).toEqual({ replicaId: second.store.replicaId, ops: [] });
 
     await second.store.collection('todos').put({ id: 'b', title: 'From second', createdAt: 4 });
     await second.settle();

@@ -89,6 +89,9 @@ describe('tabs sharing one replica (Node server)', () => {
     const [leader, follower] = await lateJoiningTabs(server, 'lib-join');
     const required = await follower.waitFor((s) => s.phase === 'join-required');
     expect(required.joinRequired).toEqual({ reason: 'late-joiner', atRisk: 1 });
+    // A follower reads what the join would archive from the shared store, as the leader does.
+    expect((await follower.sync.atRisk()).ops.map((op) => op.id)).toEqual(['mine']);
+    expect(await follower.sync.atRisk()).toEqual(await leader.sync.atRisk());
 
     await follower.sync.join();
     await leader.waitFor((s) => s.phase === 'live');

@@ -12,6 +12,7 @@ import type { Sync, SyncOptions, SyncState } from '../types.js';
 import { pendingFloor, type OwnSeq } from '../engine/session.js';
 import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
 import { createFlushRequests } from './flush-requests.js';
+import { readAtRisk } from '../at-risk.js';
 import { createLeadership, type Leadership, type TabLocks } from './leader.js';
 
 /** A Sync as the leader tab runs it: it also says what the store acknowledged, for the followers' pending. */
@@ -202,6 +203,8 @@ export function createTabSync(o: TabSyncOptions): TabSync {
     state: state.asObservable(),
     join: () => (engine ? engine.sync.join() : forwardJoin()),
     flushed: () => flushes.flushed(),
+    // The store is shared by the tabs: any tab reads what a join would archive.
+    atRisk: () => readAtRisk(o.host),
     stop: async () => {
       if (stopped) return;
       stopped = true;

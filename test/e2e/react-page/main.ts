@@ -37,7 +37,7 @@ function Items({ store }: { store: AppStore }) {
 
 function Join({ store, sync }: { store: AppStore; sync: Sync }) {
   const { phase } = useSyncState(sync);
-  const { required, reason, atRisk, join } = useJoinLibrary(sync, store);
+  const { required, reason, atRisk, join } = useJoinLibrary(sync);
   const onJoin = useCallback(() => void join(), [join]);
   return h(
     'div',
