@@ -20,6 +20,10 @@ export type Path = readonly string[];
  * - `delete` tombstones the document; a newer write recreates it.
  * - list changes address items by identity (`item`), never by index; `pos` is a
  *   fractional position key, ties broken by item id.
+ * - `inc` adds `by` (a safe integer) to the number at `path` (0 when the value
+ *   there is not a number). Increments commute; a newer set/unset/put of the
+ *   path or a prefix is a new base that drops every increment stamped before
+ *   it (see merge/fold-entries.ts).
  */
 export type Change =
   | { readonly kind: 'put'; readonly value: JsonObject }
@@ -28,7 +32,8 @@ export type Change =
   | { readonly kind: 'delete' }
   | { readonly kind: 'list-insert'; readonly path: Path; readonly item: string; readonly pos: string; readonly value: Json }
   | { readonly kind: 'list-remove'; readonly path: Path; readonly item: string }
-  | { readonly kind: 'list-move'; readonly path: Path; readonly item: string; readonly pos: string };
+  | { readonly kind: 'list-move'; readonly path: Path; readonly item: string; readonly pos: string }
+  | { readonly kind: 'inc'; readonly path: Path; readonly by: number };
 
 export type ChangeKind = Change['kind'];
 

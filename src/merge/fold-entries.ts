@@ -1,6 +1,14 @@
 /**
  * The reference semantics: a sequential fold of entries in (stamp, seq) order.
  * Pruning (prune-entries.ts) only drops entries that cannot change this fold.
+ *
+ * Counters: `inc` adds `by` to the number at its path (a value there that is
+ * not a number counts as 0). Increments commute with each other, so
+ * concurrent increments on two replicas both count, in any arrival order. A
+ * set, unset or put of the path (or of a prefix) is a new base: increments
+ * stamped after it add to it, increments stamped before it (older, or
+ * concurrent but ordered before by (ts, replicaId)) are overwritten. The rule
+ * depends only on stamps, so the same ops give the same number everywhere.
  */
 import { unexpectedCase } from '../core/index.js';
 import type { Change, StateEntry } from '../core/index.js';
@@ -62,6 +70,14 @@ function applyEntry(doc: DocTree, entry: StateEntry): void {
       const list = listAt(doc.root, change.path);
       const item = list?.items.get(change.item);
       if (list && item) list.items.set(change.item, { pos: change.pos, value: item.value });
+      doc.exists = true;
+      return;
+    }
+    case 'inc': {
+      const parent = coerceParent(doc.root, change.path);
+      const key = lastKey(change.path);
+      const current = parent.get(key);
+      parent.set(key, (typeof current === 'number' ? current : 0) + change.by);
       doc.exists = true;
       return;
     }

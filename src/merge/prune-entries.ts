@@ -13,6 +13,11 @@
  *    subtree. F's result depends only on blank(v), and sets `exists`.
  * 3. E is `delete` and F is any other change that is not a no-op (it sets
  *    `exists` again; nothing reads `exists` in between), or F is a delete.
+ * An `inc` reads the value it adds to, so it dominates nothing but an older
+ * delete (rule 3), and marks no path written; as E it is dominated like any
+ * path change (rules 1 and 2: it stays inside its path's subtree, and
+ * between E and F it maps values with equal blanks to equal blanks, since
+ * at or above P it replaces the value by a number in both).
  * The argument holds for any entries between E and F, so it also holds for
  * entries that arrive later: a dropped entry never matters again.
  *
@@ -74,6 +79,7 @@ export function pruneEntries(entries: readonly StateEntry[]): StateEntry[] {
       case 'list-insert':
       case 'list-remove':
       case 'list-move':
+      case 'inc':
         if (!hasPrefixOf(overwritten, change.path)) kept.push(entry);
         break;
       default:

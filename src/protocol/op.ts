@@ -44,6 +44,12 @@ const PositionSchema = v.pipe(
   v.check((pos: string) => unicodeProblem(pos) === undefined, (issue) => `Expected a list position: this one ${unicodeProblem(issue.input) ?? 'is invalid'}`),
 );
 
+/**
+ * An increment: a safe integer, so sums are exact and the same in any order
+ * (and an undo, the opposite increment, restores exactly). 0 is allowed.
+ */
+export const IncrementSchema = v.pipe(v.number(), v.safeInteger('Expected an increment: a safe integer (Number.isSafeInteger)'));
+
 export const ChangeSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('put'), value: JsonObjectSchema }),
   v.strictObject({ kind: v.literal('set'), path: PathSchema, value: JsonSchema }),
@@ -52,6 +58,7 @@ export const ChangeSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('list-insert'), path: PathSchema, item: NameSchema, pos: PositionSchema, value: JsonSchema }),
   v.strictObject({ kind: v.literal('list-remove'), path: PathSchema, item: NameSchema }),
   v.strictObject({ kind: v.literal('list-move'), path: PathSchema, item: NameSchema, pos: PositionSchema }),
+  v.strictObject({ kind: v.literal('inc'), path: PathSchema, by: IncrementSchema }),
 ]);
 
 export const OpSchema = v.strictObject({

@@ -41,6 +41,12 @@
  *      as seen by it (its acked seq moves with the push when it had reached
  *      the head), so a library with a single writer compacts.
  * - 5: the authoritative server and counters (issue 17):
+ *      Counters: the change kind `inc {path, by}` (by a safe integer) adds to
+ *      the number at path; increments commute, a newer set/unset/put of the
+ *      path or a prefix is a new base (merge/fold-entries.ts). A version 4 or
+ *      older client cannot decode a frame holding one: it drops that frame
+ *      and reports PROTOCOL_INVALID_MESSAGE in its sync state, so apps that
+ *      call increment must ship version 5 clients.
  */
 export const PROTOCOL_VERSION = 5;
 

@@ -9,6 +9,7 @@
 export { defineSchema } from './define-schema.js';
 export { validateValue, validateFields, assertDocument, applyDefaults, isFileRef } from './validate.js';
 export type { Violation } from './validate.js';
+export { fieldAt } from './field-at.js';
 export type {
   SchemaDef,
   Schema,
@@ -36,6 +37,7 @@ export type {
   PatchOf,
   ListFieldName,
   ListItemOf,
+  NumberFieldName,
   FieldValue,
   InputValue,
   DocOfFields,

@@ -74,6 +74,13 @@ export type Migration = (doc: JsonObject) => JsonObject;
 export interface SchemaDef {
   /** Positive integer; raise it whenever collections, fields or indexes change. */
   readonly version: number;
+  /**
+   * The version of this schema's latest breaking change: a server holding this schema (`createNodeServer({ schema })`)
+   * refuses replicas whose schema `version` is older with SYNC_SCHEMA_OUTDATED. A change is breaking when a replica of
+   * the older schema could write what this one refuses (a field removed, renamed, narrowed or made required, a
+   * collection removed). Between 1 and `version`; absent: every version may sync.
+   */
+  readonly breakingSince?: number;
   readonly collections: { readonly [name: string]: CollectionDef };
   /** `migrations[v][collection]` runs once on each document when the database moves up to version `v`. */
   readonly migrations?: { readonly [version: number]: { readonly [collection: string]: Migration } };
@@ -168,6 +175,12 @@ type PatchOfFields<Fs> = {
 /** Names of the list fields of collection `C`. */
 export type ListFieldName<S extends SchemaLike, C extends CollectionName<S>> = {
   [K in keyof CollectionsOf<S>[C]['fields']]: CollectionsOf<S>[C]['fields'][K] extends { readonly type: 'list' } ? K : never;
+}[keyof CollectionsOf<S>[C]['fields']] &
+  string;
+
+/** Names of the top-level number fields of collection `C` (what `increment` takes as a field name). */
+export type NumberFieldName<S extends SchemaLike, C extends CollectionName<S>> = {
+  [K in keyof CollectionsOf<S>[C]['fields']]: CollectionsOf<S>[C]['fields'][K] extends { readonly type: 'number' } ? K : never;
 }[keyof CollectionsOf<S>[C]['fields']] &
   string;
 

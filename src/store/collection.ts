@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Json, JsonObject } from '../core/index.js';
-import type { CollectionName, DocOf, InputOf, ListFieldName, ListItemOf, PatchOf, SchemaDef } from '../schema/index.js';
+import type { CollectionName, DocOf, InputOf, ListFieldName, ListItemOf, NumberFieldName, PatchOf, SchemaDef } from '../schema/index.js';
 import { applyDefaults } from '../schema/index.js';
 import { assertOpen, collectionDef, type StoreContext } from './context.js';
 import {
@@ -23,6 +23,7 @@ import type { Table } from 'dexie';
 import { extractFiles, hasFiles, withHandles, type FileRow } from './files.js'; // files:
 import { liveWithAnnouncements, nextDoc, nextResult } from './optimistic.js';
 import { previewUpdate } from './preview-update.js';
+import { incrementChange, incrementPath } from './increment-change.js';
 
 /** A condition on one field: a value (equality) or a range. */
 export type Condition<V> = V | { gt?: V; gte?: V; lt?: V; lte?: V; startsWith?: V extends string ? string : never };
@@ -51,6 +52,14 @@ export interface Collection<S extends SchemaDef, C extends CollectionName<S>> {
   bulkPut(docs: readonly InputOf<S, C>[]): Promise<void>;
   /** Partial, nested update of an existing document; `undefined` removes an optional field. */
   update(id: string, patch: PatchOf<S, C>): Promise<void>;
+  /**
+   * Adds `by` (a safe integer; negative counts down) to a number field: a
+   * top-level field name, or an array of names for a nested one. Increments
+   * merge by adding, so concurrent increments on other replicas all count; a
+   * later `update` or `put` of the field sets a new base. The document must
+   * exist (NOT_FOUND); a total beyond Number.MAX_SAFE_INTEGER is refused.
+   */
+  increment(id: string, path: NumberFieldName<S, C> | readonly [string, ...string[]], by: number): Promise<void>;
   /** Deletes the document (a tombstone op); deleting a missing document does nothing. */
   delete(id: string): Promise<void>;
   listPush<F extends ListFieldName<S, C>>(id: string, field: F, value: ListItemOf<S, C, F>): Promise<void>;
@@ -119,6 +128,18 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
           },
           files,
         );
+      } catch (err) {
+        if (previewed) ctx.announcer.withdraw(new Set([name]));
+        throw err;
+      }
+    },
+    increment: async (id, path, by) => {
+      assertIdArgument(name, id);
+      const at = incrementPath({ collection: name, def, id }, path, by);
+      const changes = [{ kind: 'inc' as const, path: at, by }];
+      const previewed = previewUpdate({ ctx, collection: name, def, id, changes });
+      try {
+        await write(id, incrementChange({ collection: name, def, id }, at, by));
       } catch (err) {
         if (previewed) ctx.announcer.withdraw(new Set([name]));
         throw err;

@@ -44,6 +44,9 @@ export function inverseOf(change: Change, before: JsonObject | undefined, state:
       const item = listItemsAt(state, change.path)?.find((i) => i.item === change.item);
       return item ? [{ kind: 'list-move', path: change.path, item: item.item, pos: item.pos }] : [];
     }
+    case 'inc':
+      // The opposite increment, not a set of the old value: other replicas' increments meanwhile still count.
+      return [{ kind: 'inc', path: change.path, by: -change.by }];
     default:
       return unexpectedCase(change);
   }

@@ -5,7 +5,8 @@
  * document's head (a tick or more later).
  *
  * The document is taken from what a live query of this store instance
- * already shows, and the update's `set`/`unset` changes are applied to it:
+ * already shows, and the update's `set`/`unset` changes (or an increment's
+ * `inc`) are applied to it:
  * a local op carries a timestamp later than any this replica has seen, so on
  * the paths it writes it wins, and the merge leaves the rest as shown. The
  * write path's own announcement and Dexie's re-run still follow and have the
@@ -42,7 +43,7 @@ export function previewUpdate(o: { ctx: StoreContext; collection: string; def: C
 /** `doc` (a copy, changed in place) with `changes` applied, or undefined when that needs the merge (lists, missing parents). */
 function applyChanges(doc: JsonObject, changes: readonly Change[]): JsonObject | undefined {
   for (const change of changes) {
-    if (change.kind !== 'set' && change.kind !== 'unset') return undefined;
+    if (change.kind !== 'set' && change.kind !== 'unset' && change.kind !== 'inc') return undefined;
     let parent: JsonObject = doc;
     for (const key of change.path.slice(0, -1)) {
       // Own fields only: a `__proto__` or `constructor` segment must never reach a prototype (the write refuses it).
@@ -54,7 +55,14 @@ function applyChanges(doc: JsonObject, changes: readonly Change[]): JsonObject |
     const last = change.path.at(-1) as string;
     if (last === '__proto__') return undefined;
     if (change.kind === 'set') parent[last] = structuredClone(change.value);
-    else delete parent[last];
+    else if (change.kind === 'unset') delete parent[last];
+    else {
+      // As the merge adds: a value that is not a number counts as 0 (an inc stamped now is newer than any shown write).
+      const current = Object.hasOwn(parent, last) ? parent[last] : undefined;
+      const total = (typeof current === 'number' ? current : 0) + change.by;
+      if (Math.abs(total) > Number.MAX_SAFE_INTEGER) return undefined; // the write refuses it too
+      parent[last] = total;
+    }
   }
   return doc;
 }

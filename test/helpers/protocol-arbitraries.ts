@@ -30,6 +30,7 @@ export const change: fc.Arbitrary<Change> = fc.oneof(
   fc.record({ kind: fc.constant('list-insert' as const), path, item: name, pos, value: wireJson }),
   fc.record({ kind: fc.constant('list-remove' as const), path, item: name }),
   fc.record({ kind: fc.constant('list-move' as const), path, item: name, pos }),
+  fc.record({ kind: fc.constant('inc' as const), path, by: fc.oneof(fc.integer(), fc.constantFrom(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0)) }),
 );
 
 export const op = fc.record({ replicaId, seq, ts, collection: name, id: name, change });

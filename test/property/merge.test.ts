@@ -32,6 +32,7 @@ const draft = (lists: number, listPath: fc.Arbitrary<readonly string[]>): fc.Arb
   { arbitrary: fc.record({ p: path, v: value }).map(({ p, v }) => ({ change: { kind: 'set', path: p, value: v } as Change })), weight: 3 },
   { arbitrary: path.map((p) => ({ change: { kind: 'unset', path: p } as Change })), weight: 1 },
   { arbitrary: fc.constant({ change: { kind: 'delete' } as Change }), weight: 1 },
+  { arbitrary: fc.record({ p: path, by: fc.integer({ min: -5, max: 5 }) }).map(({ p, by }) => ({ change: { kind: 'inc', path: p, by } as Change })), weight: 2 },
   {
     arbitrary: fc.record({ p: listPath, ps: pos, v: leaf, fresh: fc.boolean() }).map(({ p, ps, v, fresh }) => ({
       change: { kind: 'list-insert', path: p, item: fresh ? '' : 'shared', pos: ps, value: v } as Change,
@@ -140,6 +141,11 @@ function referenceFold(all: readonly Op[]): JsonObject | undefined {
     } else if (c.kind === 'list-remove') {
       const list = listAt(root, c.path);
       if (list) list.items = list.items.filter((it) => it.id !== c.item);
+    } else if (c.kind === 'inc') {
+      const parent = parentOf(root, c.path);
+      const key = c.path.at(-1) as string;
+      const current = parent[key];
+      parent[key] = (typeof current === 'number' ? current : 0) + c.by;
     } else {
       const found = listAt(root, c.path)?.items.find((it) => it.id === c.item);
       if (found) found.pos = c.pos;

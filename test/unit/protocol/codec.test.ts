@@ -69,10 +69,22 @@ describe('malformed messages are rejected with the path of the problem', () => {
     ['a value nested too deep', push({ kind: 'set', path: ['a'], value: nest(MAX_JSON_DEPTH + 1) }), ['ops', 0, 'change', 'value']],
     ['a value with a __proto__ key', push({ kind: 'put', value: JSON.parse('{"__proto__":{"admin":true}}') }), ['ops', 0, 'change', 'value']],
     ['an extra op field', JSON.stringify({ type: 'push', ops: [{ ...op, extra: 1 }] }), ['ops', 0, 'extra']],
+    ['an increment by a fraction', push({ kind: 'inc', path: ['n'], by: 1.5 }), ['ops', 0, 'change', 'by']],
+    ['an increment by 2^53', push({ kind: 'inc', path: ['n'], by: 2 ** 53 }), ['ops', 0, 'change', 'by']],
+    ['an increment by 1e400 (Infinity once parsed)', push({ kind: 'inc', path: ['n'], by: 1 }).replace('"by":1', '"by":1e400'), ['ops', 0, 'change', 'by']],
+    ['an increment by a string', push({ kind: 'inc', path: ['n'], by: '1' }), ['ops', 0, 'change', 'by']],
+    ['an increment without by', push({ kind: 'inc', path: ['n'] }), ['ops', 0, 'change', 'by']],
+    ['an increment with an empty path', push({ kind: 'inc', path: [], by: 1 }), ['ops', 0, 'change', 'path']],
+    ['an increment with an extra field', push({ kind: 'inc', path: ['n'], by: 1, value: 2 }), ['ops', 0, 'change', 'value']],
   ])('%s', (_name, frame, path) => {
     const error = rejection(frame);
     expect(isTrellisError(error, 'PROTOCOL_INVALID_MESSAGE')).toBe(true);
     expect(error.details.path).toEqual(path);
+  });
+
+  test('an increment by ±MAX_SAFE_INTEGER is accepted', () => {
+    expect(decodeClientMessage(push({ kind: 'inc', path: ['n'], by: Number.MAX_SAFE_INTEGER })).ok).toBe(true);
+    expect(decodeClientMessage(push({ kind: 'inc', path: ['n'], by: -Number.MAX_SAFE_INTEGER })).ok).toBe(true);
   });
 
   test('a value nested exactly to the limit is accepted', () => {
