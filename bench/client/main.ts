@@ -9,6 +9,7 @@ import { reactiveLoop } from './figures/reactive-loop.js';
 import { singleWrite } from './figures/single-write.js';
 import { storage } from './figures/storage.js';
 import { propagation } from './figures/propagation.js';
+import { propagationFloor } from './figures/propagation-floor.js';
 import { lateJoiner } from './figures/late-joiner.js';
 
 const figures: Record<string, PageFigure> = {
@@ -18,6 +19,7 @@ const figures: Record<string, PageFigure> = {
   'cold-open': coldOpen,
   storage,
   propagation,
+  'propagation-floor': propagationFloor,
   'late-joiner': lateJoiner,
 };
 

@@ -3,7 +3,7 @@
  * open find). Both read one clock, `performance.timeOrigin + performance.now()`;
  * `calibrate` measures what remains between the two tabs' clocks over a
  * BroadcastChannel (offset at the fastest ping-pong), and the Node side
- * subtracts it.
+ * subtracts it. The figure's limit, the floor, is propagation-floor.ts.
  */
 import type { Subscription } from 'rxjs';
 import { createSync, type Sync } from 'trellis/sync';
@@ -15,15 +15,13 @@ let store: BenchStore | undefined;
 let sync: Sync | undefined;
 let name = '';
 let subscription: Subscription | undefined;
-let raw: WebSocket | undefined;
 let channel: BroadcastChannel | undefined;
-/** UTF-8 bytes of the last `push` frame this tab sent: the limit sends as many. */
+/** UTF-8 bytes of the last `push` frame this tab sent: the floor (propagation-floor.ts) sends as many. */
 let lastPushBytes = 0;
 /** When the last push left this tab and the last `ops` frame reached it (this tab's clock): where the time goes. */
 const marks = { pushSent: 0, ackReceived: 0, opsReceived: 0 };
 let watch: { accept: (docs: readonly Item[]) => boolean; resolve: (at: number) => void } | undefined;
 let seen: Promise<number> | undefined;
-let rawWatch: { tag: string; resolve: (at: number) => void } | undefined;
 
 /** The browser's WebSocket, noting the size of each push it sends. */
 class MeasuredWebSocket extends WebSocket {
@@ -121,41 +119,14 @@ export const propagation: PageFigure = {
   },
   lastPushBytes: async () => lastPushBytes,
   marks: async () => marks,
-  /** Both: a plain WebSocket to the relay. */
-  async rawOpen({ url }: { url: string }) {
-    raw = new WebSocket(url);
-    await new Promise((resolve, reject) => ((raw as WebSocket).onopen = resolve, (raw as WebSocket).onerror = reject));
-    raw.onmessage = (e: MessageEvent<string>) => {
-      // Decoded as a replica decodes a frame, then matched.
-      const { tag } = JSON.parse(e.data) as { tag: string };
-      if (rawWatch?.tag === tag) {
-        const { resolve } = rawWatch;
-        rawWatch = undefined;
-        resolve(clock());
-      }
-    };
-  },
-  async rawExpect({ tag }: { tag: string }) {
-    seen = new Promise((resolve) => (rawWatch = { tag, resolve }));
-  },
-  /** A: sends `bytes` bytes of JSON carrying `tag`; returns when (A's clock). */
-  async rawSend({ tag, bytes }: { tag: string; bytes: number }) {
-    const head = JSON.stringify({ tag, pad: '' });
-    const frame = JSON.stringify({ tag, pad: 'x'.repeat(Math.max(0, bytes - head.length)) });
-    const at = clock();
-    (raw as WebSocket).send(frame);
-    return at;
-  },
   async close() {
     subscription?.unsubscribe();
     channel?.close();
-    raw?.close();
     await sync?.stop();
     await store?.close();
     if (name) await dropDatabase(name);
     subscription = undefined;
     channel = undefined;
-    raw = undefined;
     sync = undefined;
     store = undefined;
     name = '';
