@@ -85,6 +85,13 @@ export const ErrorCode = {
   SYNC_TOKEN_UNAVAILABLE: 'SYNC_TOKEN_UNAVAILABLE',
   /** This store syncs with another library, and this library is empty: seeding it would copy the other library's history into it (a store records the library of its first sync and holds one acknowledged position). One store per library: name the store after the library (`createStore({ name: \`app-${library}\` })`). Nothing was sent. A library with history is joined through the consent flow instead. */
   SYNC_WRONG_LIBRARY: 'SYNC_WRONG_LIBRARY',
+  /**
+   * The server requires a newer schema than this replica's (its hello's `schemaVersion` is below the server's
+   * `minSchemaVersion`, or below the `breakingSince` of the schema the server holds; a hello without a schema
+   * version counts as outdated there). Nothing was stored. The sync plugin shows phase `outdated` and stops
+   * retrying; the store keeps working locally. Ship the app with the newer schema: the next start syncs.
+   */
+  SYNC_SCHEMA_OUTDATED: 'SYNC_SCHEMA_OUTDATED',
 
   /** A file is larger than the server's `maxFileSize` (HTTP 413). The server stored nothing; the file stays on this replica only (state `rejected`). Use smaller files or raise the limit. */
   FILE_TOO_LARGE: 'FILE_TOO_LARGE',

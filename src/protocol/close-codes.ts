@@ -32,6 +32,8 @@ export const CloseCode = {
   LIBRARY_RESEEDED: 4006,
   /** The replica id belongs to another user of this library (AUTH_REPLICA_FORBIDDEN). Use one store per user; do not reconnect in a loop. */
   REPLICA_FORBIDDEN: 4007,
+  /** The replica's schema is older than the server requires (SYNC_SCHEMA_OUTDATED). Update the app; do not reconnect in a loop. (A hello of protocol 4 or older is closed with VERSION_MISMATCH instead: those clients stop on it.) */
+  SCHEMA_OUTDATED: 4008,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -5,6 +5,9 @@ import { CountSchema, EpochSchema, ReplicaIdSchema } from './op.js';
 /** Where a replica is in a library's server seq stream: the epoch names the library's history, so a cursor from an evicted history is recognised. */
 export const CursorSchema = v.object({ epoch: EpochSchema, serverSeq: CountSchema });
 
+/** A schema's `version`: a positive safe integer. */
+export const SchemaVersionSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+
 /** Client → server, first message of every connection. */
 export const HelloSchema = v.object({
   type: v.literal('hello'),
@@ -17,6 +20,12 @@ export const HelloSchema = v.object({
   localSeq: CountSchema,
   /** Local changes the server may not have: unsynced own ops, or all local docs when never synced. */
   atRisk: CountSchema,
+  /**
+   * The `version` of the replica's schema (defineSchema). Optional: clients of protocol 4 and older do not
+   * send it. A server with a minimum schema version refuses a hello below it, or without it, with
+   * SYNC_SCHEMA_OUTDATED (see schema-version.ts in server/core).
+   */
+  schemaVersion: v.optional(SchemaVersionSchema),
 });
 
 /** Fields of every decision: the library's state when it was made. */

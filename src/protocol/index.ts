@@ -9,8 +9,9 @@
  * URL `.../parties/trellis/<library>?token=<JWT>`):
  *
  *   client                                   server
- *   hello {replicaId, cursor, localSeq, atRisk} →
+ *   hello {replicaId, cursor, localSeq, atRisk, schemaVersion} →
  *                                          ← decision (exactly one):
+ *   (or, when the server requires a newer schema: ← error SYNC_SCHEMA_OUTDATED, close 4008)
  *
  *   accept  — the library has no history (new or evicted). The replica's whole
  *             history becomes the library's:
@@ -90,7 +91,7 @@ export {
   ServerOpSchema,
 } from './op.js';
 export type { WireOp, ServerOp } from './op.js';
-export { CursorSchema, HelloSchema, DecisionSchema, DecisionReasonSchema } from './hello.js';
+export { CursorSchema, HelloSchema, DecisionSchema, DecisionReasonSchema, SchemaVersionSchema } from './hello.js';
 export type { Cursor, HelloMessage, DecisionMessage, DecisionReason } from './hello.js';
 export { SeedSchema } from './seed.js';
 export type { SeedMessage } from './seed.js';

@@ -47,6 +47,14 @@
  *      older client cannot decode a frame holding one: it drops that frame
  *      and reports PROTOCOL_INVALID_MESSAGE in its sync state, so apps that
  *      call increment must ship version 5 clients.
+ *      Schema versions: hello carries `schemaVersion` (optional, a positive
+ *      safe integer: the `version` of the replica's schema). A server with a
+ *      minimum (`minSchemaVersion`, or its schema's `breakingSince`) answers
+ *      a hello below it, or without it, with the error SYNC_SCHEMA_OUTDATED
+ *      and no decision, and closes with 4008 SCHEMA_OUTDATED (the client
+ *      shows phase `outdated` and does not retry). Older clients send no
+ *      version: without a minimum they are served as before; with one they
+ *      are refused and closed with 4004 VERSION_MISMATCH, on which they stop.
  */
 export const PROTOCOL_VERSION = 5;
 

@@ -25,6 +25,10 @@ export function defineSchema<const S extends SchemaDef>(definition: S): Schema<S
       version: definition?.version,
     });
   }
+  const since = definition.breakingSince;
+  if (since !== undefined && (!Number.isSafeInteger(since) || since < 1 || since > definition.version)) {
+    throw invalid(`Schema \`breakingSince\` must be an integer between 1 and the schema's version (${definition.version}).`, { breakingSince: since });
+  }
   const names = Object.keys(definition.collections ?? {});
   if (names.length === 0) throw invalid('A schema needs at least one collection in `collections`.', {});
   for (const name of names) checkCollection(name, definition.collections[name] as CollectionDef);

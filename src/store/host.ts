@@ -18,6 +18,8 @@ import { exactCounters } from './counters.js';
 import { createFileHost, type FileHost } from './files.js'; // files:
 
 export interface StoreHost {
+  /** The `version` of the store's schema, declared at hello (a server may require a minimum). */
+  readonly schemaVersion: number;
   /** The replica ID as stored now (it changes after a reset). */
   replicaId(): Promise<string>;
   /** A new id from the store's injected generator (the replica id to use after a reset). */
@@ -53,6 +55,7 @@ export interface StoreHost {
 export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) => void): StoreHost {
   const readMeta = async <T>(key: string) => ((await ctx.db.table('meta').get(key))?.value as T | undefined) ?? undefined;
   return {
+    schemaVersion: ctx.schema.version,
     replicaId: async () => (await readMeta<{ replicaId: string }>(META_LOCAL))?.replicaId as string,
     createId: () => ctx.createId(),
     localSeq: () => ctx.db.transaction('r', ['meta', 'ops'], async (tx) => (await exactCounters(tx)).seq),

@@ -18,6 +18,7 @@ const CLOSE_ERRORS: Record<number, ErrorCode> = {
   [CloseCode.VERSION_MISMATCH]: ErrorCode.PROTOCOL_VERSION_MISMATCH,
   [CloseCode.POLICY_VIOLATION]: ErrorCode.PROTOCOL_INVALID_MESSAGE,
   [CloseCode.REPLICA_FORBIDDEN]: ErrorCode.AUTH_REPLICA_FORBIDDEN,
+  [CloseCode.SCHEMA_OUTDATED]: ErrorCode.SYNC_SCHEMA_OUTDATED,
 };
 
 function checkOptions(options: SyncOptions): void {
@@ -125,6 +126,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     code === CloseCode.POLICY_VIOLATION ||
     code === CloseCode.AUTH_WRONG_LIBRARY ||
     code === CloseCode.REPLICA_FORBIDDEN ||
+    code === CloseCode.SCHEMA_OUTDATED ||
     (!canRefresh && (code === CloseCode.AUTH_INVALID || code === CloseCode.AUTH_EXPIRED));
   const url = async () => {
     const token = options.getToken ? await fetchToken(options.getToken, engine.report) : (options.token as string);

@@ -1,6 +1,11 @@
 import type { Observable } from 'rxjs';
 
-export type SyncPhase = 'offline' | 'connecting' | 'syncing' | 'live' | 'join-required' | 'resetting' | 'error';
+/**
+ * `outdated`: the server requires a newer schema than this app's (SYNC_SCHEMA_OUTDATED, in `error`). Tell the user
+ * to update the app. The store keeps working locally and sync does not retry; it connects again when sync is next
+ * started (`createSync`), by then, one hopes, with the app's newer schema.
+ */
+export type SyncPhase = 'offline' | 'connecting' | 'syncing' | 'live' | 'join-required' | 'resetting' | 'outdated' | 'error';
 /**
  * Why a join is needed: the server's reset reasons, and `fork`: the server holds other ops under this
  * replica's id and seqs (the store was copied, or restored from a backup, and both copies wrote).
@@ -22,7 +27,8 @@ export interface SyncState {
    * live again (going live clears it). Sync keeps retrying with backoff, whatever the phase, except after
    * a refusal retrying cannot fix: a protocol version mismatch, a policy violation, a token for another
    * library, a replica id of another user, or an invalid or expired token without `getToken` to refresh it.
-   * Those show phase `error`; an auth refusal with `getToken` shows `error` too while it retries.
+   * Those show phase `error`; an auth refusal with `getToken` shows `error` too while it retries. A server that
+   * requires a newer schema (SYNC_SCHEMA_OUTDATED) shows phase `outdated` and is not retried either.
    */
   readonly error?: { readonly code: string; readonly message: string };
 }

@@ -18,10 +18,12 @@ const NEXT_PHASES: Record<SyncPhase, readonly SyncPhase[]> = {
   connecting: ['syncing', 'offline', 'error'],
   offline: ['syncing', 'error'],
   error: ['syncing', 'offline'],
-  syncing: ['live', 'join-required', 'resetting', 'offline', 'error'],
+  syncing: ['live', 'join-required', 'resetting', 'offline', 'error', 'outdated'],
   live: ['offline', 'error'],
   'join-required': ['resetting', 'offline', 'error'],
   resetting: ['live', 'offline', 'error'],
+  // Final: the engine refuses every later event (SYNC_SCHEMA_OUTDATED).
+  outdated: [],
 };
 
 function deepFreeze<T>(value: T): T {

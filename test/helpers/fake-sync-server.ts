@@ -48,7 +48,7 @@ export const fakeVerify: VerifyToken = (token) => {
 };
 
 export function createFakeServer(
-  o: { truancyMs?: number; limits?: Partial<SyncLimits>; verifyToken?: VerifyToken; sql?: SqlStorage; deferCompaction?: (library: string) => void } = {},
+  o: { truancyMs?: number; limits?: Partial<SyncLimits>; verifyToken?: VerifyToken; sql?: SqlStorage; deferCompaction?: (library: string) => void; minSchemaVersion?: number } = {},
 ): FakeServer {
   const sql = o.sql ?? createSqliteStorage(new Database(':memory:'));
   const logs: FakeServer['logs'] = [];
@@ -69,6 +69,7 @@ export function createFakeServer(
     ...(o.truancyMs === undefined ? {} : { truancyMs: o.truancyMs }),
     ...(o.limits === undefined ? {} : { limits: o.limits }),
     ...(o.deferCompaction === undefined ? {} : { deferCompaction: o.deferCompaction }),
+    ...(o.minSchemaVersion === undefined ? {} : { minSchemaVersion: o.minSchemaVersion }),
   });
   return fake;
 }

@@ -43,6 +43,8 @@ export interface StartOptions {
   readonly compactIntervalMs?: number;
   /** How long a disconnected replica stays in presence (Node: a timer; Cloudflare: an alarm). Default the server's (5 s). */
   readonly presenceGraceMs?: number;
+  /** Replicas below this schema version are refused (Node: `minSchemaVersion`; Cloudflare: TRELLIS_MIN_SCHEMA_VERSION). */
+  readonly minSchemaVersion?: number;
 }
 
 export interface LogEntry {
@@ -138,6 +140,7 @@ async function startNode(o: StartOptions = {}): Promise<ServerUnderTest> {
       ...(o.secret === null ? {} : { secret: o.secret ?? TEST_SECRET }),
       ...(o.truancyMs === undefined ? {} : { truancyMs: o.truancyMs }),
       ...(o.presenceGraceMs === undefined ? {} : { presenceGraceMs: o.presenceGraceMs }),
+      ...(o.minSchemaVersion === undefined ? {} : { minSchemaVersion: o.minSchemaVersion }),
       profiles: testProfiles,
     });
   let node: NodeServer = await open();
@@ -189,6 +192,7 @@ async function startCloudflare(o: StartOptions = {}): Promise<CloudflareServerUn
     TRELLIS_COMPACT_INTERVAL: `${(o.compactIntervalMs ?? 0) / 1000}s`,
     ...(o.truancyMs === undefined ? {} : { TRELLIS_TRUANCY: `${o.truancyMs / 1000}s` }),
     ...(o.presenceGraceMs === undefined ? {} : { TRELLIS_PRESENCE_GRACE: `${o.presenceGraceMs / 1000}s` }),
+    ...(o.minSchemaVersion === undefined ? {} : { TRELLIS_MIN_SCHEMA_VERSION: String(o.minSchemaVersion) }),
   };
   let running = await startMiniflare({ persistDir, bindings });
   let stopped = false;

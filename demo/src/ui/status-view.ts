@@ -27,6 +27,8 @@ export function badgeOf(s: SessionStatus): { kind: BadgeKind; label: string } {
       return { kind: 'join', label: 'waiting to join' };
     case 'error':
       return { kind: 'error', label: 'error' };
+    case 'outdated':
+      return { kind: 'error', label: 'update the app to sync' };
   }
 }
 

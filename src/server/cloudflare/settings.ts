@@ -17,6 +17,8 @@ export interface TrellisVars {
   readonly TRELLIS_COMPACT_INTERVAL?: string;
   /** How long a disconnected replica stays in presence. Default 5s. */
   readonly TRELLIS_PRESENCE_GRACE?: string;
+  /** Replicas whose schema version is below this are refused with SYNC_SCHEMA_OUTDATED. Default none. */
+  readonly TRELLIS_MIN_SCHEMA_VERSION?: string;
   /** files: the R2 bucket holding the bytes of file fields; without it, uploads are refused (404). */
   readonly TRELLIS_FILES?: R2Bucket;
   /** files: largest file accepted, in bytes. Default 25 MiB. */
@@ -32,6 +34,7 @@ export interface Settings {
   readonly truancyMs: number;
   readonly compactIntervalMs: number;
   readonly presenceGraceMs: number;
+  readonly minSchemaVersion?: number;
 }
 
 /** Throws INVALID_ARGUMENT when there is no secret outside dev mode, or a duration does not parse. */
@@ -47,5 +50,15 @@ export function readSettings(vars: TrellisVars): Settings {
     truancyMs: parseDuration(vars.TRELLIS_TRUANCY ?? '30d') * 1000,
     compactIntervalMs: parseDuration(vars.TRELLIS_COMPACT_INTERVAL ?? '60s') * 1000,
     presenceGraceMs: parseDuration(vars.TRELLIS_PRESENCE_GRACE ?? '5s') * 1000,
+    ...minSchemaVersion(vars.TRELLIS_MIN_SCHEMA_VERSION),
   };
+}
+
+function minSchemaVersion(value: string | undefined): { minSchemaVersion?: number } {
+  if (value === undefined || value === '') return {};
+  const version = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, `TRELLIS_MIN_SCHEMA_VERSION must be a positive integer (a schema's version), got "${value}".`);
+  }
+  return { minSchemaVersion: version };
 }

@@ -225,6 +225,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
       verifyToken: tokens.verify,
       log: (level, event, fields) => this.log(level, event, fields),
       truancyMs: settings.truancyMs,
+      ...(settings.minSchemaVersion === undefined ? {} : { minSchemaVersion: settings.minSchemaVersion }),
       limits: { maxSeedBytes: MAX_SEED_BYTES },
       presenceGraceMs: settings.presenceGraceMs,
       deferCompaction: () => {

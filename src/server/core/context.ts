@@ -49,6 +49,8 @@ export interface ServerContext {
   readonly now: () => number;
   readonly log: Log;
   readonly truancyMs: number;
+  /** The oldest schema version a hello may declare; 0: any, or none (schema-version.ts). */
+  readonly minSchemaVersion: number;
   readonly limits: SyncLimits;
   readonly createId: IdGenerator;
   readonly verifyToken: VerifyToken;

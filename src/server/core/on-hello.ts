@@ -13,6 +13,7 @@ import { readOwnOps } from './op-log.js';
 import { markTruant, readReplica } from './replicas.js';
 import type { ReplicaRow } from './replicas.js';
 import { createSeedBuffer } from './seed.js';
+import { checkSchemaVersion } from './schema-version.js';
 import { sendCatchUp } from './stream.js';
 import type { Claims, Role } from './types.js';
 
@@ -22,6 +23,12 @@ type DecisionFields = Omit<Extract<DecisionMessage, { decision: 'resume' }>, 'de
 export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
   const { ctx } = conn;
   const { role, user } = conn.claims as Claims;
+  // Before anything is read or stored: an outdated replica gets no decision (schema-version.ts).
+  const outdated = checkSchemaVersion(hello, ctx.minSchemaVersion);
+  if (outdated !== undefined) {
+    ctx.log('info', 'hello.schema-outdated', { connection: conn.id, library: conn.library, replicaId: hello.replicaId, schemaVersion: hello.schemaVersion ?? null, required: ctx.minSchemaVersion });
+    return outdated;
+  }
   const replica = readReplica(ctx.sql, { library: conn.library, replica: hello.replicaId });
   if (replica !== undefined && replica.user !== user) {
     // A replica id is bound to the user who registered it: nobody may speak (or push) as another user's replica.

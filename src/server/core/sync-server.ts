@@ -12,6 +12,7 @@ import { nextPresenceExpiry } from './presence-members.js';
 import { createProfileCache } from './profiles.js';
 import { migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
+import { requiredSchemaVersion } from './schema-version.js';
 import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -80,6 +81,7 @@ function createContext(options: SyncServerOptions): ServerContext {
     now: options.now,
     log,
     truancyMs: options.truancyMs ?? DEFAULT_TRUANCY_MS,
+    minSchemaVersion: requiredSchemaVersion(options),
     limits: {
       ...limits,
       // A server may be stricter than the protocol, never looser.

@@ -141,6 +141,12 @@ export interface SyncServerOptions {
   readonly log?: Log;
   /** A replica not seen for longer than this is truant and must reset. Default 30 days. */
   readonly truancyMs?: number;
+  /**
+   * Replicas whose schema `version` (hello `schemaVersion`) is below this are refused with SYNC_SCHEMA_OUTDATED
+   * (and so is a hello that declares none, as clients of protocol 4 and older do). The effective minimum is the
+   * higher of this and `schema.definition.breakingSince`. Default: none.
+   */
+  readonly minSchemaVersion?: number;
   readonly limits?: Partial<SyncLimits>;
   /** Generates library epochs. Default: nanoid. */
   readonly createId?: IdGenerator;

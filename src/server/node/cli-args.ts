@@ -17,6 +17,9 @@ Options:
   --secret <s>       token HMAC secret (or env TRELLIS_SECRET); without one the
                      server runs in INSECURE dev mode and serves GET /dev/token
   --truancy <d>      replicas away longer than this must reset     default 30d
+  --min-schema-version <n>
+                     refuse replicas whose schema version is older
+                     (SYNC_SCHEMA_OUTDATED: the app must update)   default none
   --files <dir>      store the bytes of file fields in this directory; without
                      it, uploads are refused
   --max-file-size <n>
@@ -37,6 +40,7 @@ export interface CliOptions {
   readonly dbPath: string;
   readonly secret: string | undefined;
   readonly truancyMs: number;
+  readonly minSchemaVersion?: number;
   readonly durability: Durability;
   readonly filesDir?: string;
   readonly maxFileSize?: number;
@@ -68,6 +72,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     secret,
     truancyMs: truancySeconds * 1000,
     durability: values['full-sync'] === true ? 'full' : 'normal',
+    ...minSchemaVersion(values['min-schema-version']),
     ...fileOptions(values),
     ...parseLimitFlags(values),
   };
@@ -85,6 +90,7 @@ function parseFlags(argv: readonly string[]) {
         db: { type: 'string' },
         secret: { type: 'string' },
         truancy: { type: 'string' },
+        'min-schema-version': { type: 'string' },
         'full-sync': { type: 'boolean' },
         files: { type: 'string' },
         'max-file-size': { type: 'string' },
@@ -114,6 +120,13 @@ function fileOptions(values: { files?: string; 'max-file-size'?: string; 'file-g
     ...(maxFileSize === undefined ? {} : { maxFileSize }),
     ...(graceSeconds === undefined ? {} : { fileGraceMs: graceSeconds * 1000 }),
   };
+}
+
+function minSchemaVersion(value: string | undefined): { minSchemaVersion?: number } {
+  if (value === undefined) return {};
+  const version = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(version) || version < 1) invalid(`--min-schema-version must be a positive integer (a schema's version), got "${value}"`);
+  return { minSchemaVersion: version };
 }
 
 function invalid(message: string): never {

@@ -42,6 +42,8 @@ export interface HelloInputs {
   readonly localSeq: number;
   readonly atRisk: number;
   readonly ackedSeq: number;
+  /** The store's schema version, declared at hello; absent: not declared (a server with a minimum then refuses the hello). */
+  readonly schemaVersion?: number;
 }
 
 /** What each store call resolves to. */

@@ -35,8 +35,14 @@ export function refuseOtherLibrary(s: Session, other: string): Step {
   return refuse(s, { code: ErrorCode.SYNC_WRONG_LIBRARY, message });
 }
 
-function refuse(s: Session, error: SyncError): Step {
-  const refused = withPhase({ ...s, refused: error, joinWaiters: 0 }, 'error', { error });
+/**
+ * The server requires a newer schema: phase `outdated`, and no retry (only a
+ * new engine, at the next start, connects again). The store is untouched.
+ */
+export const refuseOutdated = (s: Session, error: SyncError): Step => refuse(s, error, 'outdated');
+
+function refuse(s: Session, error: SyncError, phase: 'error' | 'outdated' = 'error'): Step {
+  const refused = withPhase({ ...s, refused: error, joinWaiters: 0 }, phase, { error });
   const settle = s.joinWaiters > 0 ? [{ type: 'settle-joins' as const, error }] : [];
   return next(refused, ...settle, { type: 'close' });
 }
@@ -50,11 +56,12 @@ export function onOpened(s: Session, connection: number): Step {
 }
 
 export function onHelloRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-hello' } }>): Step {
-  const { cursor, replicaId, localSeq, atRisk, ackedSeq } = e.value;
+  const { cursor, replicaId, localSeq, atRisk, ackedSeq, schemaVersion } = e.value;
   const read = withLink({ ...s, replicaId, acked: { replicaId, seq: ackedSeq } }, { cursor: cursor?.serverSeq ?? 0, localSeq });
   // A forked replica, or a store of another library, asks for a reset: without a cursor the server cannot resume it (decide.ts row 5).
   const said = s.forked || s.otherLibrary !== undefined ? null : cursor;
-  return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk } });
+  const declared = schemaVersion === undefined ? {} : { schemaVersion };
+  return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk, ...declared } });
 }
 
 /**
@@ -63,6 +70,8 @@ export function onHelloRead(s: Session, e: Extract<StoredEvent, { call: { kind: 
  * send or change the phase.
  */
 export function onClosed(s: Session, e: Extract<EngineEvent, { type: 'closed' }>): Step {
+  // The close can overtake its error frame (it skips the shell's queue): it refuses as the frame would.
+  if (e.error?.code === ErrorCode.SYNC_SCHEMA_OUTDATED) return refuseOutdated(s, e.error);
   const cancelled = cancelCursors({ ...s, connection: Math.max(s.connection, e.connection), open: false, link: freshLink() });
   return next(withPhase(cancelled.session, e.phase, e.error ? { error: e.error } : {}), ...cancelled.effects);
 }

@@ -10,6 +10,7 @@ import type { StoredEvent } from './events.js';
 import { afterSeedAcknowledged } from './on-stream.js';
 import { onPump } from './pump.js';
 import { forked } from './on-decision.js';
+import { refuseOutdated } from './on-connection.js';
 import type { Session } from './session.js';
 import { withLink, withState } from './session.js';
 import { next, type Step } from './next.js';
@@ -39,6 +40,7 @@ const MAX_ID_RETRIES = 3;
 
 export function onError(s: Session, message: ErrorMessage): Step {
   if (message.code === ErrorCode.SYNC_JOIN_REQUIRED) return next(s);
+  if (message.code === ErrorCode.SYNC_SCHEMA_OUTDATED) return refuseOutdated(s, message);
   if (message.code === ErrorCode.SYNC_REPLICA_ID_IN_USE && s.link.joiningAs !== undefined) {
     // Nothing was changed by the refused join: the consent still holds, so join again under another id.
     const refused = (s.link.idsRefused ?? 0) + 1;

@@ -16,6 +16,7 @@ export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: 
         localSeq: await host.localSeq(),
         atRisk: await host.countAtRisk(),
         ackedSeq: await host.acknowledgedSeq(),
+        schemaVersion: host.schemaVersion,
       };
     case 'export-history':
       return host.exportHistory();
