@@ -13,7 +13,7 @@
  * demo uses the public entries (an index.ts) only.
  */
 /** Folders of the pure layers, which run in browsers, Node and workerd alike. */
-const PURE = '^src/(core|merge|schema|protocol|store|sync|bindings|react|vue|server/core)/';
+const PURE = '^src/(core|merge|schema|protocol|store|sync|bindings|react|vue|devtools|server/core)/';
 
 /** A rule that `from` may import, inside src/, only paths matching `allowed`. */
 const onlyBelow = (name, comment, from, allowed) => ({
@@ -65,6 +65,19 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(react|vue|bindings|testing)/' },
       to: { path: '^src/(react|vue|bindings)/' },
+    },
+    onlyBelow(
+      'devtools-above-store-and-sync',
+      "devtools/ ('trellis/devtools') reaches the library through core/index.ts, store/index.ts and sync/index.ts only (its inspector is store/inspect.ts, exported there).",
+      '^src/devtools/',
+      '^src/devtools/|^src/(core/index|store/index|sync/index)[.]ts$',
+    ),
+    {
+      name: 'nothing-imports-devtools',
+      comment: "An app ships devtools only when it imports 'trellis/devtools': nothing else in src/ (but testing/, the top) imports devtools/.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(devtools|testing)/' },
+      to: { path: '^src/devtools/' },
     },
     onlyBelow(
       'server-core-is-runtime-free',

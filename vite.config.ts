@@ -8,6 +8,7 @@ const entries: Record<string, string> = {
   index: src('index.ts'),
   sync: src('sync/index.ts'),
   react: src('react/index.ts'),
+  devtools: src('devtools/index.ts'),
   protocol: src('protocol/index.ts'),
   server: src('server/index.ts'),
   'server-node': src('server/node/index.ts'),

@@ -52,6 +52,11 @@ export interface Store<S extends SchemaDef = SchemaDef> {
 }
 
 const hosts = new WeakMap<object, StoreHost>();
+/** Each store's internals, for the inspector (inspect.ts) only: nothing else reads it, so an app's bundle keeps just this map. */
+const contexts = new WeakMap<object, StoreContext>();
+
+/** The internals of a store createStore() made, or undefined (for store/inspect.ts). */
+export const storeContextOf = (store: object): StoreContext | undefined => contexts.get(store);
 
 /** The sync plugin's handle on a store (internal to Trellis). */
 export function getStoreHost(store: object): StoreHost {
@@ -130,6 +135,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
   // A reset run by another tab (the sync leader) or store instance gives this replica a new identity too.
   const watch = live(async () => (await db.table('meta').get(META_REPLICA))?.value as string | undefined).subscribe((next) => next && identity(next));
   hosts.set(store, createStoreHost(ctx, identity));
+  contexts.set(store, ctx);
   return store;
 }
 

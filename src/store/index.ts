@@ -19,3 +19,6 @@ export type { Snapshot, ResetOptions } from './reset.js';
 export type { CompactOptions } from './compact.js';
 export type { UndoState } from './undo.js';
 export { ARCHIVE_FORMAT } from './archives.js';
+// Internal but exported: for trellis/devtools only (never re-exported by 'trellis'), see inspect.ts.
+export { inspectStore } from './inspect.js';
+export type { StoreInspector, InspectedOp, ReplicaInspection, MergeInspection } from './inspect.js';
