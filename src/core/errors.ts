@@ -115,6 +115,10 @@ export const ErrorCode = {
   SERVER_LIMIT_EXCEEDED: 'SERVER_LIMIT_EXCEEDED',
   /** The server failed in a way it does not expose. Retry; report it if it persists. */
   SERVER_INTERNAL: 'SERVER_INTERNAL',
+  /** An admin route named a library the server holds no rows for (never synced, or evicted). Check the name; `evict` of such a library still revokes its tokens when asked. */
+  ADMIN_LIBRARY_NOT_FOUND: 'ADMIN_LIBRARY_NOT_FOUND',
+  /** An admin request was malformed: an unknown route or method, a library name that is not a valid name, a body that is not the JSON object the route takes, or a body over its size limit (`details.limit`). Fix the request; nothing was changed. */
+  ADMIN_REQUEST_INVALID: 'ADMIN_REQUEST_INVALID',
   /** A command-line flag is missing or invalid. Run with --help. */
   CLI_INVALID_FLAG: 'CLI_INVALID_FLAG',
 } as const;

@@ -26,6 +26,9 @@ export { DEFAULT_UPLOAD_LIMITS } from './upload-slots.js';
 export type { UploadLimits } from './upload-slots.js';
 export type { FileStorage, FileKey, FileServer, FileServerOptions, FileRequest, FileResponse } from './files.js';
 export { migrate } from './schema.js';
+export { answerAdmin, isAdminPath, invalid as adminRequestInvalid, ADMIN_PREFIX, EVERY_LIBRARY, MAX_ADMIN_BODY_BYTES } from './admin-api.js';
+export type { AdminHost, AdminRequest, AdminResponse } from './admin-api.js';
+export { MAX_INSPECTED_REPLICAS } from './inspect.js';
 export type {
   SqlStorage,
   ServerSocket,
@@ -41,5 +44,7 @@ export type {
   Connection,
   CompactionResult,
   EvictOptions,
+  LibraryInspection,
+  ReplicaInspection,
   SyncServer,
 } from './types.js';

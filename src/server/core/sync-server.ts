@@ -12,6 +12,7 @@ import { nextPresenceExpiry } from './presence-members.js';
 import { createProfileCache } from './profiles.js';
 import { migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
+import { inspectLibrary } from './inspect.js';
 import { requiredSchemaVersion } from './schema-version.js';
 import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './types.js';
 
@@ -63,6 +64,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     expirePresence: (library) => expirePresence(ctx, library),
     compact: (library) => (library === undefined ? listLibraries(ctx.sql) : [library]).map((name) => compactLibrary(ctx, name)),
     evict: (library, evictOptions) => evict(ctx, library, evictOptions),
+    inspect: (library) => inspectLibrary(ctx, library),
     stats: () => ({
       libraries: countLibraries(ctx.sql),
       connections: [...ctx.connections.values()].reduce((sum, set) => sum + set.size, 0),

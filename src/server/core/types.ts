@@ -37,7 +37,13 @@ export interface SendQueue {
   readonly bufferedBytes: number;
 }
 
-export type Role = 'read' | 'write';
+/**
+ * What a token may do. `read` and `write` sync as replicas; `admin` only
+ * administers (inspect, evict, compact over the adapter's admin routes) and
+ * never syncs. An admin token's library is the one it administers, or `*`
+ * for every library.
+ */
+export type Role = 'read' | 'write' | 'admin';
 
 /** What a verified token grants. `exp` is in seconds since the epoch (JWT `exp`). */
 export interface Claims {
@@ -192,6 +198,45 @@ export interface EvictOptions {
   readonly revokeTokens?: boolean;
 }
 
+/** One replica in a LibraryInspection (SyncServer.inspect). */
+export interface ReplicaInspection {
+  readonly replicaId: string;
+  /** The user (token `sub`) that registered the replica. */
+  readonly user: string;
+  /** Milliseconds since the epoch. */
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Marked truant, or away longer than the truancy window and not connected: it must reset on return. */
+  readonly truant: boolean;
+  /** Connected to this server now (always false when read from the database file by another process). */
+  readonly connected: boolean;
+  /** The replica's highest own seq stored here. */
+  readonly seq: number;
+  /** The server seq the replica applied everything up to (it holds the horizon back while active). */
+  readonly ackedSeq: number;
+}
+
+/** What an administrator sees of one library (SyncServer.inspect, the admin routes, `trellis-server inspect`). */
+export interface LibraryInspection {
+  readonly library: string;
+  /** Names this history of the library (a new one after an eviction or a seed). */
+  readonly epoch: string;
+  /** Highest server seq assigned. */
+  readonly headSeq: number;
+  /** Ops at or below it were squashed into baselines. */
+  readonly horizon: number;
+  readonly createdAt: number;
+  /** Documents with a baseline or an op (deleted ones included while their tombstone is kept). */
+  readonly documents: number;
+  /** Ops in the log (not yet squashed). */
+  readonly ops: number;
+  readonly baselines: number;
+  /** UTF-8 bytes of the ops' changes and the baselines' states (the library's data, without SQLite's overhead). */
+  readonly bytes: number;
+  readonly replicaCount: number;
+  readonly replicas: readonly ReplicaInspection[];
+}
+
 export interface CompactionResult {
   readonly library: string;
   /** The library's horizon after compaction. */
@@ -212,6 +257,8 @@ export interface SyncServer {
   compact(library?: string): CompactionResult[];
   /** Drop a library's rows and close its sockets with LIBRARY_EVICTED. */
   evict(library: string, options?: EvictOptions): void;
+  /** What an administrator sees of a library (inspect.ts); undefined when the server holds no row for it. */
+  inspect(library: string): LibraryInspection | undefined;
   /** Re-attach a socket that stayed open while the server was recreated (Durable Object hibernation), from its `save()`. */
   restore(socket: ServerSocket, saved: SavedConnection): Connection;
   /**
