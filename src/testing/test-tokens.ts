@@ -44,7 +44,7 @@ function parse(token: string): Claims | undefined {
   try {
     const value = JSON.parse(decodeURIComponent(token.slice(5))) as Partial<Claims>;
     const { library, user, role, exp } = value;
-    if (typeof library !== 'string' || typeof user !== 'string' || (role !== 'read' && role !== 'write') || typeof exp !== 'number') return undefined;
+    if (typeof library !== 'string' || typeof user !== 'string' || (role !== 'read' && role !== 'write' && role !== 'admin') || typeof exp !== 'number') return undefined;
     return { library, user, role, exp };
   } catch {
     return undefined;

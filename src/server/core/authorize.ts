@@ -47,6 +47,10 @@ export function wrongLibrary(): TrellisError {
   return new TrellisError(ErrorCode.AUTH_WRONG_LIBRARY, 'The token is for another library; request a token for this one.');
 }
 
+export function adminCannotSync(): TrellisError {
+  return new TrellisError(ErrorCode.AUTH_FORBIDDEN, 'An admin token administers libraries and cannot sync as a replica; use a read or write token.');
+}
+
 export function authCloseCode(code: ErrorCode): CloseCode {
   if (code === ErrorCode.AUTH_TOKEN_EXPIRED) return CloseCode.AUTH_EXPIRED;
   if (code === ErrorCode.AUTH_WRONG_LIBRARY) return CloseCode.AUTH_WRONG_LIBRARY;

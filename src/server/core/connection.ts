@@ -17,7 +17,7 @@ import { onPush } from './on-push.js';
 import { onSeed } from './on-seed.js';
 import { admissionRefusal, frameSizeError, rateRefusal } from './admission.js';
 import { revocationRefusal } from './revocations.js';
-import { authCloseCode, missingToken, wrongLibrary } from './authorize.js';
+import { adminCannotSync, authCloseCode, missingToken, wrongLibrary } from './authorize.js';
 import { closeConnection, closeIfExpired, detach, internalError, sendRefusal } from './outbox.js';
 import { restorePresence } from './presence.js';
 import { touchReplica } from './replicas.js';
@@ -89,6 +89,11 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 function admit(conn: ConnectionState, claims: Claims): void {
   guarded(conn, () => {
     if (conn.phase !== 'verifying') return;
+    if (claims.role === 'admin') {
+      // Admin tokens administer over HTTP (admin-api.ts); a replica's data never flows to or from one.
+      sendRefusal(conn, { error: adminCannotSync(), close: CloseCode.AUTH_INVALID });
+      return;
+    }
     if (claims.library !== conn.library) {
       sendRefusal(conn, { error: wrongLibrary(), close: CloseCode.AUTH_WRONG_LIBRARY });
       return;

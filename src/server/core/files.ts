@@ -134,6 +134,8 @@ export function createFileServer(options: FileServerOptions): FileServer {
     }
     if (!isFileId(id)) throw new TrellisError(ErrorCode.FILE_INVALID, 'A file id is 1 to 64 characters of A-Z, a-z, 0-9, _ and -.', { details: { id } });
     const claims = await authorizeFile(options, request);
+    // An admin token administers; it reads and writes no library's data (types.ts Role).
+    if (claims.role === 'admin') throw new TrellisError(ErrorCode.AUTH_FORBIDDEN, 'An admin token cannot read or write files; use a read or write token.');
     if (request.method === 'HEAD') {
       const held = storage.has === undefined ? (await storage.get({ library, id })) !== undefined : await storage.has({ library, id });
       if (!held) throw new TrellisError(ErrorCode.FILE_NOT_FOUND, 'No such file in this library (never uploaded, or collected).', { details: { id } });

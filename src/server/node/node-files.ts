@@ -15,7 +15,8 @@ import { isFileId } from '../../core/index.js';
 import { createFileServer, fileTooLarge } from '../core/index.js';
 import type { FileServer, FileServerOptions, FileStorage, Log } from '../core/index.js';
 
-const FILE_PATH = /^\/parties\/[^/]+\/([^/]+)\/files\/([^/]+)$/;
+/** Under the handler's base path (trellis-handler.ts). */
+const FILE_PATH = /^\/([^/]+)\/files\/([^/]+)$/;
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, PUT, OPTIONS',
@@ -87,11 +88,13 @@ export function createNodeFiles(options: NodeFilesOptions): FileServer {
 }
 
 /**
- * Answers `/parties/<party>/<library>/files/<id>` (GET, HEAD, PUT, CORS preflight);
- * undefined for any other path. Without a files directory it says so with 404.
+ * Answers `<base>/<library>/files/<id>` (GET, HEAD, PUT, CORS preflight), where
+ * `path` is the part under the base path; undefined for any other path.
+ * Without a files directory it says so with 404.
  */
-export function answerFile(files: FileServer | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
-  const match = FILE_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+export function answerFile(o: { files: FileServer | undefined; req: IncomingMessage; res: ServerResponse; path: string }): Promise<void> | undefined {
+  const { files, req, res } = o;
+  const match = FILE_PATH.exec(o.path);
   if (match === null) return undefined;
   if (req.method === 'OPTIONS') return Promise.resolve(void res.writeHead(204, CORS).end());
   if (files === undefined) {

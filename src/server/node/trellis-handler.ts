@@ -1,0 +1,190 @@
+/**
+ * createTrellisHandler: Trellis as a request handler and an upgrade handler,
+ * to mount under a path of a Node HTTP server, an Express app or a Hono app
+ * (@hono/node-server). It answers only paths under its base path and leaves
+ * every other request and upgrade to the app. createNodeServer is this
+ * handler on a server of its own.
+ *
+ *   const trellis = await createTrellisHandler({ dbPath: './trellis.sqlite', secret, basePath: '/sync' });
+ *   const http = createServer((req, res) => trellis.request(req, res) || app(req, res));
+ *   http.on('upgrade', trellis.upgrade);
+ *   // clients: createSync(store, { url: 'ws://host:port/sync', library, getToken })
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { TRANSPORT_MAX_BYTES } from '../../protocol/index.js';
+import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvider, isAdminPath } from '../core/index.js';
+import type { CompactionResult, EvictOptions, Log, SyncServer, SyncServerOptions, TokenProvider } from '../core/index.js';
+import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
+import type { Durability } from './sqlite-storage.js';
+import { deferCheckpoints } from './deferred-checkpoints.js';
+import { createCompactionLoop } from './compaction-loop.js';
+import { answerFile, createNodeFiles, startFileCollection } from './node-files.js';
+import type { FileServer } from '../core/index.js';
+import { answerAdminHttp } from './node-admin.js';
+import { attachSocket, closeSockets, presenceTimer } from './node-socket.js';
+import { basePathMatcher } from './base-path.js';
+
+/** The core's own options (truancy, limits, profiles, presence grace, schema versions, …), passed through unchanged. */
+type CoreOptions = Omit<SyncServerOptions, 'sql' | 'now' | 'verifyToken' | 'log' | 'deferCompaction'>;
+
+export interface TrellisHandlerOptions extends CoreOptions {
+  /**
+   * The path Trellis answers under: clients connect to `ws://host:port${basePath}/<library>`, files are at
+   * `${basePath}/<library>/files/<id>`, admin routes at `${basePath}/_admin/…`. Default: `/parties/<any party>`
+   * (`ws://host:port/parties/trellis` as createNodeServer's `url` says).
+   */
+  readonly basePath?: string;
+  readonly dbPath: string;
+  /** HMAC secret for tokens. Without one the handler runs in insecure dev mode (DEV_SECRET, GET `${basePath}/dev/token`). */
+  readonly secret?: string;
+  readonly log?: Log;
+  readonly now?: () => number;
+  readonly durability?: Durability;
+  /** Compact every library this often (ms); 0 turns the timer off. Default one minute. */
+  readonly compactIntervalMs?: number;
+  /** files: a directory for the bytes of file fields; without one, uploads are refused (404). */
+  readonly filesDir?: string;
+  /** Largest file accepted, in bytes. Default 25 MiB. */
+  readonly maxFileSize?: number;
+  /** How long a file stays unreferenced (after compaction) before it is deleted. Default one day. */
+  readonly fileGraceMs?: number;
+  /** Uploads in progress at once, all users together (each holds its bytes in memory until stored). Default 8. */
+  readonly maxUploads?: number;
+  /** Uploads in progress at once for one user. Default 4. */
+  readonly maxUploadsPerUser?: number;
+}
+
+export interface TrellisHandler {
+  /**
+   * Answers a request under the base path and returns true; returns false (and calls `next`, when given, as
+   * Express passes it) for any other path, leaving the response to the app.
+   */
+  request(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): boolean;
+  /** Takes a WebSocket upgrade under the base path and returns true; returns false for any other path, leaving the socket to the app's other upgrade listeners. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  readonly server: SyncServer;
+  readonly tokens: TokenProvider;
+  /** Drop a library's rows, close its sockets with LIBRARY_EVICTED (and start its files' grace); `revokeTokens` refuses every token for it issued until now. */
+  evict(library: string, options?: EvictOptions): void;
+  /** One compaction step per library (see SyncServer.compact); the rest runs by itself, between other events. */
+  compact(library?: string): CompactionResult[];
+  /** files: deletes files unreferenced for longer than the grace period (it also runs on the compaction interval). */
+  collectFiles(library?: string): Promise<{ library: string; deleted: string[] }[]>;
+  /** Closes Trellis's sockets, timers and database; the HTTP server is the app's to close. */
+  close(): Promise<void>;
+}
+
+export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHandler {
+  const { basePath, dbPath, secret, log: givenLog, now: givenNow, durability, compactIntervalMs, filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, ...core } = options;
+  const log = givenLog ?? (() => {});
+  const now = givenNow ?? Date.now;
+  if (secret === undefined) log('warn', 'server.insecure', { message: 'No secret given: using the public development secret and serving GET /dev/token. Never do this in production.' });
+  const tokens = createTokenProvider({ secret: secret ?? DEV_SECRET, now });
+  const db = openDatabase(dbPath, durability);
+  const checkpoints = deferCheckpoints(db, { log });
+  // The server's own compact, called only once the server exists (a deferred slice runs after a frame, never during creation).
+  const compaction = createCompactionLoop({ compact: (library) => server.compact(library), log });
+  const server = createSyncServer({ ...core, sql: createSqliteStorage(db), now, verifyToken: tokens.verify, log, deferCompaction: compaction.defer });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: TRANSPORT_MAX_BYTES });
+  const files = filesDir === undefined ? undefined : createNodeFiles({ dir: filesDir, sql: createSqliteStorage(db), now, verifyToken: tokens.verify, log, ...defined({ maxFileSize, graceMs: fileGraceMs, maxUploads, maxUploadsPerUser }) });
+  const presence = presenceTimer({ server, now, log });
+  const underBase = basePathMatcher(basePath);
+  const collectFiles = async (library?: string) => (files === undefined ? [] : files.collect(library));
+  const evict = (library: string, evictOptions: EvictOptions = {}): void => {
+    server.evict(library, evictOptions);
+    // files: an evicted library's files start their grace now; later collections finish them.
+    collectFiles(library).catch((err: unknown) => log('error', 'files.collection-failed', { library, message: String(err) }));
+  };
+  const admin = { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step };
+  const devTokens = secret === undefined ? tokens : undefined;
+  compaction.start(compactIntervalMs ?? 60_000);
+  const fileTimer = files && startFileCollection({ files, log, intervalMs: compactIntervalMs ?? 60_000 });
+
+  const request = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): boolean => {
+    const path = underBase(pathOf(req));
+    if (path === undefined) {
+      next?.();
+      return false;
+    }
+    answer({ req, res, path, files, server, admin, devTokens }).catch((err: unknown) => {
+      log('error', 'http.failed', { message: String(err) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'SERVER_INTERNAL', message: 'The server failed; retry.' }));
+    });
+    return true;
+  };
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = underBase(url.pathname);
+    if (path === undefined) return false;
+    const library = libraryOf(path);
+    if (library === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    const token = url.searchParams.get('token');
+    wss.handleUpgrade(req, socket, head, (ws) => attachSocket({ ws, server, log, library, token, closed: presence.schedule, handled: checkpoints.afterFrame }));
+    return true;
+  };
+  const close = async (): Promise<void> => {
+    compaction.stop();
+    clearInterval(fileTimer);
+    presence.stop();
+    checkpoints.stop();
+    server.close();
+    await closeSockets(wss);
+    db.close();
+  };
+  return { request, upgrade, server, tokens, evict, compact: compaction.step, collectFiles, close };
+}
+
+/** `/<library>` under the base path, URL-decoded; undefined for any other path or broken percent-encoding. */
+function libraryOf(path: string): string | undefined {
+  const match = /^\/([^/]+)\/?$/.exec(path);
+  if (match === null) return undefined;
+  try {
+    return decodeURIComponent(match[1] as string);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Express strips a mount path from req.url; originalUrl keeps it, so the handler matches its base path wherever it is mounted. */
+function pathOf(req: IncomingMessage): string {
+  const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  return new URL(url, 'http://localhost').pathname;
+}
+
+async function answer(o: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: string;
+  files: FileServer | undefined;
+  server: SyncServer;
+  admin: Parameters<typeof answerAdminHttp>[0]['host'];
+  devTokens: TokenProvider | undefined;
+}): Promise<void> {
+  const { req, res, path } = o;
+  if (isAdminPath(path)) return answerAdminHttp({ req, res, path, host: o.admin });
+  const file = answerFile({ files: o.files, req, res, path });
+  if (file !== undefined) return file;
+  await answerHttp({ req, res, path, server: o.server, tokens: o.devTokens });
+}
+
+/** `<base>/health`, and `<base>/dev/token` in dev mode; 404 for the rest. */
+export async function answerHttp(o: { req: IncomingMessage; res: ServerResponse; path: string; server: SyncServer; tokens: TokenProvider | undefined }): Promise<void> {
+  const json = (status: number, body: unknown): void => {
+    o.res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  if (o.req.method === 'GET' && o.path === '/health') return json(200, { ok: true, ...o.server.stats() });
+  if (o.req.method === 'GET' && o.path === '/dev/token' && o.tokens !== undefined) {
+    const { status, body } = await answerDevTokenRequest(o.tokens, new URL(o.req.url ?? '/', 'http://localhost').searchParams);
+    return json(status, body);
+  }
+  json(404, { error: 'not found' });
+}
+
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
