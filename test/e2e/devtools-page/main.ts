@@ -1,0 +1,36 @@
+/**
+ * The page of test/e2e/devtools.test.ts: a store and its sync from source
+ * (built by Vite), with the devtools panel mounted into #devtools, driven
+ * through `window.devtoolsPage`.
+ */
+import { createStore, defineSchema, type Store } from 'trellis';
+import { mountDevtools } from 'trellis/devtools';
+import { createSync, type Sync } from 'trellis/sync';
+
+const schema = defineSchema({
+  version: 1,
+  collections: { items: { primaryKey: 'id', fields: { id: { type: 'string' }, title: { type: 'string' } } } },
+});
+
+let store: Store<typeof schema.definition>;
+let sync: Sync;
+let unmount: (() => void) | undefined;
+
+const page = {
+  /** Opens the store `name` (its own database), writes `local` items before any sync, then syncs and mounts the panel. */
+  async open(o: { url: string; library: string; token: string; name: string; local: string[] }): Promise<string> {
+    store = await createStore({ name: o.name, schema });
+    for (const id of o.local) await store.collection('items').put({ id, title: `Local ${id}` });
+    sync = createSync(store, { url: o.url, library: o.library, token: o.token, autoJoin: 'never' });
+    unmount = mountDevtools(document.getElementById('devtools') as HTMLElement, { store, sync });
+    return store.replicaId;
+  },
+  replicaId: () => store.replicaId,
+  put: async (id: string, title: string) => void (await store.collection('items').put({ id, title })),
+  update: async (id: string, title: string) => void (await store.collection('items').update(id, { title })),
+  flushed: () => sync.flushed(),
+  join: () => sync.join(),
+  unmount: () => unmount?.(),
+};
+
+(window as unknown as { devtoolsPage: typeof page }).devtoolsPage = page;
