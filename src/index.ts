@@ -15,6 +15,7 @@ export type {
   Archive,
   CompactOptions,
   UndoState,
+  InvalidDocument,
 } from './store/index.js';
 export { defineSchema } from './schema/index.js';
 export type {

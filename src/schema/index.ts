@@ -9,6 +9,7 @@
 export { defineSchema } from './define-schema.js';
 export { validateValue, validateFields, assertDocument, applyDefaults, isFileRef } from './validate.js';
 export type { Violation } from './validate.js';
+export { stripUnknown } from './strip-unknown.js';
 export { fieldAt } from './field-at.js';
 export type {
   SchemaDef,

@@ -15,6 +15,7 @@ import { createHeadCache } from './head-cache.js';
 import { createUndoManager, type UndoState } from './undo.js';
 import { mapStorageError, withWriteScope } from './write.js';
 import { closeFiles } from './files.js'; // files:
+import { invalidDocuments, type InvalidDocument } from './invalid-documents.js';
 
 export interface CreateStoreOptions<S extends SchemaDef> {
   /** The IndexedDB database name; one store per name. */
@@ -46,6 +47,13 @@ export interface Store<S extends SchemaDef = SchemaDef> {
   compact(options?: CompactOptions): Promise<{ squashed: number }>;
   /** Change sets forfeited by resets, newest first, live. */
   readonly archives: Observable<Archive[]>;
+  /**
+   * Documents received from other replicas (sync, a reset's snapshot) whose value this store's schema forbids,
+   * live across tabs. They are hidden from get, find and live queries (typed code never sees them) while their ops
+   * stay in the op log: a later op that makes one valid, a local put/update that fixes it, a delete, or an app
+   * update whose schema accepts it takes it off the list. Each names the collection, id, field path and problem.
+   */
+  readonly invalidDocuments: Observable<readonly InvalidDocument[]>;
   exportArchive(id: string): Promise<string>;
   reapplyArchive(id: string): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +93,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     announcer: createAnnouncer(),
     heads: createHeadCache(db),
     onCommitted: (group) => undo.record(group),
+    onRolledBack: (collection, id) => undo.forget(collection, id),
     closed: false,
   };
   const undo = createUndoManager(ctx);
@@ -115,6 +124,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     undoState: undo.state,
     compact: (compactOptions) => compact(ctx, compactOptions),
     archives: live(async () => ((await db.table('archives').orderBy('createdAt').reverse().toArray()) as Archive[])),
+    invalidDocuments: invalidDocuments(ctx),
     exportArchive: (id) => exportArchive(ctx, id),
     reapplyArchive: (id) => reapplyArchive(ctx, id),
     close: async () => {

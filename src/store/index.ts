@@ -15,10 +15,12 @@ export type { Archive } from './database.js';
 export type { StoreHost } from './host.js';
 export type { FileHost, FileRow } from './files.js';
 export type { SequencedOp } from './remote.js';
+export type { RejectedOp } from './roll-back.js';
 export type { Snapshot, ResetOptions } from './reset.js';
 export type { CompactOptions } from './compact.js';
 export type { UndoState } from './undo.js';
 export { ARCHIVE_FORMAT } from './archives.js';
+export type { InvalidDocument } from './invalid-documents.js';
 // Internal but exported: for trellis/devtools only (never re-exported by 'trellis'), see inspect.ts.
 export { inspectStore } from './inspect.js';
 export type { StoreInspector, InspectedOp, ReplicaInspection, MergeInspection } from './inspect.js';

@@ -13,6 +13,7 @@ import type { StoreContext } from './context.js';
 import { LAYOUT, META_LAYOUT, META_SCHEMA_VERSION, docTableName, type DocRow } from './database.js';
 import { headWrite, readAllHeads, writeHeads } from './heads.js';
 import { flushWrites, headKey, withWriteScope, writeChangesIn, type WriteRequest } from './write.js';
+import { recheckAll } from './invalid-documents.js';
 
 export async function migrate(ctx: StoreContext): Promise<void> {
   const [stored, layout] = (await ctx.db.table('meta').bulkGet([META_SCHEMA_VERSION, META_LAYOUT])).map((row) => row?.value) as [number | undefined, number | undefined];
@@ -29,6 +30,9 @@ export async function migrate(ctx: StoreContext): Promise<void> {
           await writeChangesIn(ctx, scope, rows.map((row) => migrationRequest({ collection, version, step, row })));
         }
       }
+      await flushWrites(ctx, scope);
+      // Documents the new schema forbids are hidden now, and those it accepts again are shown (invalid-documents.ts).
+      await recheckAll(ctx, scope.tx);
     }
     await scope.tx.table('meta').bulkPut([
       { key: META_SCHEMA_VERSION, value: target },

@@ -12,8 +12,9 @@ import { acknowledgedRows, lastOf, opsAfter, opsOf, rowHolding, type OpLogRow } 
 import { headKey, mapStorageError, withdraw } from './write.js';
 import { docOfHeadKey } from './head-key.js';
 import { pushTo } from './push-to.js';
-import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
+import { readHeads, writeHeads, type HeadWrite } from './heads.js';
 import { knownCollection, type StoreContext } from './context.js';
+import { checkedHeadWrite, recordInvalid, type CheckedWrite } from './invalid-documents.js';
 
 /** An op with the server's sequence number for it. */
 export interface SequencedOp {
@@ -105,14 +106,15 @@ async function materializeDocs(
 ): Promise<void> {
   const keys = [...byDoc.keys()];
   const heads = await readHeads(ctx, tx, keys.map((k) => docOfHeadKey(k)));
-  const writes = new Map<string, HeadWrite>();
+  // Validated: a document this schema forbids is written hidden and listed (invalid-documents.ts).
+  const writes = new Map<string, CheckedWrite>();
   keys.forEach((key, i) => {
     const before = heads[i]?.state ?? emptyDocState;
     const state: DocState = applyOps(before, byDoc.get(key) ?? []);
     // Only ops it already held: nothing to write.
     if (state === before) return;
     const [collection, id] = docOfHeadKey(key);
-    writes.set(key, headWrite(ctx, collection, id, state, heads[i]?.inHeads ?? false));
+    writes.set(key, checkedHeadWrite(ctx, { collection, id, state, inHeads: heads[i]?.inHeads ?? false }));
   });
   ctx.heads.remember([...writes].map(([key, w]) => ({ key, state: w.state })));
   if (writes.size === 0) return;
@@ -121,6 +123,7 @@ async function materializeDocs(
   if (differ.length > 0) show(ctx, differ);
   // Issued, not awaited: see applyRemote.
   writeHeads(ctx, tx, writes.values(), mutations).catch(() => undefined);
+  await recordInvalid(ctx, tx, mutations, writes.values());
 }
 
 /** At most this many documents in a frame are shown before their heads are read. */
@@ -135,7 +138,7 @@ function mergeHeld(ctx: StoreContext, byDoc: ReadonlyMap<string, readonly Op[]>)
     const state = applyOps(before, ops);
     if (state === before) continue;
     const [collection, id] = docOfHeadKey(key);
-    merged.set(key, headWrite(ctx, collection, id, state, false));
+    merged.set(key, checkedHeadWrite(ctx, { collection, id, state, inHeads: false }));
   }
   return merged;
 }

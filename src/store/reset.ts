@@ -9,7 +9,8 @@ import { applyOps } from '../merge/index.js';
 import type { Transaction } from 'dexie';
 import type { StoreContext } from './context.js';
 import { baselineOps, stripServerSeq } from './compact.js';
-import { headWrite, readAllHeads, writeHeads, type HeadWrite } from './heads.js';
+import { readAllHeads, writeHeads } from './heads.js';
+import { checkedHeadWrite, replaceInvalid, type CheckedWrite } from './invalid-documents.js';
 import {
   META_HORIZON,
   META_LOCAL,
@@ -92,12 +93,13 @@ export async function resetToSnapshot(ctx: StoreContext, snapshot: Snapshot, opt
 async function writeSnapshot(ctx: StoreContext, tx: Transaction, snapshot: Snapshot): Promise<void> {
   const opsByDoc = new Map<string, Op[]>();
   for (const { op } of snapshot.ops) pushTo(opsByDoc, headKey(op.collection, op.id), op);
-  const heads = new Map<string, HeadWrite>();
-  const add = (collection: string, id: string, state: DocState) => heads.set(headKey(collection, id), headWrite(ctx, collection, id, state, false));
+  // Validated: a document this schema forbids is written hidden and listed (invalid-documents.ts).
+  const heads = new Map<string, CheckedWrite>();
+  const add = (collection: string, id: string, state: DocState) => heads.set(headKey(collection, id), checkedHeadWrite(ctx, { collection, id, state, inHeads: false }));
   for (const b of snapshot.baselines) add(b.collection, b.id, b.state);
   for (const [key, ops] of opsByDoc) {
     const [collection, id] = docOfHeadKey(key);
     add(collection, id, applyOps(heads.get(key)?.state ?? { entries: [] }, ops));
   }
-  await Promise.all([writeHeads(ctx, tx, heads.values()), tx.table('ops').bulkAdd(snapshot.ops.map(({ serverSeq, op }) => ({ ...op, serverSeq })))]);
+  await Promise.all([writeHeads(ctx, tx, heads.values()), replaceInvalid(ctx, tx, heads.values()), tx.table('ops').bulkAdd(snapshot.ops.map(({ serverSeq, op }) => ({ ...op, serverSeq })))]);
 }
