@@ -10,6 +10,7 @@ import { createSession, type SessionStatus } from './session.js';
 import { h } from './ui/dom.js';
 import { mountArchivePanel } from './ui/archive-panel.js';
 import { mountConsentDialog } from './ui/consent-dialog.js';
+import { mountDevtoolsToggle } from './ui/devtools-toggle.js';
 import { mountList } from './ui/list-view.js';
 import { mountPresence } from './ui/presence-view.js';
 import { mountReplicaPanel } from './ui/replica-panel.js';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const renderReplica = mountReplicaPanel(byId('device'), session, { invitedTo });
   const renderArchives = mountArchivePanel(byId('archive'), { store, session });
   const renderConsent = mountConsentDialog(session, store);
+  mountDevtoolsToggle(byId('devtools'), { store, syncs: session.syncs });
   const badge = byId('badge');
   const renderProgress = mountProgress(byId('progress'));
   const banners = byId('banners');

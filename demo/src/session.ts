@@ -56,6 +56,8 @@ export interface Session {
   readonly status: Observable<SessionStatus>;
   /** Who else is online in the library, and what this device shows them; follows each new sync. */
   readonly presence: PresenceRelay;
+  /** The current `Sync` (a new one on every reconnect, pause or library switch), for the devtools panel. */
+  readonly syncs: Observable<Sync | undefined>;
   readonly current: () => SessionStatus;
   start(): Promise<void>;
   /** Another tab runs sync for this browser; this one shows the shared store only. */
@@ -87,6 +89,7 @@ export function createSession(store: ListStore): Session {
   let requested: string | undefined;
   let afterJoin: Notice | undefined;
   const presence = createPresenceRelay();
+  const syncs = new BehaviorSubject<Sync | undefined>(undefined);
   const status = new BehaviorSubject<SessionStatus>({
     mode: 'starting',
     prefs,
@@ -128,6 +131,7 @@ export function createSession(store: ListStore): Session {
     subscription?.unsubscribe();
     subscription = undefined;
     presence.attach(undefined);
+    syncs.next(undefined);
     void sync?.stop();
     sync = undefined;
   }
@@ -139,6 +143,7 @@ export function createSession(store: ListStore): Session {
     const next = createSync(store, { url: config.syncUrl, library, autoJoin, getToken: () => getToken(library) });
     sync = next;
     presence.attach(next);
+    syncs.next(next);
     subscription = next.state.subscribe((state) => onState(next, library, state));
   }
 
@@ -234,6 +239,7 @@ export function createSession(store: ListStore): Session {
   return {
     status: status.asObservable(),
     presence,
+    syncs: syncs.asObservable(),
     current: () => status.value,
     async start() {
       update({ mode: 'active' });

@@ -16,6 +16,8 @@ export const DEVTOOLS_CSS = `
 .trellis-devtools .td-table { border-collapse: collapse; width: 100%; }
 .trellis-devtools .td-table th, .trellis-devtools .td-table td { border-bottom: 1px solid #e3e6ec; padding: 2px 6px; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
+.trellis-devtools .td-table th { white-space: nowrap; }
+.trellis-devtools .td-form input { width: auto; flex: 1 1 12em; }
 .trellis-devtools pre { margin: 0; padding: 4px; background: #fff; border: 1px solid #e3e6ec; white-space: pre-wrap; overflow-wrap: anywhere; }
 .trellis-devtools .td-muted { color: #5a6478; margin: 2px 0; }
 .trellis-devtools .td-form { display: flex; gap: 4px; flex-wrap: wrap; margin: 4px 0; }
