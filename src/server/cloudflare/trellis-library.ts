@@ -32,6 +32,8 @@ import { createDurableObjectSql } from './durable-object-sql.js';
 import { answeredUpgrade, relaySocket, tokenOf } from './answered-upgrade.js';
 import { readSettings } from './settings.js';
 import { answerFileRequest, createR2Files, fileLimits } from './r2-files.js';
+import { adminRoute, answerAdminRequest } from './admin-routes.js';
+import type { AdminHost } from '../core/index.js';
 import type { FileServer } from '../core/index.js';
 import type { Settings, TrellisVars } from './settings.js';
 
@@ -135,7 +137,15 @@ export class TrellisLibrary extends Server<TrellisVars> {
 
   /** The Worker forwards upgrades and file requests (r2-files.ts); anything else reaching the object is not a route. */
   override async onRequest(request: Request): Promise<Response> {
+    const admin = adminRoute(new URL(request.url));
+    if (admin !== undefined) return answerAdminRequest(request, { path: admin.path, host: this.#adminHost() });
     return (await answerFileRequest(request, this.#fileServer())) ?? Response.json({ error: 'not found' }, { status: 404 });
+  }
+
+  /** The admin routes on this library (the Worker sends only this library's here). */
+  #adminHost(): AdminHost {
+    const { server, tokens } = this.#open();
+    return { verifyToken: tokens.verify, everyLibrary: false, inspect: (library) => server.inspect(library), evict: (_library, options) => this.evict(options), compact: () => this.compact() };
   }
 
   override onError(socket: Socket, error: unknown): void {

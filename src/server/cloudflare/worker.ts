@@ -1,7 +1,8 @@
 /**
  * The Worker in front of the libraries' objects: `/parties/<party>/<library>`
  * WebSocket upgrades go to the library's Durable Object once the token
- * checks out, `GET /health` answers from the Worker alone, and in dev mode
+ * checks out, admin routes go to the library's object (admin-routes.ts),
+ * `GET /health` answers from the Worker alone, and in dev mode
  * `GET /dev/token` issues tokens. A refused token is answered here, with the
  * same `error` frame and close code as the core sends, so it never wakes
  * (or creates) an object.
@@ -13,6 +14,7 @@ import { answeredUpgrade, tokenOf } from './answered-upgrade.js';
 import { drainBody } from './drain-body.js';
 import { readSettings } from './settings.js';
 import { FILE_CORS, FILE_PATH } from './r2-files.js';
+import { adminLibrary, adminRoute, answerAdminRequest, workerAdminHost } from './admin-routes.js';
 import type { Settings, TrellisVars } from './settings.js';
 import type { TrellisLibrary } from './trellis-library.js';
 
@@ -61,6 +63,8 @@ export function createTrellisWorker(options: TrellisWorkerOptions = {}): Exporte
  */
 export async function routeTrellisRequest(request: Request, env: TrellisEnv, options: TrellisWorkerOptions = {}): Promise<Response | null> {
   const url = new URL(request.url);
+  const admin = adminRoute(url);
+  if (admin !== undefined && (options.party === undefined || admin.party === options.party)) return routeAdmin({ request, env, options, path: admin.path });
   const file = FILE_PATH.exec(url.pathname); // files: to the library's object, which checks the token (r2-files.ts)
   if (file !== null && (options.party === undefined || file[1] === options.party)) {
     const name = decode(file[2] as string);
@@ -80,6 +84,15 @@ export async function routeTrellisRequest(request: Request, env: TrellisEnv, opt
     return answeredUpgrade((socket) => refuseSocket(socket, verdict));
   }
   return env.TRELLIS.get(env.TRELLIS.idFromName(library)).fetch(request);
+}
+
+/** A library's admin route goes to its object (admin-routes.ts); the others are answered here. */
+async function routeAdmin(o: { request: Request; env: TrellisEnv; options: TrellisWorkerOptions; path: string }): Promise<Response> {
+  const encoded = adminLibrary(o.path);
+  const library = encoded === undefined ? undefined : decode(encoded);
+  if (library !== undefined) return o.env.TRELLIS.get(o.env.TRELLIS.idFromName(library)).fetch(o.request);
+  const tokens = createTokenProvider({ secret: readSettings(o.env).secret, ...(o.options.now === undefined ? {} : { now: o.options.now }) });
+  return answerAdminRequest(o.request, { path: o.path, host: workerAdminHost(tokens.verify) });
 }
 
 async function devToken(o: { url: URL; settings: Settings; options: TrellisWorkerOptions }): Promise<Response> {

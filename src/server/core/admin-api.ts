@@ -43,8 +43,8 @@ export interface AdminResponse {
 export interface AdminHost {
   readonly verifyToken: VerifyToken;
   inspect(library: string): LibraryInspection | undefined;
-  evict(library: string, options: EvictOptions): void;
-  compact(library?: string): CompactionResult[];
+  evict(library: string, options: EvictOptions): void | Promise<void>;
+  compact(library?: string): CompactionResult[] | Promise<CompactionResult[]>;
   /** False where the server holds one library (a Durable Object): `POST /_admin/compact` is then refused. Default true. */
   readonly everyLibrary?: boolean;
 }
@@ -62,7 +62,7 @@ export async function answerAdmin(host: AdminHost, request: AdminRequest): Promi
     if (route.action === 'compact-all') {
       if (claims.library !== EVERY_LIBRARY) throw new TrellisError(ErrorCode.AUTH_WRONG_LIBRARY, `Compacting every library takes an admin token for "${EVERY_LIBRARY}".`);
       if (host.everyLibrary === false) throw invalid(400, 'This server holds one library per object: compact each library with POST /_admin/libraries/<library>/compact.');
-      return { status: 200, body: { results: host.compact() } };
+      return { status: 200, body: { results: await host.compact() } };
     }
     const problem = nameProblem(route.library);
     if (problem !== undefined) throw invalid(400, `The library name ${problem}; a library name is a valid name (PROTOCOL.md).`);
@@ -82,12 +82,12 @@ async function act(host: AdminHost, o: { route: Extract<Route, { library: string
     case 'evict': {
       const options = await evictOptions(o.request);
       const existed = host.inspect(library) !== undefined;
-      host.evict(library, options);
+      await host.evict(library, options);
       return { status: 200, body: { library, evicted: existed, revokedTokens: options.revokeTokens === true } };
     }
     case 'compact':
       found(host.inspect(library), library);
-      return { status: 200, body: { results: host.compact(library) } };
+      return { status: 200, body: { results: await host.compact(library) } };
   }
 }
 
