@@ -3,7 +3,11 @@
  * other folder. Each code says what caused it and what to do about it.
  */
 export const ErrorCode = {
-  /** A value does not match the schema (wrong type, missing required field, unknown field). Fix the value; nothing was written. */
+  /**
+   * A value does not match the schema (wrong type, missing required field, unknown field). Fix the value; nothing was written.
+   * From a server with a schema (a `reject`): a pushed op left a document its schema forbids, or wrote a collection it does
+   * not name; the op was rolled back in the writer's store and reported on `sync.rejections`. Ship matching schemas.
+   */
   SCHEMA_VIOLATION: 'SCHEMA_VIOLATION',
   /** `defineSchema` was given an invalid definition (bad field type, index on an unknown field, ...). Fix the definition. */
   SCHEMA_INVALID: 'SCHEMA_INVALID',
@@ -73,6 +77,12 @@ export const ErrorCode = {
   SYNC_NOTHING_TO_JOIN: 'SYNC_NOTHING_TO_JOIN',
   /** An op was rejected by the server (schema, limits, replica mismatch). `details` carries the server's reason. */
   SYNC_OP_REJECTED: 'SYNC_OP_REJECTED',
+  /**
+   * A server write rule (`rules[collection].write`) refused a pushed op; the message is the rule's (or a
+   * generic one when the rule threw). Nobody else saw the op; the writer's store rolled it back and
+   * `sync.rejections` reported it. Tell the user, or write only what the rules allow.
+   */
+  RULE_REJECTED: 'RULE_REJECTED',
   /** The server could not be reached. The plugin keeps retrying with backoff. */
   SYNC_UNREACHABLE: 'SYNC_UNREACHABLE',
   /** Another replica is seeding this empty library, or the library gained history before this replica's seed finished (nothing of the seed was stored). Reconnect with backoff; the next decision says whether to resume or reset. */

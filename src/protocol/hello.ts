@@ -26,6 +26,12 @@ export const HelloSchema = v.object({
    * SYNC_SCHEMA_OUTDATED (see schema-version.ts in server/core).
    */
   schemaVersion: v.optional(SchemaVersionSchema),
+  /**
+   * The highest own seq the replica counts as acknowledged or rejected (protocol 5). A server resends, before
+   * its decision, the `reject` of every rejected seq past it (one the replica may not have seen), and forgets
+   * those at or below it. Absent from older clients: they are sent none.
+   */
+  ackedSeq: v.optional(CountSchema),
 });
 
 /** Fields of every decision: the library's state when it was made. */

@@ -36,6 +36,8 @@
  * Live, after `synced`, in any order:
  *     push {ops}                           →
  *                                          ← ack {fromSeq, toSeq, firstServerSeq}  (after commit)
+ *                                          ← reject {seq, code, message, state}  (an op the schema or a rule refused;
+ *                                             in seq order with the acks; its seq stays used, nobody else sees it)
  *                                          ← ops {ops}        (other replicas' writes)
  *     cursor {serverSeq}                   →   (applied up to here: moves the horizon)
  *                                          ← horizon {serverSeq}  (ops ≤ it were compacted)
@@ -68,6 +70,7 @@ export {
   MAX_ENVELOPE_BYTES,
   MAX_OP_BYTES,
   MAX_BASELINE_BYTES,
+  MAX_REJECTION_MESSAGE_LENGTH,
 } from './limits.js';
 export { baselineAsOps, baselineFits, historyThatFits } from './baseline-size.js';
 export { CloseCode } from './close-codes.js';
@@ -97,6 +100,8 @@ export { SeedSchema } from './seed.js';
 export type { SeedMessage } from './seed.js';
 export { PushSchema, AckSchema } from './push.js';
 export type { PushMessage, AckMessage } from './push.js';
+export { RejectSchema } from './reject.js';
+export type { RejectMessage } from './reject.js';
 export { ProgressSchema, OpsSchema, SyncedSchema } from './ops.js';
 export type { Progress, OpsMessage, SyncedMessage } from './ops.js';
 export { CursorMessageSchema, HorizonSchema } from './cursor.js';

@@ -84,3 +84,6 @@ export const MAX_OP_BYTES = MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES;
  * (`baselineFits`, both sides).
  */
 export const MAX_BASELINE_BYTES = MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES;
+
+/** Longest `message` of a `reject` (UTF-16 code units): a longer rule message is cut to it. */
+export const MAX_REJECTION_MESSAGE_LENGTH = 1000;

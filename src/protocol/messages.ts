@@ -6,6 +6,7 @@ import { DecisionSchema, HelloSchema } from './hello.js';
 import { OpsSchema, SyncedSchema } from './ops.js';
 import { PresenceSchema, PresenceUpdateSchema } from './presence.js';
 import { AckSchema, PushSchema } from './push.js';
+import { RejectSchema } from './reject.js';
 import { SeedSchema } from './seed.js';
 import { JoinSchema, SnapshotSchema } from './snapshot.js';
 
@@ -16,6 +17,7 @@ export const ServerMessageSchema = v.variant('type', [
   OpsSchema,
   SyncedSchema,
   AckSchema,
+  RejectSchema,
   SnapshotSchema,
   HorizonSchema,
   ErrorMessageSchema,

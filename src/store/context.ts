@@ -25,6 +25,8 @@ export interface StoreContext {
   counters?: CachedCounters;
   /** Undo entries are pushed here after each committed local write. */
   onCommitted(group: readonly UndoStep[]): void;
+  /** An own op on this document was rolled back (roll-back.ts): undo entries for it were computed from a state that is gone. */
+  onRolledBack?(collection: string, id: string): void;
   closed: boolean;
 }
 

@@ -10,6 +10,7 @@ import type { Archive } from './database.js';
 import { compact, stripServerSeq, type CompactOptions } from './compact.js';
 import { META_HORIZON, META_LOCAL, META_SYNCED, readLocal } from './database.js';
 import { acknowledge, applyRemote, readUnacknowledged, type SequencedOp } from './remote.js';
+import { rollBack, type RejectedOp } from './roll-back.js';
 import { allOps, countAfter, opsOf, rowHolding } from './op-log.js';
 import { atRiskOps, countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
@@ -41,6 +42,8 @@ export interface StoreHost {
   applyRemote(entries: readonly SequencedOp[], meta?: Readonly<Record<string, unknown>>): Promise<{ applied: number }>;
   acknowledge(ack: { fromSeq: number; toSeq: number; firstServerSeq?: number }, meta?: Readonly<Record<string, unknown>>): Promise<void>;
   compact(options?: CompactOptions): Promise<{ squashed: number }>;
+  /** The server rejected own op `seq`: roll its effect back (roll-back.ts). False when the log no longer holds it. */
+  rollBack(rejected: RejectedOp): Promise<boolean>;
   /** Everything this replica holds (for seeding an empty library). */
   exportHistory(): Promise<{ baselines: Baseline[]; ops: Op[] }>;
   /** How many local changes a reset would forfeit. */
@@ -80,6 +83,7 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
     },
     applyRemote: (entries, meta) => applyRemote(ctx, entries, meta),
     acknowledge: (ack, meta) => acknowledge(ctx, ack, meta),
+    rollBack: (rejected) => rollBack(ctx, rejected),
     compact: async (options) => {
       if (options?.horizon !== undefined) await ctx.db.table('meta').put({ key: META_HORIZON, value: options.horizon });
       return compact(ctx, options);

@@ -12,6 +12,8 @@ export interface UndoManager {
   undo(): Promise<boolean>;
   redo(): Promise<boolean>;
   clear(): void;
+  /** Drops every undo and redo step that touches this document (an own op on it was rolled back, roll-back.ts). */
+  forget(collection: string, id: string): void;
   readonly state: Observable<UndoState>;
 }
 
@@ -49,6 +51,16 @@ export function createUndoManager(ctx: StoreContext, limit = 100): UndoManager {
     },
     undo: () => replay(undoStack, redoStack),
     redo: () => replay(redoStack, undoStack),
+    forget(collection, id) {
+      // Each step was computed from a document that held the rejected op: replaying it could write its value
+      // back (an undo restoring what the op set, a redo repeating it). Dropped whole, so a group stays atomic.
+      const touches = (group: readonly UndoStep[]) => group.some((step) => step.collection === collection && step.id === id);
+      for (const stack of [undoStack, redoStack]) {
+        const kept = stack.filter((group) => !touches(group));
+        stack.splice(0, stack.length, ...kept);
+      }
+      publish();
+    },
     clear() {
       undoStack.length = 0;
       redoStack.length = 0;

@@ -166,6 +166,7 @@ function startSync(host: StoreHost, options: SyncOptions, presence: PresenceCont
     join: () => engine.join(),
     flushed: () => engine.flushed(),
     atRisk: () => readAtRisk(host),
+    rejections: engine.rejections,
     acknowledged: engine.acknowledged,
     presence: presence.presence,
     stop: async () => {

@@ -13,7 +13,7 @@
  * commit (pending counts it before put() resolves), and the store's pending
  * count.
  */
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import type { JsonObject, Op } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
 import { decodeServerMessage, encodeMessage } from '../protocol/index.js';
@@ -26,7 +26,7 @@ import { createSession, type Session } from './engine/session.js';
 import { step } from './engine/step.js';
 import { runStoreCall } from './engine/store-calls.js';
 import type { Transport } from './transport.js';
-import type { AutoJoin, SyncState } from './types.js';
+import type { AutoJoin, Rejection, SyncState } from './types.js';
 
 export interface EngineOptions {
   readonly host: StoreHost;
@@ -49,6 +49,7 @@ export function createEngine(options: EngineOptions) {
   const { host } = options;
   let session: Session = createSession({ library: options.library, autoJoin: options.autoJoin });
   const state = new BehaviorSubject<SyncState>(session.state);
+  const rejections = new Subject<Rejection>();
   let transport: Transport | undefined;
   /** Connections are numbered as sockets open and close; an event carries the number current when it arrived. */
   let arrived = 0;
@@ -98,6 +99,9 @@ export function createEngine(options: EngineOptions) {
         return undefined;
       case 'close':
         transport?.close();
+        return undefined;
+      case 'rejected':
+        rejections.next(effect.rejection);
         return undefined;
       case 'store':
         return callStore(effect.call, effect.connection ?? session.connection);
@@ -157,6 +161,8 @@ export function createEngine(options: EngineOptions) {
 
   return {
     state,
+    /** Own writes the server rejected, each once the store rolled it back (Sync.rejections). */
+    rejections: rejections.asObservable(),
     /** The highest own seq the store acknowledged, as this engine knows it (relayed to follower tabs). */
     acknowledged: () => session.acked,
     attach(next: Transport) {

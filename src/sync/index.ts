@@ -10,7 +10,7 @@
  *   sync.presence.set({ viewing: 'list-1' });
  */
 export { createSync } from './create-sync.js';
-export type { Sync, SyncOptions, SyncState, SyncPhase, JoinReason, AutoJoin, TabsOptions } from './types.js';
+export type { Sync, SyncOptions, SyncState, SyncPhase, JoinReason, AutoJoin, TabsOptions, Rejection } from './types.js';
 export type { AtRiskChanges } from './at-risk.js';
 export type { TabLocks } from './tabs/leader.js';
 export type { BroadcastChannelConstructor } from './tabs/channel.js';

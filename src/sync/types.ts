@@ -86,4 +86,19 @@ export interface Sync {
   atRisk(): Promise<import('./at-risk.js').AtRiskChanges>;
   /** Who else is connected to the library and what they are doing; this replica's own state (see presence.ts). */
   readonly presence: import('./presence.js').Presence;
+  /**
+   * Own writes the server rejected (its schema, or a write rule: `code` SCHEMA_VIOLATION or RULE_REJECTED,
+   * `message` saying why). Each is reported once the store rolled the write back: live queries already show
+   * the document as the server holds it, with this replica's later writes still applied. Undo history of
+   * that document is dropped. Reported in the tab that holds the connection (the leader, with shared tabs).
+   */
+  readonly rejections: Observable<Rejection>;
+}
+
+/** One own write the server rejected, as `sync.rejections` reports it. */
+export interface Rejection {
+  readonly collection: string;
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
 }

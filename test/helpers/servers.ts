@@ -26,6 +26,7 @@ import { createNodeServer } from 'trellis/server/node';
 import type { NodeServer } from 'trellis/server/node';
 import { startMiniflare } from './miniflare-server.js';
 import { testProfiles } from './test-profiles.js';
+import { serverRules, serverSchema } from './authority.js';
 import { openClient } from './protocol-client.js';
 import type { ProtocolClient } from './protocol-client.js';
 
@@ -45,6 +46,8 @@ export interface StartOptions {
   readonly presenceGraceMs?: number;
   /** Replicas below this schema version are refused (Node: `minSchemaVersion`; Cloudflare: TRELLIS_MIN_SCHEMA_VERSION). */
   readonly minSchemaVersion?: number;
+  /** The server enforces authority.ts's schema and write rules (Node: `schema`, `rules`; Cloudflare: TEST_AUTHORITY). */
+  readonly authority?: boolean;
 }
 
 export interface LogEntry {
@@ -141,6 +144,7 @@ async function startNode(o: StartOptions = {}): Promise<ServerUnderTest> {
       ...(o.truancyMs === undefined ? {} : { truancyMs: o.truancyMs }),
       ...(o.presenceGraceMs === undefined ? {} : { presenceGraceMs: o.presenceGraceMs }),
       ...(o.minSchemaVersion === undefined ? {} : { minSchemaVersion: o.minSchemaVersion }),
+      ...(o.authority === true ? { schema: serverSchema, rules: serverRules } : {}),
       profiles: testProfiles,
     });
   let node: NodeServer = await open();
@@ -193,6 +197,7 @@ async function startCloudflare(o: StartOptions = {}): Promise<CloudflareServerUn
     ...(o.truancyMs === undefined ? {} : { TRELLIS_TRUANCY: `${o.truancyMs / 1000}s` }),
     ...(o.presenceGraceMs === undefined ? {} : { TRELLIS_PRESENCE_GRACE: `${o.presenceGraceMs / 1000}s` }),
     ...(o.minSchemaVersion === undefined ? {} : { TRELLIS_MIN_SCHEMA_VERSION: String(o.minSchemaVersion) }),
+    ...(o.authority === true ? { TEST_AUTHORITY: '1' } : {}),
   };
   let running = await startMiniflare({ persistDir, bindings });
   let stopped = false;

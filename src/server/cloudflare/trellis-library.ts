@@ -27,7 +27,8 @@ import { Server } from 'partyserver';
 import type { Connection as Socket, ConnectionContext, WSMessage } from 'partyserver';
 import { CloseCode, TRANSPORT_MAX_BYTES, utf8Exceeds } from '../../protocol/index.js';
 import { authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
-import type { CompactionResult, Connection, EvictOptions, LogLevel, ProfileSource, SavedConnection, ServerSocket, SyncServer, TokenProvider } from '../core/index.js';
+import type { CompactionResult, Connection, EvictOptions, LogLevel, ProfileSource, SavedConnection, ServerSocket, SyncServer, TokenProvider, WriteRules } from '../core/index.js';
+import type { Schema } from '../../schema/index.js';
 import { createDurableObjectSql } from './durable-object-sql.js';
 import { answeredUpgrade, relaySocket, tokenOf } from './answered-upgrade.js';
 import { readSettings } from './settings.js';
@@ -70,6 +71,19 @@ export class TrellisLibrary extends Server<TrellisVars> {
 
   /** Read-only profiles for presence, by the token's user id; none by default. Override to read them from a binding. */
   protected profiles(): ProfileSource | undefined {
+    return undefined;
+  }
+
+  /**
+   * The app's schema (its `defineSchema(...)` value): pushed ops that leave a document it forbids are rejected
+   * (SCHEMA_VIOLATION), as with createNodeServer's `schema`. None by default. Override to return it.
+   */
+  protected schema(): Schema | undefined {
+    return undefined;
+  }
+
+  /** Write rules by collection, as createNodeServer's `rules`: anything but `true` rejects the op (RULE_REJECTED). None by default. */
+  protected rules(): WriteRules | undefined {
     return undefined;
   }
 
@@ -229,6 +243,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
     const now = () => this.now();
     const tokens = createTokenProvider({ secret: settings.secret, now });
     const profiles = this.profiles();
+    const [schema, rules] = [this.schema(), this.rules()];
     const server = createSyncServer({
       sql: createDurableObjectSql(this.ctx.storage),
       now,
@@ -242,6 +257,8 @@ export class TrellisLibrary extends Server<TrellisVars> {
         this.#deferCompaction().catch((err: unknown) => this.log('error', 'compaction.failed', { message: String(err) }));
       },
       ...(profiles === undefined ? {} : { profiles }),
+      ...(schema === undefined ? {} : { schema }),
+      ...(rules === undefined ? {} : { rules }),
     });
     this.#core = { server, tokens, settings };
     for (const socket of this.getConnections()) this.#restore(socket);

@@ -1,6 +1,8 @@
 /** What the server's parts share: injected dependencies and the live connections. Internal. */
 import type { Baseline, IdGenerator, JsonObject, Op, TrellisError } from '../../core/index.js';
 import type { CloseCode, Frame } from '../../protocol/index.js';
+import type { Authority } from './check-write.js';
+import type { DocCache } from './doc-cache.js';
 import type { ProfileCache } from './profiles.js';
 import type { Claims, Log, Phase, Profile, ServerSocket, SqlStorage, SyncLimits, VerifyToken } from './types.js';
 
@@ -40,6 +42,8 @@ export interface ConnectionState {
    * is stored for a reader, and a writer creating the library while it is connected adopts it.
    */
   unstoredEpoch?: string;
+  /** hello's protocol version: a client before 5 cannot read a `reject`, and gets an `error` instead (on-push.ts). */
+  protocol?: number;
   /** Frames that arrived while the token was being verified, in order. */
   readonly queue: Frame[];
 }
@@ -52,6 +56,10 @@ export interface ServerContext {
   /** The oldest schema version a hello may declare; 0: any, or none (schema-version.ts). */
   readonly minSchemaVersion: number;
   readonly limits: SyncLimits;
+  /** The app's schema and write rules (check-write.ts); undefined when the server has neither, and then no push is checked. */
+  readonly authority: Authority | undefined;
+  /** The documents pushes are checked against (doc-cache.ts); unused without an authority. */
+  readonly docs: DocCache;
   readonly createId: IdGenerator;
   readonly verifyToken: VerifyToken;
   /** Numbers connections for the logs. */

@@ -13,6 +13,7 @@ import { readOwnOps } from './op-log.js';
 import { markTruant, readReplica } from './replicas.js';
 import type { ReplicaRow } from './replicas.js';
 import { createSeedBuffer } from './seed.js';
+import { resendRejections } from './resend-rejections.js';
 import { checkSchemaVersion } from './schema-version.js';
 import { sendCatchUp } from './stream.js';
 import type { Claims, Role } from './types.js';
@@ -48,6 +49,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
   const verdict = decide({ library, hasHistory: history, replica, hello, role, now: ctx.now(), truancyMs: ctx.truancyMs });
   conn.replicaId = hello.replicaId;
   conn.localSeq = hello.localSeq;
+  conn.protocol = hello.protocol;
   const { localSeq, atRisk } = hello;
   ctx.log('info', 'hello.decision', { connection: conn.id, library: conn.library, replicaId: hello.replicaId, localSeq, atRisk, ...verdict });
   const fields: DecisionFields = {
@@ -59,7 +61,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
     // The client compares it with its own op at replicaSeq before acknowledging: a copied profile shows as a fork.
     replicaHash: replicaHash(conn, replica),
   };
-  return answer(conn, { verdict, fields, hello });
+  return answer(conn, { verdict, fields, hello, replica });
 }
 
 /**
@@ -81,7 +83,7 @@ function libraryFor(conn: ConnectionState, role: Role): LibraryRow {
   return { library: fresh.library, epoch: fresh.epoch, head_seq: 0, horizon: 0, created_at: fresh.now };
 }
 
-function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFields; hello: HelloMessage }): Outcome {
+function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFields; hello: HelloMessage; replica: ReplicaRow | undefined }): Outcome {
   const { verdict, fields } = o;
   switch (verdict.decision) {
     case 'accept':
@@ -91,6 +93,7 @@ function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFi
       send(conn, { ...fields, replicaSeq: 0, replicaHash: null, decision: 'accept' });
       return undefined;
     case 'resume':
+      resendRejections(conn, { hello: o.hello, replica: o.replica });
       send(conn, { ...fields, decision: 'resume' });
       sendBurst(conn, () => {
         sendCatchUp(conn, o.hello.cursor?.serverSeq ?? 0);

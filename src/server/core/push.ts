@@ -7,11 +7,17 @@ import type { Op } from '../../core/index.js';
 import { opHash } from '../../protocol/index.js';
 import type { AckMessage, ServerOp } from '../../protocol/index.js';
 import type { ConnectionState, Refusal } from './context.js';
+import type { LibraryDocs } from './doc-cache.js';
+import { judgePush } from './judge-push.js';
+import type { JudgedPush } from './judge-push.js';
 import { readLibrary, setHead } from './libraries.js';
+import type { LibraryRow } from './libraries.js';
 import { insertOps, readOwnOps } from './op-log.js';
 import { opsAheadRefusal } from './clock-guard.js';
 import { oversizedOpRefusal } from './size-guard.js';
 import { refuse } from './outbox.js';
+import { insertRejections, readRejections } from './rejections.js';
+import type { Rejection, RejectionRow } from './rejections.js';
 import { readReplica, recordPush } from './replicas.js';
 
 export interface PushPlan {
@@ -19,12 +25,18 @@ export interface PushPlan {
   readonly fresh: readonly Op[];
   /** Re-sent ops the server already holds, with the server seqs they got then. */
   readonly duplicates: readonly ServerOp[];
+  /** Re-sent ops the server rejected before (rejections.ts): rejected again, as they were. */
+  readonly resent?: readonly RejectionRow[];
 }
 
-/** What a stored push answers with: the duplicates' server seqs and the fresh ops' new ones. */
+/** What a stored push answers with: the duplicates' server seqs, the fresh ops' new ones, and what was rejected. */
 export interface StoredPush {
   readonly duplicates: readonly ServerOp[];
   readonly stored: readonly ServerOp[];
+  /** Fresh ops the schema or a rule refused, and re-sent ops refused before. */
+  readonly rejected?: readonly RejectionRow[];
+  /** The library's documents as the push left them (only when the server has a schema or rules). */
+  readonly docs?: LibraryDocs;
 }
 
 /**
@@ -35,12 +47,29 @@ export interface StoredPush {
  * transaction.
  */
 export function storePush(conn: ConnectionState, ops: readonly Op[], frameLength?: number): StoredPush | Refusal {
-  return conn.ctx.sql.transaction(() => {
+  const { ctx } = conn;
+  const authority = ctx.authority;
+  let judged: { docs: LibraryDocs; push: JudgedPush; head: number } | undefined;
+  const result = ctx.sql.transaction((): StoredPush | Refusal => {
     const plan = planPush(conn, ops, frameLength);
     if ('error' in plan) return plan;
-    return { duplicates: plan.duplicates, stored: plan.fresh.length > 0 ? commitPush(conn, plan) : [] };
+    const resent = plan.resent ?? [];
+    if (authority === undefined && resent.length === 0) {
+      return { duplicates: plan.duplicates, stored: plan.fresh.length > 0 ? commitPush(conn, plan) : [] };
+    }
+    const library = readLibrary(ctx.sql, conn.library) as LibraryRow;
+    const docs = ctx.docs.forLibrary({ library: conn.library, epoch: library.epoch, head: library.head_seq });
+    const push = authority === undefined ? { accepted: plan.fresh, rejected: [], states: new Map() } : judgePush(conn, { authority, docs, fresh: plan.fresh });
+    const stored = plan.fresh.length > 0 ? commitPush(conn, { ...plan, accepted: push.accepted, rejected: push.rejected }) : [];
+    judged = { docs, push, head: library.head_seq + stored.length };
+    return { duplicates: plan.duplicates, stored, rejected: [...resent, ...push.rejected.map(rejectionRow)], docs };
   });
+  // After the commit only: a failed transaction leaves the cache as storage is.
+  if (judged !== undefined && !('error' in result)) judged.docs.remember({ head: judged.head, states: judged.push.states });
+  return result;
 }
+
+const rejectionRow = ({ op, code, message }: Rejection): RejectionRow => ({ seq: op.seq, hash: opHash(op), collection: op.collection, id: op.id, code, message });
 
 /** Checks a push against the connection and the stored log. Reads only. */
 export function planPush(conn: ConnectionState, ops: readonly Op[], frameLength?: number): PushPlan | Refusal {
@@ -68,12 +97,18 @@ export function planPush(conn: ConnectionState, ops: readonly Op[], frameLength?
   const toSeq = Math.min(maxSeq, first + ops.length - 1);
   const stored = first <= toSeq ? readOwnOps(ctx.sql, { library: conn.library, replica: replicaId, fromSeq: first, toSeq }) : [];
   const fork = stored.find((entry) => !sameOp(entry.op, ops[entry.op.seq - first] as Op));
-  if (fork !== undefined) {
-    return refuse(ErrorCode.FORK_DETECTED, `Op ${replicaId}#${fork.op.seq} differs from the one already stored; reset this replica.`, {
-      details: { replicaId, seq: fork.op.seq },
-    });
-  }
-  return { fresh: ops.filter((op) => op.seq > maxSeq), duplicates: stored };
+  if (fork !== undefined) return forkRefusal(replicaId, fork.op.seq);
+  // Held seqs missing from the log: rejected (rejections.ts), or squashed into baselines by compaction.
+  const resent = first <= toSeq && stored.length < toSeq - first + 1 ? readRejections(ctx.sql, { library: conn.library, replica: replicaId, fromSeq: first, toSeq }) : [];
+  const forked = resent.find((row) => row.hash !== opHash(ops[row.seq - first] as Op));
+  if (forked !== undefined) return forkRefusal(replicaId, forked.seq);
+  return { fresh: ops.filter((op) => op.seq > maxSeq), duplicates: stored, resent };
+}
+
+function forkRefusal(replicaId: string, seq: number): Refusal {
+  return refuse(ErrorCode.FORK_DETECTED, `Op ${replicaId}#${seq} differs from the one already stored; reset this replica.`, {
+    details: { replicaId, seq },
+  });
 }
 
 /** Seqs must be contiguous and start at most one past what the server holds. */
@@ -91,19 +126,26 @@ function seqGap(ops: readonly Op[], maxSeq: number): Refusal | undefined {
   });
 }
 
-/** Writes the fresh ops; returns them with their server seqs. Inside the transaction of storePush. */
-export function commitPush(conn: ConnectionState, plan: PushPlan): ServerOp[] {
+/**
+ * Writes the fresh ops; returns them with their server seqs. Inside the transaction of storePush.
+ * With `accepted`/`rejected` (a judged push), only the accepted ops enter the log, at contiguous server
+ * seqs, and the rejected ones are recorded as rejected; the replica's max_seq passes both, so its seqs
+ * stay gap-free as the server counts them.
+ */
+export function commitPush(conn: ConnectionState, plan: PushPlan & { accepted?: readonly Op[]; rejected?: readonly Rejection[] }): ServerOp[] {
   const { ctx } = conn;
   const replicaId = conn.replicaId as string;
   const library = readLibrary(ctx.sql, conn.library);
   if (library === undefined) throw new Error(`library ${conn.library} vanished during a push`);
-  const entries = plan.fresh.map((op, i) => ({ serverSeq: library.head_seq + 1 + i, op }));
+  const entries = (plan.accepted ?? plan.fresh).map((op, i) => ({ serverSeq: library.head_seq + 1 + i, op }));
   insertOps(ctx.sql, { library: conn.library, entries });
-  const last = entries[entries.length - 1];
-  if (last !== undefined) {
-    setHead(ctx.sql, { library: conn.library, headSeq: last.serverSeq });
+  if (plan.rejected !== undefined && plan.rejected.length > 0) insertRejections(ctx.sql, { library: conn.library, rejected: plan.rejected });
+  const lastOp = plan.fresh[plan.fresh.length - 1];
+  if (lastOp !== undefined) {
+    const head = library.head_seq + entries.length;
+    if (entries.length > 0) setHead(ctx.sql, { library: conn.library, headSeq: head });
     // In the push's transaction: acked_seq moves with the head it depends on (see recordPush).
-    recordPush(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: last.op.seq, lastHash: opHash(last.op), from: library.head_seq + 1, to: last.serverSeq });
+    recordPush(ctx.sql, { library: conn.library, replica: replicaId, maxSeq: lastOp.seq, lastHash: opHash(lastOp), from: library.head_seq + 1, to: head });
   }
   return entries;
 }

@@ -42,6 +42,17 @@ const STATEMENTS = [
     replica TEXT NOT NULL,
     ts TEXT NOT NULL,
     PRIMARY KEY (library, collection, id))`,
+  // Own ops the server refused (rejections.ts): the seq is used, the op is stored nowhere else.
+  `CREATE TABLE IF NOT EXISTS rejections (
+    library TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (library, replica, seq))`,
   `CREATE TABLE IF NOT EXISTS revocations (
     library TEXT PRIMARY KEY,
     before_ms INTEGER NOT NULL)`,

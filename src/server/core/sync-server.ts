@@ -10,6 +10,7 @@ import { closeConnection } from './outbox.js';
 import { expirePresence } from './presence.js';
 import { nextPresenceExpiry } from './presence-members.js';
 import { createProfileCache } from './profiles.js';
+import { createDocCache } from './doc-cache.js';
 import { migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
 import { inspectLibrary } from './inspect.js';
@@ -91,6 +92,8 @@ function createContext(options: SyncServerOptions): ServerContext {
       chunkBytes: Math.min(limits.chunkBytes, SNAPSHOT_CHUNK_BYTES),
       maxFrameBytes: Math.min(limits.maxFrameBytes, MAX_FRAME_BYTES),
     },
+    authority: options.schema === undefined && options.rules === undefined ? undefined : { schema: options.schema, rules: options.rules },
+    docs: createDocCache(),
     createId: options.createId ?? createId,
     verifyToken: options.verifyToken,
     nextConnectionId: 1,
@@ -110,6 +113,7 @@ function evict(ctx: ServerContext, library: string, options: EvictOptions = {}):
     if (options.revokeTokens === true) revokeTokens(ctx.sql, { library, now: ctx.now() });
   });
   ctx.seeding.delete(library);
+  ctx.docs.drop(library);
   const closing = libraryConnections(ctx, library);
   for (const conn of closing) closeConnection(conn, { code: CloseCode.LIBRARY_EVICTED, reason: 'library evicted' });
   // Nobody is left to tell; no grace to wait out.

@@ -3,8 +3,9 @@
  * A leaf of server/core: it imports nothing from this folder, so every other
  * file may import it (the layer lint, .dependency-cruiser.cjs, refuses cycles).
  */
-import type { IdGenerator, JsonObject } from '../../core/index.js';
+import type { IdGenerator, JsonObject, Op } from '../../core/index.js';
 import type { Frame } from '../../protocol/index.js';
+import type { Schema } from '../../schema/index.js';
 
 /**
  * A synchronous SQL interface. better-sqlite3 (see `trellis/server/node`) and a
@@ -98,6 +99,28 @@ export interface SyncLimits {
   readonly maxClockAheadMs: number;
 }
 
+/** What a write rule sees: who writes, the document before and after the op, and the op. */
+export interface WriteContext {
+  /** The pushing connection's token claims. */
+  readonly claims: Claims;
+  readonly collection: string;
+  readonly id: string;
+  /** The document as the server holds it before the op; undefined when absent or deleted. */
+  readonly before: JsonObject | undefined;
+  /** The document the op leaves (already valid against the schema, when there is one); undefined after a delete. */
+  readonly after: JsonObject | undefined;
+  readonly op: Op;
+}
+
+/**
+ * Returns `true` to accept the op, or a message saying why not (sent to the writer as RULE_REJECTED).
+ * Any other result, or a throw, rejects the op too (a throw with a generic message, and logged).
+ */
+export type WriteRule = (ctx: WriteContext) => true | string;
+
+/** Rules by collection name; a collection without a `write` rule accepts every op the schema allows. */
+export type WriteRules = { readonly [collection: string]: { readonly write?: WriteRule } | undefined };
+
 /** A user's read-only profile (name, avatar, …), attached to presence. */
 export type Profile = JsonObject;
 
@@ -153,6 +176,14 @@ export interface SyncServerOptions {
    * higher of this and `schema.definition.breakingSince`. Default: none.
    */
   readonly minSchemaVersion?: number;
+  /**
+   * The app's own `defineSchema(...)` value. Each pushed op is applied to the document the server holds
+   * and the result validated against it: an op that leaves an invalid document, or writes a collection
+   * the schema does not name, is rejected (SCHEMA_VIOLATION). See rules.ts.
+   */
+  readonly schema?: Schema;
+  /** Per collection, a `write` rule run for each pushed op after the schema check: anything but `true` rejects it (RULE_REJECTED). */
+  readonly rules?: WriteRules;
   readonly limits?: Partial<SyncLimits>;
   /** Generates library epochs. Default: nanoid. */
   readonly createId?: IdGenerator;

@@ -5,9 +5,9 @@
  * handled, so its effect is durable before the engine goes on.
  */
 import type { Baseline, Op } from '../../core/index.js';
-import type { ClientMessage, Cursor } from '../../protocol/index.js';
+import type { ClientMessage, Cursor, RejectMessage } from '../../protocol/index.js';
 import type { SequencedOp, Snapshot } from '../../store/index.js';
-import type { JoinReason, SyncState } from '../types.js';
+import type { JoinReason, Rejection, SyncState } from '../types.js';
 
 /** The store calls the engine makes, each with what it continues with. */
 export type StoreCall =
@@ -32,6 +32,8 @@ export type StoreCall =
   /** `then`: 'synced' (the cursor, then live at `serverSeq`) or 'record' (the library this store syncs with). */
   | { readonly kind: 'write-meta'; readonly entries: Readonly<Record<string, unknown>>; readonly then: 'synced' | 'record'; readonly serverSeq?: number }
   | { readonly kind: 'compact'; readonly horizon: number }
+  /** The server rejected own op `rejection.seq`: roll it back. `then`: 'push' when the reject answers the push in flight. */
+  | { readonly kind: 'roll-back'; readonly rejection: RejectMessage; readonly then: 'push' | 'none' }
   | { readonly kind: 'read-unacknowledged'; readonly limit: number };
 
 export type StoreCallKind = StoreCall['kind'];
@@ -60,6 +62,8 @@ export interface StoreValues {
   readonly 'apply-remote': undefined;
   readonly 'write-meta': undefined;
   readonly compact: undefined;
+  /** False when the store no longer held the op (rolled back before). */
+  readonly 'roll-back': boolean;
   readonly 'read-unacknowledged': readonly Op[];
 }
 
@@ -86,4 +90,6 @@ export type Effect =
   /** Drop the connection and connect again (the transport's backoff applies). */
   | { readonly type: 'reconnect' }
   /** Close the connection for good: sync was refused (see Session.refused). */
-  | { readonly type: 'close' };
+  | { readonly type: 'close' }
+  /** The store rolled back a rejected own op: tell the app (`sync.rejections`). */
+  | { readonly type: 'rejected'; readonly rejection: Rejection };

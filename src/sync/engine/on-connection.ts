@@ -61,7 +61,7 @@ export function onHelloRead(s: Session, e: Extract<StoredEvent, { call: { kind: 
   // A forked replica, or a store of another library, asks for a reset: without a cursor the server cannot resume it (decide.ts row 5).
   const said = s.forked || s.otherLibrary !== undefined ? null : cursor;
   const declared = schemaVersion === undefined ? {} : { schemaVersion };
-  return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk, ...declared } });
+  return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk, ackedSeq, ...declared } });
 }
 
 /**

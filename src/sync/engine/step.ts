@@ -15,6 +15,7 @@ import { onAcknowledged, onAck, onCommitted, onError, onPending, onRefreshAtRisk
 import { onPump, onUnacknowledgedRead } from './pump.js';
 import { onApplied, onHorizon, onMetaWritten, onOps, onReset, onSnapshot, onSynced } from './on-stream.js';
 import { onTick } from './cursors.js';
+import { onReject, onRolledBack } from './on-reject.js';
 import type { Session } from './session.js';
 import { withPending } from './session.js';
 
@@ -85,6 +86,8 @@ function onFrame(s: Session, message: Extract<EngineEvent, { type: 'frame' }>['m
       return onSynced(s, message.serverSeq);
     case 'ack':
       return onAck(s, message);
+    case 'reject':
+      return onReject(s, message);
     case 'horizon':
       return onHorizon(s, message.serverSeq);
     case 'error':
@@ -120,6 +123,8 @@ function onStored(s: Session, event: StoredEvent): Step {
       return current ? onMetaWritten(s, event as Extract<StoredEvent, { call: { kind: 'write-meta' } }>) : next(s);
     case 'compact':
       return next(s);
+    case 'roll-back':
+      return onRolledBack(s, event as Extract<StoredEvent, { call: { kind: 'roll-back' } }>, current);
     case 'read-unacknowledged':
       return current ? onUnacknowledgedRead(s, event as Extract<StoredEvent, { call: { kind: 'read-unacknowledged' } }>) : next(s);
     default:

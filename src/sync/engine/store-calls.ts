@@ -40,6 +40,10 @@ export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: 
       return void (await host.compact({ horizon: call.horizon }));
     case 'read-unacknowledged':
       return host.readUnacknowledged(call.limit);
+    case 'roll-back': {
+      const { seq, collection, id, state } = call.rejection;
+      return host.rollBack({ seq, collection, id, ...(state ? { state } : {}) });
+    }
     default:
       return unexpectedCase(call);
   }

@@ -5,10 +5,10 @@
  * shared op log, and the leader's `host.pending` live query sees them, so the
  * leader pushes them. A follower's `join()` is forwarded to the leader.
  */
-import { BehaviorSubject, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 import { ErrorCode, TrellisError, createId } from '../../core/index.js';
 import type { StoreHost } from '../../store/index.js';
-import type { Sync, SyncOptions, SyncState } from '../types.js';
+import type { Rejection, Sync, SyncOptions, SyncState } from '../types.js';
 import { pendingFloor, type OwnSeq } from '../engine/session.js';
 import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
 import { createFlushRequests } from './flush-requests.js';
@@ -73,6 +73,9 @@ const leaderChanged = () =>
 export function createTabSync(o: TabSyncOptions): TabSync {
   const channel = createTabChannel({ name: o.name, tab: createId(), BroadcastChannel: o.BroadcastChannel });
   const state = new BehaviorSubject<SyncState>({ phase: 'connecting', pending: 0 });
+  // Every tab reports the leader's rejections: the leader's engine rolls them back, the channel tells the others.
+  const rejections = new Subject<Rejection>();
+  const offRejection = channel.on('rejection', (payload) => rejections.next(payload as Rejection));
   const fenceKey = `tabs:${o.name}`;
   const waiters = new Map<string, Waiter>();
   let engine: { sync: LeaderSync; subscription: Subscription } | undefined;
@@ -124,6 +127,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
         leadership.announce();
       }),
     };
+    engine.subscription.add(sync.rejections.subscribe((rejection) => (rejections.next(rejection), channel.post('rejection', rejection))));
     flushes.leading();
   }
 
@@ -205,6 +209,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
     flushed: () => flushes.flushed(),
     // The store is shared by the tabs: any tab reads what a join would archive.
     atRisk: () => readAtRisk(o.host),
+    rejections: rejections.asObservable(),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -213,6 +218,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
       ownCommits.unsubscribe();
       offJoin();
       offJoined();
+      offRejection();
       leadership.stop();
       channel.close();
       for (const waiter of waiters.values()) waiter.reject(new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before the join finished.'));

@@ -8,7 +8,9 @@
  */
 import { TrellisLibrary, createTrellisWorker } from '../../../src/server/cloudflare/index.js';
 import type { TrellisEnv } from '../../../src/server/cloudflare/index.js';
-import type { EvictOptions, LogLevel, ProfileSource } from '../../../src/server/core/index.js';
+import type { EvictOptions, LogLevel, ProfileSource, WriteRules } from '../../../src/server/core/index.js';
+import type { Schema } from '../../../src/schema/index.js';
+import { serverRules, serverSchema } from '../authority.js';
 import { testProfiles } from '../test-profiles.js';
 
 interface LogEntry {
@@ -35,6 +37,15 @@ export class TestLibrary extends TrellisLibrary {
 
   protected override profiles(): ProfileSource {
     return testProfiles;
+  }
+
+  /** authority.ts's schema and rules when the Worker runs with TEST_AUTHORITY (StartOptions.authority). */
+  protected override schema(): Schema | undefined {
+    return (this.env as { TEST_AUTHORITY?: string }).TEST_AUTHORITY === '1' ? serverSchema : undefined;
+  }
+
+  protected override rules(): WriteRules | undefined {
+    return (this.env as { TEST_AUTHORITY?: string }).TEST_AUTHORITY === '1' ? serverRules : undefined;
   }
 
   protected override log(level: LogLevel, event: string, fields: Record<string, unknown>): void {

@@ -1,0 +1,122 @@
+/**
+ * The documents a server with a schema or rules checks pushes against: each
+ * document's merge state (baseline + every op the log holds for it), kept in
+ * a bounded, least-recently-used cache so a push does not read a whole
+ * document back each time.
+ *
+ * Invariant: a cached state is the state the log and baselines hold, for the
+ * library's epoch and head it was last checked at. Writes through this
+ * server's push path update it after their commit (`remember`); any other
+ * change (a seed, an eviction, a write by another process on the same
+ * database, or by another path of this server) moves the epoch or the head
+ * past what the cache saw, and `forLibrary` then drops the library's entries.
+ */
+import type { DocState } from '../../core/index.js';
+import { applyOps, emptyDocState } from '../../merge/index.js';
+import { readBaselineState } from './baselines.js';
+import { documentKey, readDocumentOps } from './op-log.js';
+import type { SqlStorage } from './types.js';
+
+/** Most documents kept; the least recently used go first. */
+export const DOC_CACHE_ENTRIES = 2000;
+/** Most JSON bytes (estimated as UTF-16 length) kept over all documents. */
+export const DOC_CACHE_BYTES = 64 * 1024 * 1024;
+
+interface Cached {
+  readonly state: DocState;
+  readonly bytes: number;
+}
+
+interface LibraryEntries {
+  epoch: string;
+  head: number;
+  readonly docs: Map<string, Cached>;
+}
+
+export interface DocCache {
+  /** The library's documents as of (epoch, head): its entries are dropped unless the cache last saw exactly these. */
+  forLibrary(o: { library: string; epoch: string; head: number }): LibraryDocs;
+  /** Forget one library (a seed or an eviction replaced its rows). */
+  drop(library: string): void;
+}
+
+export interface LibraryDocs {
+  /** The document's state, read from storage on a miss. */
+  read(sql: SqlStorage, doc: { collection: string; id: string }): DocState;
+  /** After a commit: these documents now hold these states, and the library's head is `head`. */
+  remember(o: { head: number; states: ReadonlyMap<string, { state: DocState; addedBytes: number }> }): void;
+}
+
+export function createDocCache(limits: { entries: number; bytes: number } = { entries: DOC_CACHE_ENTRIES, bytes: DOC_CACHE_BYTES }): DocCache {
+  const libraries = new Map<string, LibraryEntries>();
+  let totalBytes = 0;
+  let totalEntries = 0;
+
+  const remove = (lib: LibraryEntries, key: string): void => {
+    const cached = lib.docs.get(key);
+    if (cached === undefined) return;
+    lib.docs.delete(key);
+    totalBytes -= cached.bytes;
+    totalEntries -= 1;
+  };
+  const put = (lib: LibraryEntries, key: string, cached: Cached): void => {
+    remove(lib, key);
+    lib.docs.set(key, cached);
+    totalBytes += cached.bytes;
+    totalEntries += 1;
+    evict();
+  };
+  // Oldest first across libraries: each library's Map is in use order; the first library's first entry goes.
+  const evict = (): void => {
+    for (const lib of libraries.values()) {
+      for (const key of lib.docs.keys()) {
+        if (totalEntries <= limits.entries && totalBytes <= limits.bytes) return;
+        remove(lib, key);
+      }
+    }
+  };
+  const drop = (library: string): void => {
+    const lib = libraries.get(library);
+    if (lib === undefined) return;
+    for (const key of [...lib.docs.keys()]) remove(lib, key);
+    libraries.delete(library);
+  };
+
+  return {
+    drop,
+    forLibrary({ library, epoch, head }) {
+      let lib = libraries.get(library);
+      if (lib !== undefined && (lib.epoch !== epoch || lib.head !== head)) drop(library), (lib = undefined);
+      if (lib === undefined) libraries.set(library, (lib = { epoch, head, docs: new Map() }));
+      const entries = lib;
+      return {
+        read(sql, doc) {
+          const key = documentKey(doc.collection, doc.id);
+          const hit = entries.docs.get(key);
+          if (hit !== undefined) {
+            // Most recently used goes last.
+            entries.docs.delete(key);
+            entries.docs.set(key, hit);
+            return hit.state;
+          }
+          const loaded = loadState(sql, { library, ...doc });
+          put(entries, key, loaded);
+          return loaded.state;
+        },
+        remember({ head: next, states }) {
+          entries.head = next;
+          for (const [key, { state, addedBytes }] of states) put(entries, key, { state, bytes: (entries.docs.get(key)?.bytes ?? 0) + addedBytes });
+        },
+      };
+    },
+  };
+}
+
+/** Baseline + every op of the document still in the log (ops below the horizon are squashed into the baseline, or kept for a large document). */
+function loadState(sql: SqlStorage, o: { library: string; collection: string; id: string }): Cached {
+  const baseline = readBaselineState(sql, o) ?? emptyDocState;
+  const ops = readDocumentOps(sql, { ...o, upTo: Number.MAX_SAFE_INTEGER });
+  const state = applyOps(baseline, ops.map((entry) => entry.op));
+  // An estimate for the bound, not an exact size: a re-encode of what was just parsed.
+  return { state, bytes: JSON.stringify(state).length };
+}

@@ -1,0 +1,47 @@
+/**
+ * A push's fresh ops, judged one by one in seq order against the documents
+ * the server holds (check-write.ts). An op is judged against the state its
+ * document has after the push's earlier accepted ops, and never after a
+ * rejected one: a later op on the same document is accepted or rejected on
+ * its own, as if the rejected op had never been written (the state the
+ * writer's store rolls back to).
+ */
+import type { DocState, Op } from '../../core/index.js';
+import type { Authority } from './check-write.js';
+import { checkWrite } from './check-write.js';
+import type { ConnectionState } from './context.js';
+import type { LibraryDocs } from './doc-cache.js';
+import { documentKey } from './op-log.js';
+import type { Rejection } from './rejections.js';
+import type { Claims } from './types.js';
+
+export interface JudgedPush {
+  readonly accepted: readonly Op[];
+  readonly rejected: readonly Rejection[];
+  /** Each touched document's state after the accepted ops, with a size estimate of what they added (doc-cache.ts). */
+  readonly states: ReadonlyMap<string, { state: DocState; addedBytes: number }>;
+}
+
+export function judgePush(conn: ConnectionState, o: { authority: Authority; docs: LibraryDocs; fresh: readonly Op[] }): JudgedPush {
+  const { ctx } = conn;
+  const claims = conn.claims as Claims;
+  const accepted: Op[] = [];
+  const rejected: Rejection[] = [];
+  const states = new Map<string, { state: DocState; addedBytes: number }>();
+  for (const op of o.fresh) {
+    const key = documentKey(op.collection, op.id);
+    const held = states.get(key);
+    const before = held?.state ?? o.docs.read(ctx.sql, op);
+    const verdict = checkWrite(o.authority, { claims, op, before, log: ctx.log });
+    if (!verdict.ok) {
+      rejected.push({ op, code: verdict.code, message: verdict.message });
+      ctx.log('info', 'push.rejected', { connection: conn.id, library: conn.library, replicaId: op.replicaId, seq: op.seq, collection: op.collection, code: verdict.code });
+      // The document keeps its state (an entry, so the reject frame can say what it is now).
+      if (held === undefined) states.set(key, { state: before, addedBytes: 0 });
+      continue;
+    }
+    accepted.push(op);
+    states.set(key, { state: verdict.state, addedBytes: (held?.addedBytes ?? 0) + JSON.stringify(op.change).length });
+  }
+  return { accepted, rejected, states };
+}
