@@ -25,6 +25,8 @@ interface DevtoolsPage {
   flushed(): Promise<void>;
   join(): Promise<void>;
   unmount(): void;
+  element(): void;
+  removeElement(): void;
 }
 
 describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtools in Chromium', { timeout: 90_000 }, () => {
@@ -129,8 +131,24 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
     await expect.poll(() => field(late, 'errors').textContent(), { timeout: PATIENCE }).toContain('No errors seen');
   });
 
+  it('lists a failed panel action among the last errors', async () => {
+    await field(first, 'merge-id').fill('');
+    await field(first, 'merge-id').press('Enter');
+    await expect.poll(() => field(first, 'errors').textContent(), { timeout: PATIENCE }).toContain('INVALID_ARGUMENT');
+    expect(await field(first, 'errors').textContent()).toContain('merge state');
+  });
+
   it('removes the panel on unmount', async () => {
     await drive(first, (p) => p.unmount());
+    expect(await first.locator('.trellis-devtools').count()).toBe(0);
+  });
+
+  it('mounts as a <trellis-devtools> element while it is in the document', async () => {
+    await drive(first, (p) => p.element());
+    const phase = first.locator('trellis-devtools .trellis-devtools [data-field="phase"]');
+    await expect.poll(() => phase.textContent(), { timeout: PATIENCE }).toBe('live');
+    expect(await first.locator('trellis-devtools [data-field="replica-id"]').textContent()).toBe(firstId);
+    await drive(first, (p) => p.removeElement());
     expect(await first.locator('.trellis-devtools').count()).toBe(0);
   });
 });

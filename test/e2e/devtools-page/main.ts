@@ -4,7 +4,7 @@
  * through `window.devtoolsPage`.
  */
 import { createStore, defineSchema, type Store } from 'trellis';
-import { mountDevtools } from 'trellis/devtools';
+import { defineDevtoolsElement, mountDevtools, type DevtoolsElement } from 'trellis/devtools';
 import { createSync, type Sync } from 'trellis/sync';
 
 const schema = defineSchema({
@@ -31,6 +31,15 @@ const page = {
   flushed: () => sync.flushed(),
   join: () => sync.join(),
   unmount: () => unmount?.(),
+  /** The same panel as a <trellis-devtools> element, appended to the body. */
+  element() {
+    defineDevtoolsElement();
+    const panel = document.createElement('trellis-devtools') as DevtoolsElement;
+    panel.id = 'element-panel';
+    panel.options = { store, sync };
+    document.body.append(panel);
+  },
+  removeElement: () => document.getElementById('element-panel')?.remove(),
 };
 
 (window as unknown as { devtoolsPage: typeof page }).devtoolsPage = page;
