@@ -2,10 +2,13 @@
  * `trellis-server`: the Node adapter as a command. JSON log lines on stdout,
  * the human banner and flag errors on stderr. Exit codes: 0 after a clean
  * shutdown (SIGINT/SIGTERM), 1 when the server cannot start, 2 on bad flags.
+ * `trellis-server inspect|evict|compact …` administers instead (cli-admin.ts):
+ * JSON on stdout and 0, or `CODE: message` on stderr and 1.
  */
 import { isTrellisError } from '../../core/index.js';
 import type { Log } from '../core/index.js';
 import { USAGE, parseCliArgs } from './cli-args.js';
+import { ADMIN_USAGE, isAdminCommand, parseAdminArgs } from './cli-admin-args.js';
 import type { CliOptions } from './cli-args.js';
 import type { createNodeServer as CreateNodeServer } from './node-server.js';
 
@@ -40,6 +43,7 @@ const log: Log = (level, event, fields) => {
 };
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (isAdminCommand(argv[0])) return admin(argv);
   let options: CliOptions;
   try {
     options = parseCliArgs(argv, process.env);
@@ -49,7 +53,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${ADMIN_USAGE}\n`);
     return;
   }
   const createNodeServer = await loadNodeServer();
@@ -79,6 +83,34 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function admin(argv: readonly string[]): Promise<void> {
+  let options: ReturnType<typeof parseAdminArgs>;
+  try {
+    options = parseAdminArgs(argv, process.env);
+  } catch (err) {
+    if (!isTrellisError(err)) throw err;
+    process.stderr.write(`trellis-server: ${err.message}\nRun trellis-server --help for usage.\n`);
+    process.exit(2);
+  }
+  if (options.help) return void process.stdout.write(`${ADMIN_USAGE}\n`);
+  const { runAdmin } = await import('./cli-admin.js');
+  const answer = await runAdmin(options).catch((err: unknown) => {
+    if (isMissingPeer(err)) {
+      process.stderr.write(MISSING_PEERS_LINE);
+      process.exit(1);
+    }
+    if (!isTrellisError(err)) throw err;
+    process.stderr.write(`trellis-server: ${err.code}: ${err.message}\n`);
+    process.exit(1);
+  });
+  const body = answer.body as { code?: string; message?: string };
+  if (answer.status >= 300) {
+    process.stderr.write(`trellis-server: ${body.code ?? answer.status}: ${body.message ?? 'refused'}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify(answer.body, null, 2)}\n`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
