@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { onTestFinished } from 'vitest';
 import { DEV_SECRET, createTokenProvider } from 'trellis/server';
-import type { CompactionResult, EvictOptions, Role } from 'trellis/server';
+import { answerServerApi, remoteServerLibrary } from 'trellis/server';
+import type { CompactionResult, EvictOptions, RemoteServerLibrary, Role } from 'trellis/server';
 import { createNodeServer } from 'trellis/server/node';
 import type { NodeServer } from 'trellis/server/node';
 import { startMiniflare } from './miniflare-server.js';
@@ -75,6 +76,8 @@ export interface ServerUnderTest {
   /** Rows of one SQL statement on the storage that holds `library` (Node: the one database; Cloudflare: the library's object). */
   query<T = Record<string, unknown>>(library: string, sql: string, ...params: (string | number)[]): Promise<T[]>;
   compact(library: string): Promise<CompactionResult[]>;
+  /** The server API on `library` (Node: `server.library(name)` in this process; Cloudflare: the object's `serverApi` RPC). */
+  library(name: string): RemoteServerLibrary;
   evict(library: string, options?: EvictOptions): Promise<void>;
   logs(): Promise<LogEntry[]>;
   /** Moves the test clock (the server must have been started with `clock`). */
@@ -177,6 +180,8 @@ async function startNode(o: StartOptions = {}): Promise<ServerUnderTest> {
       }
     },
     compact: async (library) => node.compact(library),
+    // Through answerServerApi as the Durable Object's RPC is, so both refuse bad input alike.
+    library: (name) => remoteServerLibrary({ name, send: async (call) => answerServerApi(node.server.library(name), call) }),
     evict: async (library, options) => node.server.evict(library, options),
     logs: async () => logs,
     advanceClock: async (ms) => advance(ms),
@@ -228,6 +233,7 @@ async function startCloudflare(o: StartOptions = {}): Promise<CloudflareServerUn
     connect: (library, c) => connect(url(), library, c),
     query: (library, sql, ...params) => control('query', { library, sql, params }),
     compact: (library) => control('compact', { library }),
+    library: (name) => remoteServerLibrary({ name, send: (call) => control('server-api', { library: name, call }) }),
     evict: (library, options) => control('evict', { library, options }),
     logs: () => control('logs'),
     instances: (library) => control('instances', { library }),

@@ -20,3 +20,5 @@ export { createR2Storage } from './r2-files.js';
 export { readSettings } from './settings.js';
 export type { Settings, TrellisVars } from './settings.js';
 export type { Profile, ProfileSource } from '../core/index.js';
+export { remoteServerLibrary } from '../core/index.js';
+export type { RemoteServerLibrary, RemoteServerCollection, ServerApiCall, ServerApiResult } from '../core/index.js';

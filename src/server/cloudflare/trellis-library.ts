@@ -26,7 +26,8 @@
 import { Server } from 'partyserver';
 import type { Connection as Socket, ConnectionContext, WSMessage } from 'partyserver';
 import { CloseCode, TRANSPORT_MAX_BYTES, utf8Exceeds } from '../../protocol/index.js';
-import { authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
+import { answerServerApi, authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
+import type { ServerApiCall, ServerApiResult } from '../core/index.js';
 import type { CompactionResult, Connection, EvictOptions, LogLevel, ProfileSource, SavedConnection, ServerSocket, SyncServer, TokenProvider, WriteRules } from '../core/index.js';
 import type { Schema } from '../../schema/index.js';
 import { createDurableObjectSql } from './durable-object-sql.js';
@@ -229,6 +230,14 @@ export class TrellisLibrary extends Server<TrellisVars> {
     this.#open().server.evict(this.name, options);
     this.#alarmAt = null;
     await this.ctx.storage.deleteAlarm();
+  }
+
+  /**
+   * RPC: the server API on this library (server-api-remote.ts). From a Worker:
+   * `remoteServerLibrary({ name, send: (call) => env.TRELLIS.get(env.TRELLIS.idFromName(name)).serverApi(call) })`.
+   */
+  serverApi(call: ServerApiCall): ServerApiResult {
+    return answerServerApi(this.#open().server.library(this.name), call);
   }
 
   /** RPC: this library's row count (0 or 1) and open connections. */

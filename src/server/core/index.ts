@@ -29,6 +29,10 @@ export { migrate } from './schema.js';
 export { answerAdmin, isAdminPath, invalid as adminRequestInvalid, ADMIN_PREFIX, EVERY_LIBRARY, MAX_ADMIN_BODY_BYTES } from './admin-api.js';
 export type { AdminHost, AdminRequest, AdminResponse } from './admin-api.js';
 export { MAX_INSPECTED_REPLICAS } from './inspect.js';
+export { SERVER_USER } from './server-replica.js';
+export type { ServerLibrary, ServerCollection, ServerFilter } from './server-api-types.js';
+export { answerServerApi, remoteServerLibrary } from './server-api-remote.js';
+export type { ServerApiCall, ServerApiResult, ServerApiMethod, RemoteServerLibrary, RemoteServerCollection } from './server-api-remote.js';
 export type {
   SqlStorage,
   ServerSocket,

@@ -14,6 +14,7 @@ import { createDocCache } from './doc-cache.js';
 import { migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
 import { inspectLibrary } from './inspect.js';
+import { serverLibrary } from './server-api.js';
 import { requiredSchemaVersion } from './schema-version.js';
 import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './types.js';
 
@@ -66,6 +67,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     compact: (library) => (library === undefined ? listLibraries(ctx.sql) : [library]).map((name) => compactLibrary(ctx, name)),
     evict: (library, evictOptions) => evict(ctx, library, evictOptions),
     inspect: (library) => inspectLibrary(ctx, library),
+    library: (name) => serverLibrary(ctx, { name, schema: options.schema }),
     stats: () => ({
       libraries: countLibraries(ctx.sql),
       connections: [...ctx.connections.values()].reduce((sum, set) => sum + set.size, 0),

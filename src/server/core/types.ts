@@ -6,6 +6,7 @@
 import type { IdGenerator, JsonObject, Op } from '../../core/index.js';
 import type { Frame } from '../../protocol/index.js';
 import type { Schema } from '../../schema/index.js';
+import type { ServerLibrary } from './server-api-types.js';
 
 /**
  * A synchronous SQL interface. better-sqlite3 (see `trellis/server/node`) and a
@@ -290,6 +291,12 @@ export interface SyncServer {
   evict(library: string, options?: EvictOptions): void;
   /** What an administrator sees of a library (inspect.ts); undefined when the server holds no row for it. */
   inspect(library: string): LibraryInspection | undefined;
+  /**
+   * The server API (server-api.ts): the app's backend reads and writes the library's documents as
+   * the server replica, through the push path (stored, fanned out, in snapshots). Throws
+   * INVALID_ARGUMENT for a library name that is not a name.
+   */
+  library(name: string): ServerLibrary;
   /** Re-attach a socket that stayed open while the server was recreated (Durable Object hibernation), from its `save()`. */
   restore(socket: ServerSocket, saved: SavedConnection): Connection;
   /**

@@ -8,7 +8,7 @@
  */
 import { TrellisLibrary, createTrellisWorker } from '../../../src/server/cloudflare/index.js';
 import type { TrellisEnv } from '../../../src/server/cloudflare/index.js';
-import type { EvictOptions, LogLevel, ProfileSource, WriteRules } from '../../../src/server/core/index.js';
+import type { EvictOptions, LogLevel, ProfileSource, ServerApiCall, WriteRules } from '../../../src/server/core/index.js';
 import type { Schema } from '../../../src/schema/index.js';
 import { serverRules, serverSchema } from '../authority.js';
 import { testProfiles } from '../test-profiles.js';
@@ -100,6 +100,8 @@ async function control(url: URL, request: Request, env: TestEnv): Promise<Respon
       return Response.json(await library().collectFiles());
     case '/__test/alarm':
       return Response.json(await library().pendingAlarm());
+    case '/__test/server-api':
+      return Response.json(await library().serverApi((body as unknown as { call: ServerApiCall }).call));
     default:
       // /__test/direct/<library>: the object itself, skipping the Worker's token check.
       return direct(url, request, env);
