@@ -101,6 +101,17 @@ describe('schema version at hello', () => {
     expect(requiredSchemaVersion({ schema: schema(2), minSchemaVersion: 5 })).toBe(5);
   });
 
+  test("a server holding a schema with breakingSince refuses replicas below it, even without minSchemaVersion", () => {
+    const schema = defineSchema({ version: 3, breakingSince: 3, collections: { notes: { primaryKey: 'id', fields: { id: { type: 'string' } } } } });
+    const server = createSyncServer({ sql: createSqliteStorage(new Database(':memory:')), now: Date.now, verifyToken: fakeVerify, schema });
+    const frames: string[] = [];
+    const closes: number[] = [];
+    const conn = server.connect({ send: (frame) => frames.push(frame), close: (code) => closes.push(code) }, { library: 'lib', token: 'write:lib' });
+    conn.receive(JSON.stringify(hello({ schemaVersion: 2 })));
+    expect(JSON.parse(frames[0] as string)).toMatchObject({ type: 'error', code: 'SYNC_SCHEMA_OUTDATED', details: { schemaVersion: 2, required: 3 } });
+    expect(closes).toEqual([4008]);
+  });
+
   test.each([0, 6, 1.5])('defineSchema refuses breakingSince %j outside 1..version (SCHEMA_INVALID)', (breakingSince) => {
     expect(() => defineSchema({ version: 5, breakingSince, collections: { notes: { primaryKey: 'id', fields: { id: { type: 'string' } } } } })).toThrow(
       expect.objectContaining({ code: 'SCHEMA_INVALID', message: expect.stringContaining('breakingSince') }),
