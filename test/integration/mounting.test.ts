@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import { Hono } from 'hono';
@@ -15,8 +16,9 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { createTrellisHandler } from 'trellis/server/node';
+import { createNodeServer, createTrellisHandler } from 'trellis/server/node';
 import type { TrellisHandler } from 'trellis/server/node';
+import { CloseCode } from '../../src/protocol/index.js';
 import { openClient } from '../helpers/protocol-client.js';
 import { TEST_SECRET, tempDir } from '../helpers/start-test-server.js';
 import { wireOps } from '../helpers/wire-ops.js';
@@ -140,5 +142,25 @@ describe('createTrellisHandler options', () => {
     expect(await (await fetch(`http://${origin}${BASE}/health`)).json()).toMatchObject({ ok: true });
     // A path that only starts like the base path is not under it.
     expect(await (await fetch(`http://${origin}${BASE}x/health`)).text()).toBe('app');
+  });
+});
+
+describe('createNodeServer on the handler', () => {
+  test('evict(library, { revokeTokens }) closes the live sockets and refuses tokens issued before it', async () => {
+    const dbPath = join(tempDir(), 'trellis.sqlite');
+    const node = await createNodeServer({ port: 0, dbPath, secret: TEST_SECRET, compactIntervalMs: 0 });
+    onTestFinished(() => node.close());
+    // The admin CLI finds this server through the file beside its database.
+    expect(JSON.parse(readFileSync(`${dbPath}-server.json`, 'utf8'))).toEqual({ pid: process.pid, url: `http://127.0.0.1:${node.port}/parties/trellis` });
+    const token = await node.tokens.issue({ library: 'team', user: 'ada', role: 'write', expiresIn: '1h' });
+    const a = await openClient({ url: node.url, library: 'team', token });
+    await a.hello({ replicaId: 'A', localSeq: 1, atRisk: 1 });
+    a.send({ type: 'seed', baselines: [], ops: wireOps('A', 1, 1), done: true });
+    await a.next('synced');
+    node.evict('team', { revokeTokens: true });
+    expect((await a.closed).code).toBe(CloseCode.LIBRARY_EVICTED);
+    expect(node.server.inspect('team')).toBeUndefined();
+    const again = await openClient({ url: node.url, library: 'team', token });
+    expect((await again.next('error')).code).toBe('AUTH_TOKEN_REVOKED');
   });
 });
