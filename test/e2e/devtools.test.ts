@@ -27,6 +27,7 @@ interface DevtoolsPage {
   unmount(): void;
   element(): void;
   removeElement(): void;
+  tryTail(tail: number): string;
 }
 
 describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtools in Chromium', { timeout: 90_000 }, () => {
@@ -136,6 +137,11 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
     await field(first, 'merge-id').press('Enter');
     await expect.poll(() => field(first, 'errors').textContent(), { timeout: PATIENCE }).toContain('INVALID_ARGUMENT');
     expect(await field(first, 'errors').textContent()).toContain('merge state');
+  });
+
+  it('shows a tail of 1 to 1000 ops, and refuses any other', async () => {
+    const results = await first.evaluate(() => [1, 1000, 0, 1001, 2.5].map((n) => (window as unknown as { devtoolsPage: DevtoolsPage }).devtoolsPage.tryTail(n)));
+    expect(results).toEqual(['ok', 'ok', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
   });
 
   it('removes the panel on unmount', async () => {

@@ -39,6 +39,15 @@ const page = {
     panel.options = { store, sync };
     document.body.append(panel);
   },
+  /** Mounts a second panel with `tail` rows and unmounts it: 'ok', or the error code of the refusal. */
+  tryTail(tail: number): string {
+    try {
+      mountDevtools(document.createElement('div'), { store, tail })();
+      return 'ok';
+    } catch (err) {
+      return (err as { code?: string }).code ?? String(err);
+    }
+  },
   removeElement: () => document.getElementById('element-panel')?.remove(),
 };
 
