@@ -20,6 +20,8 @@ export class ModelStore {
   remote = new Map<string, Op>();
   meta = new Map<string, unknown>();
   archives: { reason: string; ops: Op[] }[] = [];
+  /** The version of the store's schema, declared at hello. */
+  schemaVersion = 1;
   private ids = 0;
 
   commit(n: number): Op[] {
@@ -37,7 +39,7 @@ export class ModelStore {
       case 'read-local':
         return { replicaId: this.replicaId, ackedSeq: this.acked };
       case 'read-hello':
-        return { cursor: (this.meta.get(cursorKey) as Cursor | undefined) ?? null, replicaId: this.replicaId, localSeq: this.own.length, atRisk: this.pending, ackedSeq: this.acked };
+        return { cursor: (this.meta.get(cursorKey) as Cursor | undefined) ?? null, replicaId: this.replicaId, localSeq: this.own.length, atRisk: this.pending, ackedSeq: this.acked, schemaVersion: this.schemaVersion };
       case 'export-history':
         return { baselines: [], ops: [...this.own, ...this.remote.values()] };
       case 'read-own-op':
@@ -75,7 +77,7 @@ export class ModelStore {
 }
 
 interface ServerConn {
-  phase: 'greeting' | 'seeding' | 'reset' | 'live';
+  phase: 'greeting' | 'seeding' | 'reset' | 'live' | 'outdated';
   replicaId?: string;
   seed: Op[];
 }
@@ -85,6 +87,12 @@ export class ModelServer {
   log: ServerOp[] = [];
   replicas = new Map<string, { maxSeq: number }>();
   conn: ServerConn | undefined;
+  /** Hellos below this schema version are refused with SYNC_SCHEMA_OUTDATED and closed (0: none). */
+  minSchemaVersion = 0;
+  /** Why the server closed the last connection it closed, as the client's shell reports it (close code 4008). */
+  closeError: { code: string; message: string } | undefined;
+  /** Messages that reached a connection after its hello was refused as outdated (there must be none). */
+  afterOutdated: ClientMessage[] = [];
 
   /** The op the server holds under (replicaId, seq). */
   held(replicaId: string, seq: number): Op | undefined {
@@ -105,15 +113,24 @@ export class ModelServer {
   }
 
   open(): void {
+    this.closeError = undefined;
     this.conn = { phase: 'greeting', seed: [] };
   }
 
   receive(message: ClientMessage): ServerMessage[] {
     const conn = this.conn;
-    if (conn === undefined) return [];
+    if (conn === undefined) {
+      if (this.closeError !== undefined) this.afterOutdated.push(message);
+      return [];
+    }
     const fields = { type: 'decision' as const, epoch: this.epoch, serverSeq: this.log.length, horizon: 0 };
     switch (message.type) {
       case 'hello': {
+        if (this.minSchemaVersion > 0 && (message.schemaVersion ?? 0) < this.minSchemaVersion) {
+          conn.phase = 'outdated';
+          this.closeError = { code: 'SYNC_SCHEMA_OUTDATED', message: 'SYNC_SCHEMA_OUTDATED' };
+          return (this.conn = undefined), [{ type: 'error', code: 'SYNC_SCHEMA_OUTDATED', message: 'update the app', details: {} } as ServerMessage];
+        }
         conn.replicaId = message.replicaId;
         const row = this.replicas.get(message.replicaId);
         if (this.log.length === 0) return (conn.phase = 'seeding'), [{ ...fields, replicaSeq: 0, replicaHash: null, decision: 'accept' }];

@@ -166,7 +166,7 @@ export class EngineWorld {
   deliver(): boolean {
     const message = this.toClient.shift();
     if (message === undefined || !this.socketOpen) return false;
-    if (message === 'close') return this.disconnect(), true;
+    if (message === 'close') return this.disconnect(this.server.closeError), true;
     this.queue.push({ type: 'frame', connection: this.arrived, message } as EngineEvent);
     return true;
   }
@@ -180,13 +180,19 @@ export class EngineWorld {
     this.queue.push({ type: 'opened', connection: ++this.arrived });
   }
 
-  disconnect(): void {
+  /** The socket closes; `error` is what the shell makes of the close code (4008: SYNC_SCHEMA_OUTDATED, phase error). */
+  disconnect(error?: { code: string; message: string }): void {
     if (!this.socketOpen) return;
     this.socketOpen = false;
     this.server.conn = undefined;
     this.toClient = [];
     this.outstanding = [];
-    this.stepEvent({ type: 'closed', connection: ++this.arrived, phase: 'offline' }, true);
+    this.stepEvent({ type: 'closed', connection: ++this.arrived, ...(error ? { phase: 'error' as const, error } : { phase: 'offline' as const }) }, true);
+  }
+
+  /** The server's close overtakes the frames before it (the shell steps a close at once, ahead of queued frames). */
+  closeFirst(): void {
+    if (this.toClient.includes('close')) this.disconnect(this.server.closeError);
   }
 
   commit(n: number): void {
