@@ -103,7 +103,8 @@ async function readTail(ctx: StoreContext, limit: number): Promise<InspectedOp[]
     // Each row holds at least one op: `limit` rows of each end are enough.
     const [acknowledged, own] = await Promise.all([
       tx.table('ops').orderBy('serverSeq').reverse().limit(limit).toArray() as Promise<OpLogRow[]>,
-      tx.table('ops').where('[replicaId+seq]').between([local.replicaId, local.ackedSeq + 1], [local.replicaId, Infinity]).reverse().limit(limit).toArray() as Promise<OpLogRow[]>,
+      // From seq 0, not ackedSeq + 1: a run whose first ops are acknowledged has no server seq until its last one is, and is keyed by its first.
+      tx.table('ops').where('[replicaId+seq]').between([local.replicaId, 0], [local.replicaId, Infinity]).reverse().limit(limit).toArray() as Promise<OpLogRow[]>,
     ]);
     const onServer = acknowledged.reverse().flatMap((row) => inspected(row, local));
     // An own row the server acknowledged is in both reads; the server-ordered copy is kept.
