@@ -5,7 +5,8 @@
  *
  *   core ← merge, schema, protocol ← store, sync, server/core ← server/node, server/cloudflare
  *
- * sync reaches the store only through store/index.ts; server/* never imports
+ * sync reaches the store only through store/index.ts; its opt-in plugins
+ * (presence/, files/, tabs/) sit above it and nothing below imports them; server/* never imports
  * store or sync; the framework bindings react/ and vue/ sit above store and
  * sync and reach them (and the 'trellis' entry) through their index.ts only,
  * sharing the framework-neutral bindings/, and nothing else imports them;
@@ -13,7 +14,7 @@
  * demo uses the public entries (an index.ts) only.
  */
 /** Folders of the pure layers, which run in browsers, Node and workerd alike. */
-const PURE = '^src/(core|merge|schema|protocol|store|sync|bindings|react|vue|devtools|server/core)/';
+const PURE = '^src/(core|merge|schema|protocol|store|sync|presence|files|tabs|bindings|react|vue|devtools|server/core)/';
 
 /** A rule that `from` may import, inside src/, only paths matching `allowed`. */
 const onlyBelow = (name, comment, from, allowed) => ({
@@ -48,16 +49,36 @@ module.exports = {
       '^src/(core|merge|schema|protocol|sync)/|^src/store/index[.]ts$',
     ),
     onlyBelow(
+      'sync-plugins-above-sync',
+      "presence/, files/ and tabs/ (createSync's opt-in plugins, each its own entry) reach sync through sync/index.ts and sync/internals.ts, the store through store/index.ts, and never each other.",
+      '^src/(presence|files|tabs)/',
+      '^src/($1|core|schema|protocol|sync/$1)/|^src/(store/index|sync/index|sync/internals)[.]ts$',
+    ),
+    {
+      name: 'sync-core-never-imports-tabs',
+      comment: "sync/tabs/ (the tab protocol) is shipped by 'trellis/tabs' only: nothing else in sync/ imports it.",
+      severity: 'error',
+      from: { path: '^src/sync/', pathNot: '^src/sync/tabs/' },
+      to: { path: '^src/sync/tabs/' },
+    },
+    {
+      name: 'nothing-imports-sync-plugins',
+      comment: "An app ships a plugin only when it imports it: nothing in 'trellis' or 'trellis/sync' imports presence/, files/ or tabs/ (the bindings may import presence/index.ts, for its types).",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(presence|files|tabs|react|vue|bindings|testing)/' },
+      to: { path: '^src/(presence|files|tabs)/' },
+    },
+    onlyBelow(
       'bindings-above-store-and-sync',
       "react/ ('trellis/react') and vue/ ('trellis/vue') reach the library through 'trellis', store/index.ts, sync/index.ts and bindings/ only, never each other.",
       '^src/(react|vue)/',
-      '^src/($1|bindings)/|^src/(index|store/index|sync/index)[.]ts$',
+      '^src/($1|bindings)/|^src/(index|store/index|sync/index|presence/index)[.]ts$',
     ),
     onlyBelow(
       'shared-bindings-above-store-and-sync',
       "bindings/ (what react/ and vue/ share) reaches the library through 'trellis', store/index.ts and sync/index.ts only.",
       '^src/bindings/',
-      '^src/bindings/|^src/(index|store/index|sync/index)[.]ts$',
+      '^src/bindings/|^src/(index|store/index|sync/index|presence/index)[.]ts$',
     ),
     {
       name: 'nothing-imports-bindings',

@@ -7,6 +7,9 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 const entries: Record<string, string> = {
   index: src('index.ts'),
   sync: src('sync/index.ts'),
+  presence: src('presence/index.ts'),
+  files: src('files/index.ts'),
+  tabs: src('tabs/index.ts'),
   react: src('react/index.ts'),
   devtools: src('devtools/index.ts'),
   protocol: src('protocol/index.ts'),

@@ -5,7 +5,7 @@
  * the current one's peers.
  */
 import { BehaviorSubject, of, switchMap, type Observable } from 'rxjs';
-import type { PresenceUser, Sync } from 'trellis/sync';
+import type { PresenceSync, PresenceUser } from 'trellis/presence';
 
 /** What a demo replica shows: the list, maybe an item being renamed, or that its tab is in the background. */
 export type DemoPresence = { readonly viewing: 'list'; readonly editing: string | null; readonly away: boolean };
@@ -13,11 +13,11 @@ export type DemoPresence = { readonly viewing: 'list'; readonly editing: string 
 export interface PresenceRelay {
   readonly peers$: Observable<readonly PresenceUser[]>;
   update(patch: Partial<DemoPresence>): void;
-  attach(sync: Sync | undefined): void;
+  attach(sync: PresenceSync | undefined): void;
 }
 
 export function createPresenceRelay(): PresenceRelay {
-  const current = new BehaviorSubject<Sync | undefined>(undefined);
+  const current = new BehaviorSubject<PresenceSync | undefined>(undefined);
   let state: DemoPresence = { viewing: 'list', editing: null, away: false };
   return {
     peers$: current.pipe(switchMap((sync) => sync?.presence.peers$ ?? of([]))),

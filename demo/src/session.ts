@@ -8,7 +8,9 @@
  * would archive. Nothing at risk: join at once. Otherwise the UI asks first.
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { presence as presencePlugin } from 'trellis/presence';
 import { createSync, type AutoJoin, type JoinReason, type Sync, type SyncState } from 'trellis/sync';
+import { sharedTabs } from 'trellis/tabs';
 import { fetchDevToken, loadConfig, TokenError, type DemoConfig } from './dev-server.js';
 import { plural } from './format.js';
 import { normalizeCode, readPrefs, switchedTo, writePrefs, type Prefs } from './prefs.js';
@@ -140,7 +142,9 @@ export function createSession(store: ListStore): Session {
     disconnect();
     if (!config) return;
     const library = prefs.library;
-    const next = createSync(store, { url: config.syncUrl, library, autoJoin, getToken: () => getToken(library) });
+    // "Online now" (presence) and one connection for all tabs of this browser (shared tabs).
+    const plugins = [presencePlugin(), sharedTabs()] as const;
+    const next = createSync(store, { url: config.syncUrl, library, autoJoin, getToken: () => getToken(library), plugins });
     sync = next;
     presence.attach(next);
     syncs.next(next);

@@ -23,8 +23,8 @@ import { ErrorCode, TrellisError, isTrellisError } from '../core/index.js';
 import type { ErrorCode as Code } from '../core/index.js';
 import type { FileRef } from '../schema/index.js';
 import type { FileRow, StoreHost } from '../store/index.js';
-import type { SyncState } from './types.js';
-import { cursorKeyOf } from './engine/session.js';
+import type { SyncState } from '../sync/index.js';
+import { cursorKeyOf } from '../sync/internals.js';
 
 export interface FileEndpoint {
   /** The sync URL (`ws(s)://…/parties/trellis`); files live under its http(s) twin. */

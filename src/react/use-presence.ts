@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useSyncExternalStore } from 'react';
 import type { JsonObject } from '../index.js';
-import type { PresenceUser, Sync } from '../sync/index.js';
+import type { PresenceSync, PresenceUser } from '../presence/index.js';
 import { observableSource } from './observable-source.js';
 
 const NOBODY: readonly PresenceUser[] = Object.freeze([]);
@@ -17,9 +17,10 @@ export interface PresenceView {
 /**
  * Presence in a component: who else is connected and this replica's own
  * state. Watching presence makes this replica visible to the others, as
- * subscribing to `sync.presence.peers$` does.
+ * subscribing to `sync.presence.peers$` does. `sync` is a createSync with
+ * the presence() plugin (trellis/presence).
  */
-export function usePresence(sync: Pick<Sync, 'presence'>): PresenceView {
+export function usePresence(sync: PresenceSync): PresenceView {
   const source = useMemo(() => observableSource(sync.presence.peers$), [sync]);
   const result = useSyncExternalStore(source.subscribe, source.getSnapshot, source.getSnapshot);
   const selfSource = useMemo(() => createSelf(sync), [sync]);
@@ -29,7 +30,7 @@ export function usePresence(sync: Pick<Sync, 'presence'>): PresenceView {
 }
 
 /** `sync.presence.self` has no Observable of its own: sets made through the hook are told to its readers. */
-function createSelf(sync: Pick<Sync, 'presence'>) {
+function createSelf(sync: PresenceSync) {
   const listeners = new Set<() => void>();
   return {
     get: () => sync.presence.self,

@@ -2,8 +2,8 @@
  * Files in documents. A write swaps each Blob of a `file` field for a FileRef
  * `{ id, name, type, size }` (the only thing ops and the wire carry) and keeps
  * the bytes in the `files` table, in the same transaction as the write. Reads
- * swap refs for FileHandles. The sync plugin uploads rows still `local` and
- * lends a downloader for refs whose bytes are not here (state `missing`).
+ * swap refs for FileHandles. The files() sync plugin (trellis/files) uploads
+ * rows still `local` and lends a downloader for refs whose bytes are not here (state `missing`).
  */
 import type { JsonObject } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
@@ -165,7 +165,7 @@ export function fileBlob(ctx: StoreContext, ref: FileRef): Promise<Blob> {
     const row = (await ctx.db.table('files').get(ref.id)) as FileRow | undefined;
     if (row !== undefined) return row.data;
     if (reg.download === undefined) {
-      throw new TrellisError(ErrorCode.FILE_NOT_FOUND, `File "${ref.name || ref.id}" is not on this replica; connect sync to download it.`, { details: { id: ref.id } });
+      throw new TrellisError(ErrorCode.FILE_NOT_FOUND, `File "${ref.name || ref.id}" is not on this replica; sync with the files() plugin (trellis/files) to download it.`, { details: { id: ref.id } });
     }
     const data = await reg.download(ref);
     // A concurrent put of the same id (a re-upload) keeps its own row.

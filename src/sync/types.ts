@@ -1,4 +1,7 @@
 import type { Observable } from 'rxjs';
+import type { JsonObject } from '../core/index.js';
+import type { PresenceUpdateMessage } from '../protocol/index.js';
+import type { StoreHost } from '../store/index.js';
 
 /**
  * `outdated`: the server requires a newer schema than this app's (SYNC_SCHEMA_OUTDATED, in `error`). Tell the user
@@ -33,7 +36,7 @@ export interface SyncState {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export interface SyncOptions {
+export interface SyncOptions<P extends readonly SyncPlugin[] = readonly SyncPlugin[]> {
   /** The server's sync URL, e.g. `ws://127.0.0.1:3242/parties/trellis`; the library is appended. */
   readonly url: string;
   readonly library: string;
@@ -47,21 +50,12 @@ export interface SyncOptions {
   /** Replaces the WebSocket transport (tests, custom channels). */
   readonly transport?: import('./transport.js').TransportFactory;
   /**
-   * Tabs of one store (database) share its replica. Default `true`: in a browser with Web Locks and
-   * BroadcastChannel, one tab per store and library holds the connection, the others show its `state`,
-   * forward `join()` to it, and take over when it closes, crashes or freezes. `false`: this tab syncs
-   * on its own (as outside browsers). An object injects the browser APIs (tests) or tunes the heartbeat.
+   * Opt-in parts, each from its own entry so that an app ships only what it imports:
+   * `presence()` ('trellis/presence') adds `sync.presence`; `files()` ('trellis/files') uploads and
+   * downloads the bytes of `file` fields; `sharedTabs()` ('trellis/tabs') lets the tabs of one store
+   * share one connection. Without `sharedTabs()` every tab that calls createSync connects on its own.
    */
-  readonly tabs?: boolean | TabsOptions;
-}
-
-export interface TabsOptions {
-  /** The Web Locks API. Default `navigator.locks`. */
-  readonly locks?: import('./tabs/leader.js').TabLocks;
-  /** Default the global `BroadcastChannel`. */
-  readonly BroadcastChannel?: import('./tabs/channel.js').BroadcastChannelConstructor;
-  /** How often a follower tab checks on the leader, in ms (default 1000); a silent leader is replaced after three to four. */
-  readonly heartbeatMs?: number;
+  readonly plugins?: P;
 }
 
 export interface Sync {
@@ -84,8 +78,6 @@ export interface Sync {
    * for a "Save my changes" download before the user joins. Reads the store only; works in every tab.
    */
   atRisk(): Promise<import('./at-risk.js').AtRiskChanges>;
-  /** Who else is connected to the library and what they are doing; this replica's own state (see presence.ts). */
-  readonly presence: import('./presence.js').Presence;
   /**
    * Own writes the server rejected (its schema, or a write rule: `code` SCHEMA_VIOLATION or RULE_REJECTED,
    * `message` saying why). Each is reported once the store rolled the write back: live queries already show
@@ -102,3 +94,78 @@ export interface Rejection {
   readonly code: string;
   readonly message: string;
 }
+
+// Plugins (see plugin.ts for how createSync runs them).
+
+export type SyncError = { readonly code: string; readonly message: string };
+
+/** The connection this tab runs (every createSync without shared tabs; the leader tab's with them). */
+export interface SyncConnection {
+  /** The store, as the engine sees it (with shared tabs: fenced to this leader's term). */
+  readonly host: StoreHost;
+  readonly state: Observable<SyncState>;
+  /** Shows a problem in `sync.state.error` (sync goes on). */
+  report(error: SyncError): void;
+  /** Puts one presence state on the connection while it is live; dropped otherwise. */
+  sendPresence(state: JsonObject | null): void;
+  /** Presence frames from the server (they skip the engine: no storage, never behind a catch-up). */
+  onPresence(listener: (message: PresenceUpdateMessage) => void): void;
+}
+
+/** The other tabs of this replica and library, when shared tabs are installed (see trellis/tabs). */
+export interface TabRelay {
+  /** Sends to the other tabs; `kind` names the message (a plugin prefixes its own, e.g. `presence:`). */
+  post(kind: string, payload?: unknown): void;
+  /** Calls `handler` for each message of `kind` from another tab; returns the unsubscribe. */
+  on(kind: string, handler: (payload: unknown) => void): () => void;
+  /** True while this tab holds the connection. */
+  leading(): boolean;
+  /** Calls `listener` whenever a leader becomes known, with whether it is this tab; returns the unsubscribe. */
+  onLeader(listener: (self: boolean) => void): () => void;
+}
+
+export interface SyncPluginContext {
+  /** The store, shared by every tab (plain, not fenced). */
+  readonly host: StoreHost;
+  readonly options: SyncOptions;
+  /** Set when shared tabs are installed. */
+  readonly tabs?: TabRelay;
+}
+
+/** One plugin, installed into one createSync. */
+export interface InstalledPlugin<Adds extends object> {
+  /** Properties the plugin adds to the Sync object (`presence`). */
+  readonly adds?: Adds;
+  /** This tab starts a connection; the returned function ends the plugin's part in it. */
+  connect?(connection: SyncConnection): () => void;
+}
+
+/** How tabs share one connection: the one plugin that may say it (sharedTabs()). */
+export interface TabSharing {
+  /**
+   * Starts sharing, or returns undefined to sync in this tab alone (outside a browser page).
+   * `start` runs the engine and connection in this tab each time it leads; it is never called
+   * before `share` has returned.
+   */
+  share(o: { readonly host: StoreHost; readonly name: string; readonly start: (host: StoreHost) => LeaderSync }): { readonly sync: Sync; readonly relay: TabRelay } | undefined;
+}
+
+/** A Sync as the tab holding the connection runs it: it also says what the store acknowledged (for the other tabs' pending). */
+export interface LeaderSync extends Sync {
+  readonly acknowledged?: () => { readonly replicaId: string; readonly seq: number } | undefined;
+}
+
+/**
+ * A createSync plugin. `Adds` is what it adds to the Sync object. Make one
+ * with a factory (`presence()`); installing two of one `name` is refused.
+ */
+export interface SyncPlugin<Adds extends object = object> {
+  readonly name: string;
+  install(context: SyncPluginContext): InstalledPlugin<Adds>;
+  readonly tabs?: TabSharing;
+}
+
+/** What the plugins `P` add to the Sync object, all together. */
+export type PluginAdds<P extends readonly SyncPlugin[]> = UnionToIntersection<AddsOf<P[number]>>;
+type AddsOf<T> = T extends SyncPlugin<infer A> ? A : never;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import WebSocket from 'ws';
 import { createNodeServer, type NodeServer, type NodeServerOptions } from 'trellis/server/node';
-import { createSync, type Sync, type SyncOptions, type SyncState } from 'trellis/sync';
+import { createSync, type Sync, type SyncOptions, type SyncPlugin, type SyncState, type SyncWith } from 'trellis/sync';
 import { getStoreHost } from '../../src/store/index.js';
 import { testDatabase, type TestDatabase, type TodoStore } from './open-test-store.js';
 
@@ -37,34 +37,40 @@ export async function startTestServer(options: Partial<NodeServerOptions> = {}, 
   };
 }
 
-export interface TestReplica {
+/** A replica whose sync is `S` (with what its plugins add: `presence` with presence()). */
+export interface TestReplica<S extends Sync = Sync> {
   readonly db: TestDatabase;
   readonly store: TodoStore;
-  sync: Sync;
+  sync: S;
   /** The last state seen. */
   readonly state: () => SyncState;
   /** Resolves with the first state that satisfies `predicate` (rejects after 10 s: a safety net, not a timing assertion). */
   waitFor(predicate: (state: SyncState) => boolean): Promise<SyncState>;
-  connect(options?: Partial<SyncOptions>): Sync;
+  /** Connects again with the same plugins (and `options` over the first ones). */
+  connect(options?: Omit<Partial<SyncOptions>, 'plugins'>): S;
   /** Resolves once sync is live and the server acknowledged every local write (10 s safety net). */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A fake-indexeddb store (its own IndexedDB factory) with sync to `server`. */
-export async function openReplica(server: { url: string; token: TestServer['token'] }, library: string, options: Partial<SyncOptions> & { db?: TestDatabase; connect?: boolean } = {}): Promise<TestReplica> {
+/** A fake-indexeddb store (its own IndexedDB factory) with sync to `server`; `plugins` as createSync takes them. */
+export async function openReplica<const P extends readonly SyncPlugin[] = readonly []>(
+  server: { url: string; token: TestServer['token'] },
+  library: string,
+  options: Partial<SyncOptions<P>> & { db?: TestDatabase; connect?: boolean } = {},
+): Promise<TestReplica<SyncWith<P>>> {
   const db = options.db ?? testDatabase();
   const store: TodoStore = await db.open();
   let last: SyncState = { phase: 'offline', pending: 0 };
-  const replica: TestReplica = {
+  const replica: TestReplica<SyncWith<P>> = {
     db,
     store,
-    sync: undefined as unknown as Sync,
+    sync: undefined as unknown as SyncWith<P>,
     state: () => last,
     waitFor: (predicate) => firstValueFrom(replica.sync.state.pipe(filter(predicate), timeout(10_000))),
     connect(more = {}) {
       const token = server.token(library);
-      replica.sync = createSync(store, { url: server.url, library, getToken: () => token, WebSocket, ...options, ...more });
+      replica.sync = createSync(store, { url: server.url, library, getToken: () => token, WebSocket, ...options, ...more }) as SyncWith<P>;
       replica.sync.state.subscribe((s) => (last = s));
       return replica.sync;
     },

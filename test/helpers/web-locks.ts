@@ -7,7 +7,7 @@
  * different: it still receives channel messages, but runs no timers. The
  * browser test, test/e2e/tabs.test.ts, freezes real pages.)
  */
-import type { BroadcastChannelConstructor, TabLocks } from 'trellis/sync';
+import type { BroadcastChannelConstructor, TabLocks } from 'trellis/tabs';
 
 const abortError = () => new DOMException('The lock request was aborted.', 'AbortError');
 

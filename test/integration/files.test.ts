@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createStore, type Store } from 'trellis';
+import { createStore, ErrorCode, type Store } from 'trellis';
 import { createTokenProvider } from 'trellis/server';
 import { createNodeServer, type NodeServer } from 'trellis/server/node';
+import { files } from 'trellis/files';
 import { createSync, type Sync, type SyncState } from 'trellis/sync';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { fileSchema } from '../helpers/file-schema.js';
@@ -163,9 +164,11 @@ interface Replica {
   reconnect(): Promise<void>;
 }
 
-async function openReplica(server: Server, library: string, role: 'read' | 'write' = 'write'): Promise<Replica> {
+/** A replica with the files() plugin (`withFiles: false`: without it). */
+async function openReplica(server: Server, library: string, role: 'read' | 'write' = 'write', o: { withFiles?: boolean } = {}): Promise<Replica> {
   const store = await createStore({ name: `files-${Math.random()}`, schema: fileSchema, indexedDB: new IDBFactory(), IDBKeyRange, now: () => server.clock.now });
-  const connect = () => createSync(store, { url: server.url(), library, getToken: () => server.token(library, role), WebSocket });
+  const plugins = o.withFiles === false ? [] : [files()];
+  const connect = () => createSync(store, { url: server.url(), library, getToken: () => server.token(library, role), WebSocket, plugins });
   const replica: Replica = {
     store,
     sync: connect(),
@@ -210,6 +213,20 @@ describe.each(servers)('files ($name)', ({ start: startServer }) => {
     expect(await seen!.image.url()).toMatch(/^blob:/);
     // Downloaded once, then kept locally.
     await eventually(photo(b), (doc) => doc?.image.state === 'uploaded');
+  });
+
+  it('without the files() plugin, bytes stay on the replica that wrote them: the document syncs, the other replica cannot download', async () => {
+    const server = await startServer();
+    const a = await openReplica(server, 'lib', 'write', { withFiles: false });
+    await a.store.collection('photos').put({ id: 'p', caption: 'Cat', image: fileOf(bytes(1000)) });
+    await a.sync.flushed();
+    const b = await openReplica(server, 'lib', 'write', { withFiles: false });
+    const seen = await eventually(photo(b), (doc) => doc !== undefined);
+    expect(seen!.image.state).toBe('missing');
+    await expect(seen!.image.blob()).rejects.toMatchObject({ code: ErrorCode.FILE_NOT_FOUND });
+    // Nothing went up: A's file is still local, and the server holds no file.
+    expect((await firstValueFrom(photo(a)))!.image.state).toBe('local');
+    expect(await server.storedFiles()).toEqual([]);
   });
 
   it('a file put while the server is down uploads once it is back', async () => {

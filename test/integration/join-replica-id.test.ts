@@ -119,7 +119,7 @@ describe('join refuses a replica id that is not new to the library', () => {
       createId: () => offered.shift() ?? nanoid(),
     });
     const token = await server.token({ library: 'team', user: 'bob' });
-    const sync = createSync(store, { url: server.url, library: 'team', token, WebSocket, autoJoin: 'always', tabs: false });
+    const sync = createSync(store, { url: server.url, library: 'team', token, WebSocket, autoJoin: 'always' });
     const live = await firstValueFrom(sync.state.pipe(filter((s) => s.phase === 'live' || s.phase === 'error'), timeout(10_000)));
     expect(live.phase).toBe('live');
     const replicaId = store.replicaId;

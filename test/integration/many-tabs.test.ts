@@ -6,7 +6,9 @@
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isTrellisError } from 'trellis';
-import type { PresenceUser } from 'trellis/sync';
+import { presence, type PresenceSync, type PresenceUser } from 'trellis/presence';
+import type { Sync } from 'trellis/sync';
+import { sharedTabs } from 'trellis/tabs';
 import { testDatabase, type TestDatabase } from '../helpers/open-test-store.js';
 import { allTodos, openReplica, startTestServer, type TestReplica, type TestServer } from '../helpers/sync-harness.js';
 import { createTab, createWebLocks } from '../helpers/web-locks.js';
@@ -22,14 +24,17 @@ async function start(): Promise<TestServer> {
   return server;
 }
 
-/** `count` tabs of one database (one replica), all with sync on for `library`. */
-async function openTabs(server: TestServer, library: string, o: { count: number; db?: TestDatabase; autoJoin?: 'never' }): Promise<TestReplica[]> {
+type TabReplica = TestReplica<Sync & PresenceSync>;
+
+/** `count` tabs of one database (one replica), all with sync on for `library`, shared tabs and presence. */
+async function openTabs(server: TestServer, library: string, o: { count: number; db?: TestDatabase; autoJoin?: 'never' }): Promise<TabReplica[]> {
   const locks = createWebLocks();
   const db = o.db ?? testDatabase();
-  const tabs: TestReplica[] = [];
+  const tabs: TabReplica[] = [];
   for (let i = 0; i < o.count; i++) {
     const { locks: tabLocks, BroadcastChannel } = createTab(locks);
-    const tab = await openReplica(server, library, { db, tabs: { locks: tabLocks, BroadcastChannel, heartbeatMs: 50 }, ...(o.autoJoin ? { autoJoin: o.autoJoin } : {}) });
+    const plugins = [sharedTabs({ locks: tabLocks, BroadcastChannel, heartbeatMs: 50 }), presence()] as const;
+    const tab = await openReplica(server, library, { db, plugins, ...(o.autoJoin ? { autoJoin: o.autoJoin } : {}) });
     cleanup.push(() => tab.close());
     tabs.push(tab);
   }
@@ -38,7 +43,7 @@ async function openTabs(server: TestServer, library: string, o: { count: number;
 
 /** A library with one document, and two tabs of a replica that wrote one of its own offline: they must join. */
 async function lateJoiningTabs(server: TestServer, library: string): Promise<[TestReplica, TestReplica]> {
-  const first = await openReplica(server, library, { tabs: false });
+  const first = await openReplica(server, library);
   cleanup.push(() => first.close());
   await first.store.collection('todos').put({ id: 'shared', title: 'In the library', createdAt: 1 });
   await first.settle();
@@ -46,7 +51,7 @@ async function lateJoiningTabs(server: TestServer, library: string): Promise<[Te
   const local = await db.open();
   await local.collection('todos').put({ id: 'mine', title: 'Written offline', createdAt: 2 });
   await local.close();
-  return (await openTabs(server, library, { count: 2, db })) as [TestReplica, TestReplica];
+  return (await openTabs(server, library, { count: 2, db })) as [TabReplica, TabReplica];
 }
 
 const serverOps = (server: TestServer, replica: string) => {
@@ -78,7 +83,7 @@ describe('tabs sharing one replica (Node server)', () => {
     ]);
     expect(server.server.stats().connections).toBe(1);
 
-    const other = await openReplica(server, 'lib-tabs', { tabs: false });
+    const other = await openReplica(server, 'lib-tabs');
     cleanup.push(() => other.close());
     await other.settle();
     expect((await allTodos(other)).map((t) => t.title)).toEqual(['From tab 0', 'From tab 1', 'From tab 2']);
@@ -117,7 +122,7 @@ describe('tabs sharing one replica (Node server)', () => {
 
   it('stops only the calling tab: a follower leaves, a leader hands over', async () => {
     const server = await start();
-    const [a, b, c] = (await openTabs(server, 'lib-stop', { count: 3 })) as [TestReplica, TestReplica, TestReplica];
+    const [a, b, c] = (await openTabs(server, 'lib-stop', { count: 3 })) as [TabReplica, TabReplica, TabReplica];
     for (const tab of [a, b, c]) await tab.waitFor((s) => s.phase === 'live');
 
     await b.sync.stop();
@@ -139,7 +144,7 @@ describe('tabs sharing one replica (Node server)', () => {
 
   it('a tab whose store was closed does not take the lead: it shows why, and the next tab leads', async () => {
     const server = await start();
-    const [a, b, c] = (await openTabs(server, 'lib-closed', { count: 3 })) as [TestReplica, TestReplica, TestReplica];
+    const [a, b, c] = (await openTabs(server, 'lib-closed', { count: 3 })) as [TabReplica, TabReplica, TabReplica];
     for (const tab of [a, b, c]) await tab.waitFor((s) => s.phase === 'live');
     await b.store.close();
     await a.sync.stop();
@@ -154,9 +159,9 @@ describe('tabs sharing one replica (Node server)', () => {
   it('gives the replica one presence, set from any tab: a follower\'s reaches the others through the leader, and it sees theirs', async () => {
     const server = await start();
     const db = testDatabase();
-    const [leader, follower] = (await openTabs(server, 'lib-presence', { count: 2, db })) as [TestReplica, TestReplica];
+    const [leader, follower] = (await openTabs(server, 'lib-presence', { count: 2, db })) as [TabReplica, TabReplica];
     await leader.waitFor((s) => s.phase === 'live');
-    const other = await openReplica(server, 'lib-presence', { tabs: false });
+    const other = await openReplica(server, 'lib-presence', { plugins: [presence()] });
     cleanup.push(() => other.close());
     other.sync.presence.set({ viewing: 'list-2' });
     const replicaOf = (users: readonly PresenceUser[], replicaId: string) => users.flatMap((u) => u.replicas).find((r) => r.replicaId === replicaId);
@@ -170,17 +175,31 @@ describe('tabs sharing one replica (Node server)', () => {
     expect(server.server.stats().connections).toBe(2);
   });
 
-  it('refuses a bad tabs option before touching anything', async () => {
+  it('refuses bad sharedTabs options before touching anything', async () => {
     const server = await start();
-    const store = await testDatabase().open();
-    cleanup.push(() => store.close());
-    const { createSync } = await import('trellis/sync');
-    const token = await server.token('lib-bad');
-    for (const tabs of ['yes', null, { heartbeatMs: 0 }]) {
-      expect(() => createSync(store, { url: server.url, library: 'lib-bad', token, tabs: tabs as never })).toThrow(
-        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-      );
+    for (const options of ['yes', null, { heartbeatMs: 0 }, { heartbeatMs: 60_000 }, { heartbeatMs: Number.NaN }]) {
+      expect(() => sharedTabs(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
+    // The edges that are allowed: just above 0, just under 60 s.
+    expect(sharedTabs({ heartbeatMs: 0.5 }).name).toBe('tabs');
+    expect(sharedTabs({ heartbeatMs: 59_999 }).name).toBe('tabs');
     expect(server.server.stats().connections).toBe(0);
+  });
+
+  it('without sharedTabs(), each tab of one replica holds its own connection', async () => {
+    const server = await start();
+    const db = testDatabase();
+    const first = await openReplica(server, 'lib-unshared', { db });
+    cleanup.push(() => first.close());
+    await first.waitFor((s) => s.phase === 'live');
+    const second = await openReplica(server, 'lib-unshared', { db });
+    cleanup.push(() => second.close());
+    await second.waitFor((s) => s.phase === 'live');
+    expect(server.server.stats().connections).toBe(2);
+    await second.store.collection('todos').put({ id: 'from-second', title: 'Second tab', createdAt: 1 });
+    await second.sync.flushed();
+    // One replica, two connections: the server holds the op once.
+    expect(second.store.replicaId).toBe(first.store.replicaId);
+    expect(await serverOps(server, second.store.replicaId)).toEqual([{ seq: 1, id: 'from-second' }]);
   });
 });

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { SyncState } from 'trellis/sync';
+import { sharedTabs } from 'trellis/tabs';
 import { testDatabase } from '../helpers/open-test-store.js';
-import { openReplica, startTestServer } from '../helpers/sync-harness.js';
+import { openReplica, startTestServer, type TestReplica } from '../helpers/sync-harness.js';
 import { createTab, createWebLocks } from '../helpers/web-locks.js';
 
 /** The ops the server stored for document `id` (its SQLite file, read-only: WAL readers see committed rows). */
@@ -63,12 +64,12 @@ describe('pending and flushed()', () => {
     const server = await startTestServer();
     const locks = createWebLocks();
     const db = testDatabase();
-    const tabs = [];
+    const tabs: TestReplica[] = [];
     for (let i = 0; i < 2; i++) {
       const { locks: tabLocks, BroadcastChannel } = createTab(locks);
-      tabs.push(await openReplica(server, 'lib-tabs-flush', { db, tabs: { locks: tabLocks, BroadcastChannel, heartbeatMs: 50 } }));
+      tabs.push(await openReplica(server, 'lib-tabs-flush', { db, plugins: [sharedTabs({ locks: tabLocks, BroadcastChannel, heartbeatMs: 50 })] }));
     }
-    const [leader, follower] = tabs as [Awaited<ReturnType<typeof openReplica>>, Awaited<ReturnType<typeof openReplica>>];
+    const [leader, follower] = tabs as [TestReplica, TestReplica];
     await leader.waitFor((s) => s.phase === 'live');
     await follower.waitFor((s) => s.phase === 'live');
     let shown: SyncState | undefined;

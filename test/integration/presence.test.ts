@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, test } from 'vitest';
 import { ErrorCode, isTrellisError } from 'trellis';
-import type { PresenceUser } from 'trellis/sync';
+import { presence, type PresenceSync, type PresenceUser } from 'trellis/presence';
+import type { Sync } from 'trellis/sync';
 import type { ProtocolClient } from '../helpers/protocol-client.js';
 import { cloudflareServer, servers } from '../helpers/servers.js';
 import type { ServerUnderTest, TokenOptions } from '../helpers/servers.js';
@@ -17,13 +18,16 @@ import { wireOps } from '../helpers/wire-ops.js';
 
 const LIB = 'lib';
 
-/** A store + sync plugin connected as `user`. */
-function replicaOf(server: ServerUnderTest, user: string, role: TokenOptions['role'] = 'write'): Promise<TestReplica> {
-  return openReplica(server, LIB, { getToken: () => server.token(LIB, { user, role }) });
+/** A replica with the presence plugin. */
+type PresenceReplica = TestReplica<Sync & PresenceSync>;
+
+/** A store + sync with presence(), connected as `user`. */
+function replicaOf(server: ServerUnderTest, user: string, role: TokenOptions['role'] = 'write'): Promise<PresenceReplica> {
+  return openReplica(server, LIB, { getToken: () => server.token(LIB, { user, role }), plugins: [presence()] });
 }
 
 /** Replicas of `users`, the first live before the others connect (a second hello during its seed would be SYNC_LIBRARY_BUSY and back off). */
-async function replicasOf(server: ServerUnderTest, users: readonly (readonly [string, TokenOptions['role']?])[]): Promise<TestReplica[]> {
+async function replicasOf(server: ServerUnderTest, users: readonly (readonly [string, TokenOptions['role']?])[]): Promise<PresenceReplica[]> {
   const [first, ...rest] = users;
   const founder = await replicaOf(server, ...(first as [string]));
   await founder.settle();
@@ -42,7 +46,7 @@ async function liveClient(server: ServerUnderTest, o: { replicaId: string; user:
 }
 
 /** The first `peers$` value that satisfies `predicate` (10 s safety net). */
-const peersOf = (replica: TestReplica, predicate: (peers: readonly PresenceUser[]) => boolean) => eventually(replica.sync.presence.peers$, predicate);
+const peersOf = (replica: PresenceReplica, predicate: (peers: readonly PresenceUser[]) => boolean) => eventually(replica.sync.presence.peers$, predicate);
 
 const userOf = (peers: readonly PresenceUser[], userId: string) => peers.find((p) => p.userId === userId);
 
@@ -56,7 +60,7 @@ async function storedText(server: ServerUnderTest): Promise<string> {
 describe.each(servers)('presence ($name)', (factory) => {
   it('replicas see each other grouped by user, with the server-supplied profile; a read token may take part', async () => {
     const server = await factory.start();
-    const [ada, bob, adaReader, anon] = (await replicasOf(server, [['ada'], ['bob'], ['ada', 'read'], ['anon-1']])) as [TestReplica, TestReplica, TestReplica, TestReplica];
+    const [ada, bob, adaReader, anon] = (await replicasOf(server, [['ada'], ['bob'], ['ada', 'read'], ['anon-1']])) as [PresenceReplica, PresenceReplica, PresenceReplica, PresenceReplica];
     ada.sync.presence.set({ viewing: 'list-1', cursor: { x: 1, y: 2 } });
     bob.sync.presence.set({ viewing: 'list-2' });
     adaReader.sync.presence.set({ viewing: 'list-3' });
@@ -105,7 +109,7 @@ describe.each(servers)('presence ($name)', (factory) => {
 
   it('a replica vanishes from presence once it disconnected and the grace ended', async () => {
     const server = await factory.start({ presenceGraceMs: 300 });
-    const [ada, bob] = (await replicasOf(server, [['ada'], ['bob']])) as [TestReplica, TestReplica];
+    const [ada, bob] = (await replicasOf(server, [['ada'], ['bob']])) as [PresenceReplica, PresenceReplica];
     ada.sync.presence.set({ viewing: 'a' });
     bob.sync.presence.set({ viewing: 'b' });
     await peersOf(ada, (peers) => userOf(peers, 'bob') !== undefined);
@@ -116,7 +120,7 @@ describe.each(servers)('presence ($name)', (factory) => {
 
   it('a replica that reconnects within the grace keeps its entry throughout', async () => {
     const server = await factory.start({ presenceGraceMs: 60_000 });
-    const [ada, bob] = (await replicasOf(server, [['ada'], ['bob']])) as [TestReplica, TestReplica];
+    const [ada, bob] = (await replicasOf(server, [['ada'], ['bob']])) as [PresenceReplica, PresenceReplica];
     ada.sync.presence.set({ viewing: 'a' });
     bob.sync.presence.set({ viewing: 'before' });
     await peersOf(ada, (peers) => userOf(peers, 'bob')?.replicas[0]?.state?.viewing === 'before');
@@ -175,7 +179,7 @@ describe.each(servers)('presence ($name)', (factory) => {
 
   it('presence is never stored: no ops on either side, nothing in the server database', async () => {
     const server = await factory.start();
-    const [ada, bob] = (await replicasOf(server, [['ada'], ['bob']])) as [TestReplica, TestReplica];
+    const [ada, bob] = (await replicasOf(server, [['ada'], ['bob']])) as [PresenceReplica, PresenceReplica];
     for (let i = 0; i < 5; i++) ada.sync.presence.set({ viewing: `marker-presence-${i}` });
     bob.sync.presence.set({ viewing: 'marker-presence-bob' });
     await peersOf(bob, (peers) => userOf(peers, 'ada')?.replicas[0]?.state?.viewing === 'marker-presence-4');

@@ -16,7 +16,7 @@ describe('a token endpoint that fails', () => {
       if (calls <= 2) throw new Error('token endpoint down');
       return token;
     };
-    const sync = createSync(store, { url: server.url, library: 'lib-token', getToken, WebSocket, tabs: false });
+    const sync = createSync(store, { url: server.url, library: 'lib-token', getToken, WebSocket });
     const reported = await firstValueFrom(sync.state.pipe(filter((s) => s.error !== undefined), timeout(10_000)));
     expect(reported.error?.code).toBe('SYNC_TOKEN_UNAVAILABLE');
     expect(reported.error?.message).toContain('token endpoint down');

@@ -1,6 +1,6 @@
 /** "Online now": the other replicas connected to this library, by user, and what each is doing (sync.presence). */
 import type { JsonObject } from 'trellis';
-import type { PresenceUser, PresenceReplica } from 'trellis/sync';
+import type { PresenceUser, PresenceReplica } from 'trellis/presence';
 import type { PresenceRelay } from '../presence-relay.js';
 import type { ListStore } from '../schema.js';
 import { fill, h } from './dom.js';

@@ -8,17 +8,12 @@
 import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 import { ErrorCode, TrellisError, createId } from '../../core/index.js';
 import type { StoreHost } from '../../store/index.js';
-import type { Rejection, Sync, SyncOptions, SyncState } from '../types.js';
+import type { LeaderSync, Rejection, Sync, SyncState } from '../types.js';
 import { pendingFloor, type OwnSeq } from '../engine/session.js';
 import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
 import { createFlushRequests } from './flush-requests.js';
 import { readAtRisk } from '../at-risk.js';
 import { createLeadership, type Leadership, type TabLocks } from './leader.js';
-
-/** A Sync as the leader tab runs it: it also says what the store acknowledged, for the followers' pending. */
-export interface LeaderSync extends Sync {
-  readonly acknowledged?: () => OwnSeq | undefined;
-}
 
 export interface TabSyncOptions {
   readonly host: StoreHost;
@@ -32,9 +27,8 @@ export interface TabSyncOptions {
 }
 
 export interface TabSync {
-  /** Presence is added by createSync (sync/presence.ts), outside the tab protocol for now. */
-  readonly sync: Omit<Sync, 'presence'>;
-  /** The relay to the other tabs (presence and the like travel here). */
+  readonly sync: Sync;
+  /** The relay to the other tabs (presence and the like travel here, see shared-tabs.ts). */
   readonly channel: TabChannel;
   readonly leadership: Leadership;
 }
@@ -44,25 +38,6 @@ interface Waiter {
   readonly reject: (err: unknown) => void;
   /** The leader it was sent to. */
   readonly to: string;
-}
-
-/**
- * The browser APIs for sharing, or undefined to sync in this tab alone: when `tabs` is false, or
- * outside a browser page or worker (Node has BroadcastChannel, and newer versions Web Locks, but
- * stores there are not shared between tabs). Throws INVALID_ARGUMENT, touching nothing, on a bad option.
- */
-export function sharedTabs(option: SyncOptions['tabs']): Pick<TabSyncOptions, 'locks' | 'BroadcastChannel' | 'beatMs'> | undefined {
-  const given = typeof option === 'object' && option !== null ? option : {};
-  const beatMs = given.heartbeatMs ?? 1000;
-  if ((option !== undefined && typeof option !== 'boolean' && given !== option) || !(beatMs > 0 && beatMs < 60_000)) {
-    throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'createSync: `tabs` must be true, false or { locks?, BroadcastChannel?, heartbeatMs? } with heartbeatMs between 0 and 60000.');
-  }
-  if (option === false) return undefined;
-  const g = globalThis as { navigator?: { locks?: TabLocks }; document?: unknown; WorkerGlobalScope?: unknown; BroadcastChannel?: BroadcastChannelConstructor };
-  const browser = g.document !== undefined || g.WorkerGlobalScope !== undefined;
-  const locks = given.locks ?? (browser ? g.navigator?.locks : undefined);
-  const BroadcastChannel = given.BroadcastChannel ?? g.BroadcastChannel;
-  return locks && BroadcastChannel ? { locks, BroadcastChannel, beatMs } : undefined;
 }
 
 const nothingToJoin = (phase: string) =>
@@ -119,6 +94,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
         return o.host.resetToSnapshot(snapshot, options);
       },
     };
+    // Always after an await: createSync installs the other plugins once share() returned, before any start.
     const sync = o.start(fenced);
     engine = {
       sync,
@@ -203,7 +179,7 @@ export function createTabSync(o: TabSyncOptions): TabSync {
     return done;
   }
 
-  const sync: Omit<Sync, 'presence'> = {
+  const sync: Sync = {
     state: state.asObservable(),
     join: () => (engine ? engine.sync.join() : forwardJoin()),
     flushed: () => flushes.flushed(),

@@ -6,6 +6,7 @@
 import { firstValueFrom } from 'rxjs';
 import { createStore, defineSchema, type Store } from 'trellis';
 import { createSync, type Sync, type SyncState } from 'trellis/sync';
+import { sharedTabs } from 'trellis/tabs';
 
 const schema = defineSchema({
   version: 1,
@@ -33,7 +34,7 @@ let state: SyncState = { phase: 'offline', pending: 0 };
 const page = {
   async open(o: { url: string; library: string; token: string }): Promise<string> {
     store = await createStore({ name: 'tabs-e2e', schema });
-    sync = createSync(store, { url: o.url, library: o.library, token: o.token, WebSocket: CountingWebSocket });
+    sync = createSync(store, { url: o.url, library: o.library, token: o.token, WebSocket: CountingWebSocket, plugins: [sharedTabs()] });
     sync.state.subscribe((next) => (state = next));
     return store.replicaId;
   },

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ErrorCode } from 'trellis';
 import type { JsonObject } from 'trellis';
 import type { PresenceEntry } from 'trellis/protocol';
-import type { PresenceUser } from 'trellis/sync';
-import { createPresence, groupByUser } from '../../../src/sync/presence.js';
+import type { PresenceUser } from 'trellis/presence';
+import { createPresence, groupByUser } from '../../../src/presence/presence.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
