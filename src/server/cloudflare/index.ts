@@ -21,4 +21,6 @@ export { readSettings } from './settings.js';
 export type { Settings, TrellisVars } from './settings.js';
 export type { Profile, ProfileSource } from '../core/index.js';
 export { remoteServerLibrary } from '../core/index.js';
+export { serverLibrary } from './server-library.js';
+export type { TrellisNamespace } from './server-library.js';
 export type { RemoteServerLibrary, RemoteServerCollection, ServerApiCall, ServerApiResult } from '../core/index.js';

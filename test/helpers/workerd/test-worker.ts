@@ -6,7 +6,8 @@
  * (a woken, hibernated object is a new instance). One isolate runs the Worker
  * and every object, so this module's state is shared by all of them.
  */
-import { TrellisLibrary, createTrellisWorker } from '../../../src/server/cloudflare/index.js';
+import { TrellisLibrary, createTrellisWorker, serverLibrary } from '../../../src/server/cloudflare/index.js';
+import { isTrellisError } from '../../../src/core/index.js';
 import type { TrellisEnv } from '../../../src/server/cloudflare/index.js';
 import type { EvictOptions, LogLevel, ProfileSource, ServerApiCall, WriteRules } from '../../../src/server/core/index.js';
 import type { Schema } from '../../../src/schema/index.js';
@@ -101,7 +102,7 @@ async function control(url: URL, request: Request, env: TestEnv): Promise<Respon
     case '/__test/alarm':
       return Response.json(await library().pendingAlarm());
     case '/__test/server-api':
-      return Response.json(await library().serverApi((body as unknown as { call: ServerApiCall }).call));
+      return Response.json(await serverApiThroughRpc(env, body.library, (body as unknown as { call: ServerApiCall }).call));
     default:
       // /__test/direct/<library>: the object itself, skipping the Worker's token check.
       return direct(url, request, env);
@@ -113,4 +114,17 @@ function direct(url: URL, request: Request, env: TestEnv): Response | Promise<Re
   if (match === null) return new Response(null, { status: 404 });
   const name = decodeURIComponent(match[1] as string);
   return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
+}
+
+/** A server API call as a Worker makes it (serverLibrary over the object's RPC), its refusal turned back into data for the test. */
+async function serverApiThroughRpc(env: TestEnv, library: string, call: ServerApiCall): Promise<unknown> {
+  const collection = serverLibrary(env.TRELLIS, library).collection(call.collection) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  try {
+    const method = collection[call.method];
+    if (method === undefined) throw new Error(`no method ${call.method}`);
+    return { ok: true, value: (await method(...call.args)) ?? null };
+  } catch (err) {
+    if (!isTrellisError(err)) throw err;
+    return { ok: false, code: err.code, message: err.message, details: err.details };
+  }
 }
