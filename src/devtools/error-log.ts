@@ -32,6 +32,13 @@ export function describeError(value: unknown): { code: string; message: string }
   };
 }
 
+/** A write the server rejected (`sync.rejections`: collection, id, code, message) as code and message naming the document. */
+export function describeRejection(value: unknown): { code: string; message: string } {
+  const described = describeError(value);
+  const { collection, id } = (typeof value === 'object' && value !== null ? value : {}) as { collection?: unknown; id?: unknown };
+  return typeof collection === 'string' && typeof id === 'string' ? { ...described, message: `${collection} / ${id}: ${described.message}` } : described;
+}
+
 /** JSON for display, never throwing (cycles, BigInt), cut at `max` characters. */
 export function safeJson(value: unknown, max = 2000): string {
   let text: string;

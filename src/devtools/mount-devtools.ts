@@ -7,7 +7,7 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import { inspectStore } from '../store/index.js';
 import type { SyncState } from '../sync/index.js';
 import { el } from './dom.js';
-import { describeError, logError, type LoggedError } from './error-log.js';
+import { describeError, describeRejection, logError, type LoggedError } from './error-log.js';
 import type { DevtoolsStore, DevtoolsSync, MountedSection, PanelContext } from './panel-context.js';
 import { archiveSection } from './sections/archive-section.js';
 import { errorsSection } from './sections/errors-section.js';
@@ -60,7 +60,7 @@ function watchSyncErrors(ctx: PanelContext): Subscription {
   subscription.add(
     ctx.sync
       .pipe(switchMap((sync) => (sync && isObservable(sync.rejections) ? (sync.rejections as Observable<unknown>) : of())))
-      .subscribe({ next: (rejection) => ctx.report('rejection', rejection), error: (err) => ctx.report('rejection', err) }),
+      .subscribe({ next: (rejection) => ctx.report('rejection', describeRejection(rejection)), error: (err) => ctx.report('rejection', err) }),
   );
   return subscription;
 }

@@ -54,7 +54,9 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'trellis-devtools-'));
-    server = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: 'devtools-e2e-secret-0123456789abcdef', compactIntervalMs: 0 });
+    // A write rule refuses items whose id starts with "forbidden": a rejection for the panel's error list.
+    const rules = { items: { write: ({ id }: { id: string }) => (id.startsWith('forbidden') ? 'No forbidden items here.' : true) } };
+    server = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: 'devtools-e2e-secret-0123456789abcdef', compactIntervalMs: 0, rules });
     web = await serveTestPage({ root: new URL('./devtools-page/', import.meta.url), outDir: dir });
     browser = await launchChromium();
   }, 90_000);
@@ -137,6 +139,12 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
     await field(first, 'merge-id').press('Enter');
     await expect.poll(() => field(first, 'errors').textContent(), { timeout: PATIENCE }).toContain('INVALID_ARGUMENT');
     expect(await field(first, 'errors').textContent()).toContain('merge state');
+  });
+
+  it('lists a write the server rejected among the last errors, naming the document', async () => {
+    await drive(first, (p) => p.put('forbidden-1', 'Nope'));
+    await expect.poll(() => field(first, 'errors').textContent(), { timeout: PATIENCE }).toContain('items / forbidden-1: No forbidden items here.');
+    expect(await field(first, 'errors').textContent()).toContain('RULE_REJECTED');
   });
 
   it('shows a tail of 1 to 1000 ops, and refuses any other', async () => {

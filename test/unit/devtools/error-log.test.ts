@@ -1,7 +1,7 @@
 /** The devtools panel's error log and the text it shows for values of any shape. */
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from 'trellis';
-import { MAX_LOGGED_ERRORS, describeError, logError, safeJson, type LoggedError } from '../../../src/devtools/error-log.js';
+import { MAX_LOGGED_ERRORS, describeError, describeRejection, logError, safeJson, type LoggedError } from '../../../src/devtools/error-log.js';
 import { describeChange, describeTs, VALUE_PREVIEW } from '../../../src/devtools/describe-op.js';
 
 const entry = (n: number, code = `E${n}`): LoggedError => ({ at: n, source: 'sync', code, message: `m${n}` });
@@ -37,6 +37,12 @@ describe('devtools error log', () => {
     expect(describeError(cyclic).code).toBe('UNKNOWN');
     expect(safeJson(10n)).toBe('10');
     expect(safeJson(undefined)).toBe('undefined');
+  });
+
+  it("names the rejected write's document, and copes with any other shape", () => {
+    expect(describeRejection({ collection: 'todos', id: 'a', code: 'RULE_REJECTED', message: 'not yours' })).toEqual({ code: 'RULE_REJECTED', message: 'todos / a: not yours' });
+    expect(describeRejection({ code: 'SCHEMA_VIOLATION', message: 'bad' })).toEqual({ code: 'SCHEMA_VIOLATION', message: 'bad' });
+    expect(describeRejection(null)).toEqual({ code: 'UNKNOWN', message: 'null' });
   });
 
   it('cuts long values at the limit, and not one character before', () => {
