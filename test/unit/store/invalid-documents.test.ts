@@ -93,7 +93,7 @@ describe('remote documents this schema forbids', () => {
 
   it('fields a newer schema added are left out of what is shown, not a reason to hide the document; the head keeps them', async () => {
     const { host, todos, apply, invalid } = await open();
-    await apply(remote(1, { kind: 'put', value: { ...todo('r1', 'Newer'), priority: 3, meta: { color: 'red', shade: 'dark' } } as never }));
+    await apply(remote(1, { kind: 'put', value: { ...(todo('r1', 'Newer') as object), priority: 3, meta: { color: 'red', shade: 'dark' } } as never }));
     expect(await firstValueFrom(todos.get('r1'))).toEqual({ id: 'r1', title: 'Newer', createdAt: 1, done: false, tags: [], meta: { color: 'red' } });
     expect(await invalid()).toEqual([]);
     const [head] = (await host.exportHistory()).baselines;
