@@ -34,7 +34,7 @@ export function checkWrite(authority: Authority, o: { claims: Claims; op: Op; be
   if (rule === undefined) return { ok: true, state };
   let said: unknown;
   try {
-    said = rule({ claims: o.claims, collection: op.collection, id: op.id, before: materialize(before), after, op });
+    said = rule({ claims: o.claims, collection: op.collection, id: op.id, before: before.entries.length === 0 ? undefined : materialize(before), after, op });
   } catch (err) {
     o.log('error', 'rule.threw', { collection: op.collection, id: op.id, replicaId: op.replicaId, seq: op.seq, message: String((err as Error)?.message ?? err) });
     return { ok: false, code: ErrorCode.RULE_REJECTED, message: GENERIC_RULE_MESSAGE };

@@ -116,6 +116,8 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
 function loadState(sql: SqlStorage, o: { library: string; collection: string; id: string }): Cached {
   const baseline = readBaselineState(sql, o) ?? emptyDocState;
   const ops = readDocumentOps(sql, { ...o, upTo: Number.MAX_SAFE_INTEGER });
+  // A new document (the common miss: a push of puts) reads nothing and costs nothing to size.
+  if (baseline === emptyDocState && ops.length === 0) return { state: emptyDocState, bytes: 0 };
   const state = applyOps(baseline, ops.map((entry) => entry.op));
   // An estimate for the bound, not an exact size: a re-encode of what was just parsed.
   return { state, bytes: JSON.stringify(state).length };

@@ -11,7 +11,7 @@ import { expirePresence } from './presence.js';
 import { nextPresenceExpiry } from './presence-members.js';
 import { createProfileCache } from './profiles.js';
 import { createDocCache } from './doc-cache.js';
-import { migrate } from './schema.js';
+import { indexDocuments, migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
 import { inspectLibrary } from './inspect.js';
 import { serverLibrary } from './server-api.js';
@@ -57,6 +57,7 @@ export const DEFAULT_LIMITS: SyncLimits = {
  */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
   migrate(options.sql);
+  if (options.schema !== undefined || options.rules !== undefined) indexDocuments(options.sql);
   const ctx = createContext(options);
   return {
     connect: (socket, connectOptions) => connect(ctx, { ...connectOptions, socket }),
