@@ -55,6 +55,16 @@
  *      shows phase `outdated` and does not retry). Older clients send no
  *      version: without a minimum they are served as before; with one they
  *      are refused and closed with 4004 VERSION_MISMATCH, on which they stop.
+ *      Rejections: a server with the app's schema or write rules refuses a
+ *      pushed op that breaks them with a new server message `reject {replicaId,
+ *      seq, collection, id, code (SCHEMA_VIOLATION | RULE_REJECTED), message
+ *      (at most MAX_REJECTION_MESSAGE_LENGTH), state?}`, in seq order with the
+ *      push's acks; the seq stays used (max_seq passes it), the op is stored
+ *      nowhere else, and a reject reaching the push's last op ends the push.
+ *      hello carries `ackedSeq` (optional): rejects past it are resent before
+ *      a resume's decision. Clients before 5 are sent an `error` frame with
+ *      the same code and message instead (their push blocks until they
+ *      reconnect, and the op is refused again each time).
  */
 export const PROTOCOL_VERSION = 5;
 
