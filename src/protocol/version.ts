@@ -44,9 +44,11 @@
  *      Counters: the change kind `inc {path, by}` (by a safe integer) adds to
  *      the number at path; increments commute, a newer set/unset/put of the
  *      path or a prefix is a new base (merge/fold-entries.ts). A version 4 or
- *      older client cannot decode a frame holding one: it drops that frame
- *      and reports PROTOCOL_INVALID_MESSAGE in its sync state, so apps that
- *      call increment must ship version 5 clients.
+ *      older client cannot decode one, so the server never sends it a frame
+ *      holding one (live ops, catch-up, snapshot): it answers
+ *      PROTOCOL_VERSION_MISMATCH and closes with VERSION_MISMATCH, on which
+ *      such clients stop (counter-guard.ts). Libraries without counters
+ *      still serve them.
  *      Schema versions: hello carries `schemaVersion` (optional, a positive
  *      safe integer: the `version` of the replica's schema). A server with a
  *      minimum (`minSchemaVersion`, or its schema's `breakingSince`) answers

@@ -8,6 +8,7 @@ import type { ConnectionState } from './context.js';
 import type { LibraryRow } from './libraries.js';
 import { countOps, streamOps } from './op-log.js';
 import { closeIfExpired, send, sendFrame } from './outbox.js';
+import { refuseCounters } from './counter-guard.js';
 
 /**
  * Every frame below is cut by the protocol's cutFrames: at most chunkBytes in
@@ -25,6 +26,7 @@ export function sendCatchUp(conn: ConnectionState, after: number): void {
   const envelopeBytes = frameBytes({ type: 'ops', ops: [], progress: { received: total, total } });
   let received = 0;
   for (const ops of cutFrames(streamOps(sql, range), { envelopeBytes, budgetBytes: limits.chunkBytes, sizeOf: jsonBytes })) {
+    if (refuseCounters(conn, { ops })) return;
     received += ops.length;
     send(conn, { type: 'ops', ops, progress: { received, total } });
   }
@@ -53,6 +55,7 @@ export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
     received += items.length;
     const baselines = items.flatMap((item) => ('baseline' in item ? [item.baseline] : []));
     const ops = items.flatMap((item) => ('entry' in item ? [item.entry] : []));
+    if (refuseCounters(conn, { ops, baselines })) return;
     send(conn, { ...head, baselines, ops, progress: { received, total }, done: last });
     sent = true;
   }
@@ -67,7 +70,7 @@ export function fanOut(from: ConnectionState, entries: readonly ServerOp[]): voi
   if (peers.length === 0 || entries.length === 0) return;
   const frames = opsFrames(entries, from.ctx.limits.chunkBytes);
   for (const peer of peers) {
-    if (closeIfExpired(peer)) continue;
+    if (closeIfExpired(peer) || refuseCounters(peer, { ops: entries })) continue;
     for (const frame of frames) sendFrame(peer, frame);
   }
 }
