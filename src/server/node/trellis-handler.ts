@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { TRANSPORT_MAX_BYTES } from '../../protocol/index.js';
 import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvider, isAdminPath } from '../core/index.js';
-import type { CompactionResult, EvictOptions, Log, SyncServer, SyncServerOptions, TokenProvider } from '../core/index.js';
+import type { AdminHost, CompactionResult, EvictOptions, Log, SyncServer, SyncServerOptions, TokenProvider } from '../core/index.js';
 import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
 import type { Durability } from './sqlite-storage.js';
 import { deferCheckpoints } from './deferred-checkpoints.js';
@@ -78,6 +78,8 @@ export interface TrellisHandler {
 
 export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHandler {
   const { basePath, dbPath, secret, log: givenLog, now: givenNow, durability, compactIntervalMs, filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, ...core } = options;
+  // Checked before the database opens, so a bad base path leaves nothing open.
+  const underBase = basePathMatcher(basePath);
   const log = givenLog ?? (() => {});
   const now = givenNow ?? Date.now;
   if (secret === undefined) log('warn', 'server.insecure', { message: 'No secret given: using the public development secret and serving GET /dev/token. Never do this in production.' });
@@ -90,43 +92,15 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
   const wss = new WebSocketServer({ noServer: true, maxPayload: TRANSPORT_MAX_BYTES });
   const files = filesDir === undefined ? undefined : createNodeFiles({ dir: filesDir, sql: createSqliteStorage(db), now, verifyToken: tokens.verify, log, ...defined({ maxFileSize, graceMs: fileGraceMs, maxUploads, maxUploadsPerUser }) });
   const presence = presenceTimer({ server, now, log });
-  const underBase = basePathMatcher(basePath);
   const collectFiles = async (library?: string) => (files === undefined ? [] : files.collect(library));
   const evict = (library: string, evictOptions: EvictOptions = {}): void => {
     server.evict(library, evictOptions);
     // files: an evicted library's files start their grace now; later collections finish them.
     collectFiles(library).catch((err: unknown) => log('error', 'files.collection-failed', { library, message: String(err) }));
   };
-  const admin = { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step };
-  const devTokens = secret === undefined ? tokens : undefined;
   compaction.start(compactIntervalMs ?? 60_000);
   const fileTimer = files && startFileCollection({ files, log, intervalMs: compactIntervalMs ?? 60_000 });
-
-  const request = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): boolean => {
-    const path = underBase(pathOf(req));
-    if (path === undefined) {
-      next?.();
-      return false;
-    }
-    answer({ req, res, path, files, server, admin, devTokens }).catch((err: unknown) => {
-      log('error', 'http.failed', { message: String(err) });
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'SERVER_INTERNAL', message: 'The server failed; retry.' }));
-    });
-    return true;
-  };
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = underBase(url.pathname);
-    if (path === undefined) return false;
-    const library = libraryOf(path);
-    if (library === undefined) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
-    const token = url.searchParams.get('token');
-    wss.handleUpgrade(req, socket, head, (ws) => attachSocket({ ws, server, log, library, token, closed: presence.schedule, handled: checkpoints.afterFrame }));
-    return true;
-  };
+  const routes: Routes = { files, server, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
   const close = async (): Promise<void> => {
     compaction.stop();
     clearInterval(fileTimer);
@@ -136,7 +110,64 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
     await closeSockets(wss);
     db.close();
   };
-  return { request, upgrade, server, tokens, evict, compact: compaction.step, collectFiles, close };
+  return {
+    request: requestHandler({ underBase, routes, log }),
+    upgrade: upgradeHandler({ underBase, wss, server, log, closed: presence.schedule, handled: checkpoints.afterFrame }),
+    server,
+    tokens,
+    evict,
+    compact: compaction.step,
+    collectFiles,
+    close,
+  };
+}
+
+/** What the HTTP routes under the base path act on. */
+interface Routes {
+  readonly files: FileServer | undefined;
+  readonly server: SyncServer;
+  readonly admin: AdminHost;
+  /** Set in dev mode only: `<base>/dev/token` issues tokens. */
+  readonly devTokens: TokenProvider | undefined;
+}
+
+function requestHandler(o: { underBase: (pathname: string) => string | undefined; routes: Routes; log: Log }): TrellisHandler['request'] {
+  return (req, res, next) => {
+    const path = o.underBase(pathOf(req));
+    if (path === undefined) {
+      next?.();
+      return false;
+    }
+    answer({ req, res, path, ...o.routes }).catch((err: unknown) => {
+      o.log('error', 'http.failed', { message: String(err) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'SERVER_INTERNAL', message: 'The server failed; retry.' }));
+    });
+    return true;
+  };
+}
+
+/** `<base>/<library>?token=…` becomes a connection; another path under the base is answered 404; the rest is not ours. */
+function upgradeHandler(o: {
+  underBase: (pathname: string) => string | undefined;
+  wss: WebSocketServer;
+  server: SyncServer;
+  log: Log;
+  closed: () => void;
+  handled: () => void;
+}): TrellisHandler['upgrade'] {
+  return (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = o.underBase(url.pathname);
+    if (path === undefined) return false;
+    const library = libraryOf(path);
+    if (library === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    const token = url.searchParams.get('token');
+    o.wss.handleUpgrade(req, socket, head, (ws) => attachSocket({ ws, server: o.server, log: o.log, library, token, closed: o.closed, handled: o.handled }));
+    return true;
+  };
 }
 
 /** `/<library>` under the base path, URL-decoded; undefined for any other path or broken percent-encoding. */
@@ -156,15 +187,7 @@ function pathOf(req: IncomingMessage): string {
   return new URL(url, 'http://localhost').pathname;
 }
 
-async function answer(o: {
-  req: IncomingMessage;
-  res: ServerResponse;
-  path: string;
-  files: FileServer | undefined;
-  server: SyncServer;
-  admin: Parameters<typeof answerAdminHttp>[0]['host'];
-  devTokens: TokenProvider | undefined;
-}): Promise<void> {
+async function answer(o: Routes & { req: IncomingMessage; res: ServerResponse; path: string }): Promise<void> {
   const { req, res, path } = o;
   if (isAdminPath(path)) return answerAdminHttp({ req, res, path, host: o.admin });
   const file = answerFile({ files: o.files, req, res, path });
