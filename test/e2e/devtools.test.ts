@@ -24,6 +24,7 @@ interface DevtoolsPage {
   update(id: string, title: string): Promise<void>;
   flushed(): Promise<void>;
   join(): Promise<void>;
+  setPresence(state: { editing: string }): void;
   unmount(): void;
   element(): void;
   removeElement(): void;
@@ -37,6 +38,7 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
   let browser: Browser;
   let first: Page;
   let firstId: string;
+  let late: Page;
 
   /** A page in a browser context of its own (its own IndexedDB: its own replica), with the panel mounted. */
   const openPage = async (o: { name: string; local: string[] }) => {
@@ -115,7 +117,9 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
   });
 
   it('lists the archive a late joiner made when it joined, and exports it as JSON', async () => {
-    const { page: late, replicaId: lateId } = await openPage({ name: 'late', local: ['b1'] });
+    const opened = await openPage({ name: 'late', local: ['b1'] });
+    late = opened.page;
+    const lateId = opened.replicaId;
     await expect.poll(() => field(late, 'phase').textContent(), { timeout: PATIENCE }).toBe('join-required');
     expect(await field(late, 'progress').textContent()).toBe('join required (late-joiner, 1 changes at risk)');
     await drive(late, (p) => p.join());
@@ -145,6 +149,18 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('trellis/devtoo
     await drive(first, (p) => p.put('forbidden-1', 'Nope'));
     await expect.poll(() => field(first, 'errors').textContent(), { timeout: PATIENCE }).toContain('items / forbidden-1: No forbidden items here.');
     expect(await field(first, 'errors').textContent()).toContain('RULE_REJECTED');
+  });
+
+  it("shows this replica's presence, and the others' once asked to watch them", async () => {
+    await drive(first, (p) => p.setPresence({ editing: 'a1' }));
+    await drive(late, (p) => p.setPresence({ editing: 'b1' }));
+    await first.locator('.trellis-devtools [data-section="presence"] summary').click();
+    await expect.poll(() => field(first, 'presence-self').textContent(), { timeout: PATIENCE }).toBe('{"editing":"a1"}');
+    await first.locator('.trellis-devtools [data-section="presence"] button').press('Enter');
+    const lateNow = (await field(late, 'replica-id').textContent()) as string;
+    const peer = field(first, 'presence-peers').locator('tbody tr');
+    await expect.poll(() => peer.textContent(), { timeout: PATIENCE }).toContain(lateNow);
+    expect(await peer.textContent()).toContain('{"editing":"b1"}');
   });
 
   it('shows a tail of 1 to 1000 ops, and refuses any other', async () => {

@@ -9,6 +9,9 @@ import { el, fill, row, section, table } from '../dom.js';
 import { safeJson } from '../error-log.js';
 import type { DevtoolsSync, MountedSection, PanelContext } from '../panel-context.js';
 
+/** How often an open presence section reads this replica's state again. */
+const SELF_REFRESH_MS = 1000;
+
 interface PresenceLike {
   readonly self?: unknown;
   readonly peers$?: Observable<readonly { userId: string; replicas: readonly { replicaId: string; state: unknown; lastSeen: number }[] }[]>;
@@ -57,5 +60,15 @@ export function presenceSection(ctx: PanelContext): MountedSection {
       }),
     );
   });
-  return { node: section({ name: 'presence', title: 'Presence', open: false }, el('h4', {}, 'This replica'), self, watch, peers), subscription };
+  const node = section({ name: 'presence', title: 'Presence', open: false }, el('h4', {}, 'This replica'), self, watch, peers);
+  // `self` is a plain property (no Observable): while the section is open it is read again every second.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const onToggle = () => {
+    clearInterval(timer);
+    timer = node.open ? setInterval(showSelf, SELF_REFRESH_MS) : undefined;
+    if (node.open) showSelf();
+  };
+  node.addEventListener('toggle', onToggle);
+  subscription.add(() => (clearInterval(timer), node.removeEventListener('toggle', onToggle)));
+  return { node, subscription };
 }

@@ -5,7 +5,8 @@
  */
 import { createStore, defineSchema, type Store } from 'trellis';
 import { defineDevtoolsElement, mountDevtools, type DevtoolsElement } from 'trellis/devtools';
-import { createSync, type Sync } from 'trellis/sync';
+import { presence } from 'trellis/presence';
+import { createSync } from 'trellis/sync';
 
 const schema = defineSchema({
   version: 1,
@@ -13,7 +14,11 @@ const schema = defineSchema({
 });
 
 let store: Store<typeof schema.definition>;
-let sync: Sync;
+let sync: ReturnType<typeof connect>;
+
+/** Sync with the presence plugin, so the panel's presence section has something to show. */
+const connect = (o: { url: string; library: string; token: string }) =>
+  createSync(store, { url: o.url, library: o.library, token: o.token, autoJoin: 'never', plugins: [presence()] });
 let unmount: (() => void) | undefined;
 
 const page = {
@@ -21,7 +26,7 @@ const page = {
   async open(o: { url: string; library: string; token: string; name: string; local: string[] }): Promise<string> {
     store = await createStore({ name: o.name, schema });
     for (const id of o.local) await store.collection('items').put({ id, title: `Local ${id}` });
-    sync = createSync(store, { url: o.url, library: o.library, token: o.token, autoJoin: 'never' });
+    sync = connect(o);
     unmount = mountDevtools(document.getElementById('devtools') as HTMLElement, { store, sync });
     return store.replicaId;
   },
@@ -30,6 +35,7 @@ const page = {
   update: async (id: string, title: string) => void (await store.collection('items').update(id, { title })),
   flushed: () => sync.flushed(),
   join: () => sync.join(),
+  setPresence: (state: { editing: string }) => sync.presence.set(state),
   unmount: () => unmount?.(),
   /** The same panel as a <trellis-devtools> element, appended to the body. */
   element() {
