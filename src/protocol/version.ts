@@ -67,6 +67,9 @@
  *      a resume's decision. Clients before 5 are sent an `error` frame with
  *      the same code and message instead (their push blocks until they
  *      reconnect, and the op is refused again each time).
+ *      Admin: tokens may carry role `admin` (admin HTTP routes only); a socket
+ *      opened with one is refused with AUTH_FORBIDDEN and closed 4001. Older
+ *      clients never hold one, so nothing changes for them.
  */
 export const PROTOCOL_VERSION = 5;
 
