@@ -92,6 +92,9 @@ describe.each(apps)('createTrellisHandler under $name', ({ mount, app }) => {
     const hello = await fetch(`http://${origin}/hello`);
     expect(await hello.json()).toEqual({ from: app });
     expect((await fetch(`http://${origin}${BASE}/health`)).status).toBe(200);
+    const admin = await trellis.tokens.issue({ library: 'team', user: 'ops', role: 'admin', expiresIn: '1h' });
+    const inspected = await fetch(`http://${origin}${BASE}/_admin/libraries/team`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(await inspected.json()).toMatchObject({ library: 'team', headSeq: 2, replicaCount: 2 });
   });
 
   test('files are stored and served under the mount', async () => {
@@ -128,6 +131,23 @@ describe.each(apps)('createTrellisHandler under $name', ({ mount, app }) => {
 });
 
 describe('createTrellisHandler options', () => {
+  test('under Express after express.json(), an admin body the parser already read is still taken', async () => {
+    const trellis = handler();
+    const app = express();
+    app.use(express.json());
+    app.use(trellis.request);
+    const http = createServer(app).listen(0, '127.0.0.1');
+    const origin = await listening(http);
+    const admin = await trellis.tokens.issue({ library: '*', user: 'ops', role: 'admin', expiresIn: '1h' });
+    const evicted = await fetch(`http://${origin}${BASE}/_admin/libraries/team/evict`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ revokeTokens: true }),
+    });
+    // revokedTokens: true is only in the body express.json() consumed.
+    expect(await evicted.json()).toEqual({ library: 'team', evicted: false, revokedTokens: true });
+  });
+
   test.each(['/', '', 'sync', '/a?b', '/a b'])('basePath %j is refused with INVALID_ARGUMENT', (basePath) => {
     expect(() => createTrellisHandler({ basePath, dbPath: join(tempDir(), 'x.sqlite') })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
