@@ -11,6 +11,7 @@ const entries: Record<string, string> = {
   files: src('files/index.ts'),
   tabs: src('tabs/index.ts'),
   react: src('react/index.ts'),
+  vue: src('vue/index.ts'),
   devtools: src('devtools/index.ts'),
   protocol: src('protocol/index.ts'),
   server: src('server/index.ts'),

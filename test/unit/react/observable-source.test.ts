@@ -3,9 +3,6 @@
  * not an empty result, the Observable runs only while someone listens, and
  * the snapshot keeps its identity until a new value arrives (no tearing).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { observableSource } from '../../../src/react/observable-source.js';
@@ -65,22 +62,5 @@ describe('observableSource', () => {
     const source = observableSource(subject, { peek: true });
     expect(source.getSnapshot()).toEqual({ status: 'ready', data: { phase: 'live' } });
     expect(subject.observed).toBe(false);
-  });
-});
-
-describe('trellis/react stays out of the other entries', () => {
-  it('no file of src/ outside src/react/ imports react or src/react/', () => {
-    const root = fileURLToPath(new URL('../../../src/', import.meta.url));
-    const offenders: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) {
-          if (path !== join(root, 'react')) walk(path);
-        } else if (/from '(react|react-dom)(\/[^']*)?'|from '[^']*\/react\/[^']*'/.test(readFileSync(path, 'utf8'))) offenders.push(path);
-      }
-    };
-    walk(root);
-    expect(offenders).toEqual([]);
   });
 });
