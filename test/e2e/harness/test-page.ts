@@ -4,16 +4,20 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite';
+import { build, preview, type InlineConfig, type PluginOption, type PreviewServer } from 'vite';
 
 const src = (path: string) => fileURLToPath(new URL(`../../../src/${path}`, import.meta.url));
 
-/** Builds the page in `root` into `outDir` and serves it; close the returned server when done. */
-export async function serveTestPage(o: { root: URL; outDir: string }): Promise<PreviewServer> {
+/**
+ * Builds the page in `root` into `outDir` and serves it; close the returned server when done.
+ * `plugins`: Vite plugins the page's framework needs (Svelte's compiler).
+ */
+export async function serveTestPage(o: { root: URL; outDir: string; plugins?: PluginOption[] }): Promise<PreviewServer> {
   const config: InlineConfig = {
     root: fileURLToPath(o.root),
     configFile: false,
     logLevel: 'silent',
+    plugins: o.plugins ?? [],
     resolve: {
       alias: [
         { find: /^trellis$/, replacement: src('index.ts') },
