@@ -7,7 +7,8 @@
 import Database from 'better-sqlite3';
 import { TrellisError, ErrorCode } from 'trellis';
 import { createSyncServer } from 'trellis/server';
-import type { Claims, Role, SqlStorage, SyncLimits, SyncServer, VerifyToken } from 'trellis/server';
+import type { Schema } from 'trellis';
+import type { Claims, Role, SqlStorage, SyncLimits, SyncServer, VerifyToken, WriteRules } from 'trellis/server';
 import { createSqliteStorage } from 'trellis/server/node';
 import { PROTOCOL_VERSION, decodeServerMessage, encodeMessage } from 'trellis/protocol';
 import type { ClientMessage, Cursor, ServerMessage, ServerMessageType } from 'trellis/protocol';
@@ -48,7 +49,7 @@ export const fakeVerify: VerifyToken = (token) => {
 };
 
 export function createFakeServer(
-  o: { truancyMs?: number; limits?: Partial<SyncLimits>; verifyToken?: VerifyToken; sql?: SqlStorage; deferCompaction?: (library: string) => void; minSchemaVersion?: number } = {},
+  o: { truancyMs?: number; limits?: Partial<SyncLimits>; verifyToken?: VerifyToken; sql?: SqlStorage; deferCompaction?: (library: string) => void; minSchemaVersion?: number; schema?: Schema; rules?: WriteRules } = {},
 ): FakeServer {
   const sql = o.sql ?? createSqliteStorage(new Database(':memory:'));
   const logs: FakeServer['logs'] = [];
@@ -70,6 +71,8 @@ export function createFakeServer(
     ...(o.limits === undefined ? {} : { limits: o.limits }),
     ...(o.deferCompaction === undefined ? {} : { deferCompaction: o.deferCompaction }),
     ...(o.minSchemaVersion === undefined ? {} : { minSchemaVersion: o.minSchemaVersion }),
+    ...(o.schema === undefined ? {} : { schema: o.schema }),
+    ...(o.rules === undefined ? {} : { rules: o.rules }),
   });
   return fake;
 }

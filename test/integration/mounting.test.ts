@@ -106,6 +106,10 @@ describe.each(apps)('createTrellisHandler under $name', ({ mount, app }) => {
     const got = await fetch(file, { headers: { authorization: `Bearer ${token}` } });
     expect(await got.text()).toBe('bytes of f1');
     expect((await fetch(file)).status).toBe(401);
+    // An admin token administers; it reads no library's data.
+    const admin = await trellis.tokens.issue({ library: 'team', user: 'ops', role: 'admin', expiresIn: '1h' });
+    const refused = await fetch(file, { headers: { authorization: `Bearer ${admin}` } });
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([403, 'AUTH_FORBIDDEN']);
   });
 
   test('upgrades on other paths are left to the app', async () => {

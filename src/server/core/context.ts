@@ -44,6 +44,12 @@ export interface ConnectionState {
   unstoredEpoch?: string;
   /** hello's protocol version: a client before 5 cannot read a `reject`, and gets an `error` instead (on-push.ts). */
   protocol?: number;
+  /**
+   * The server replica's own connection (server-replica.ts), never a socket's: its ops are checked
+   * against the schema but not the write rules, which judge what a token's holder may do, while the
+   * server API is the app's own backend (judge-push.ts). No token can set this.
+   */
+  readonly trusted?: true;
   /** Frames that arrived while the token was being verified, in order. */
   readonly queue: Frame[];
 }

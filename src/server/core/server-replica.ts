@@ -4,7 +4,8 @@
  * it, so none can take it first), kept with the server's clock in a table of
  * its own. In each library it is registered like a replica (user
  * SERVER_USER), so its ops go through the push path: seqs gap-free per
- * library in its `replicas` row, dedupe, rules and fan-out as for any push.
+ * library in its `replicas` row, dedupe, the schema and fan-out as for any
+ * push (not the write rules: its connection is `trusted`).
  *
  * It never holds the horizon back: the server holds every op, so its acked
  * seq is kept at MAX_ACKED (a push of its own lowers it to the head, see
@@ -16,7 +17,7 @@ import { MAX_TIMESTAMP_MS } from '../../protocol/index.js';
 import type { ConnectionState, ServerContext } from './context.js';
 import { readReplica, registerReplica } from './replicas.js';
 
-/** The user the server replica is registered under, and the `claims.user` write rules see for server API writes. */
+/** The user the server replica is registered under. Write rules never run for its writes (ConnectionState.trusted), and a token naming this user is not trusted. */
 export const SERVER_USER = 'trellis:server';
 
 /** Above any server seq: the server replica has applied everything. */
@@ -72,6 +73,7 @@ export function serverConnection(ctx: ServerContext, library: string): Connectio
     seed: undefined,
     badFrames: 0,
     queue: [],
+    trusted: true,
   };
 }
 

@@ -1,9 +1,10 @@
 /**
  * A server API write: the changes built from the document as the server holds
  * it, stamped as the server replica's next ops, checked against the wire's op
- * schema, then handed to the push path (storePush: the schema and rules when
- * the server has them, the op log, the replica's seq) and fanned out to the
- * live replicas like a pushed op. Nothing is written before the checks pass.
+ * schema and the server's schema, then handed to the push path (storePush:
+ * the op log, the replica's seq; never the write rules, see
+ * ConnectionState.trusted) and fanned out to the live replicas like a pushed
+ * op. Nothing is written before the checks pass.
  */
 import * as v from 'valibot';
 import { ErrorCode, TS_LENGTH, TrellisError } from '../../core/index.js';
@@ -15,7 +16,8 @@ import { libraryConnections } from './context.js';
 import { ensureLibrary } from './libraries.js';
 import { storePush } from './push.js';
 import { readReplica } from './replicas.js';
-import { caughtUp, nextServerStamp, serverConnection, serverReplicaId } from './server-replica.js';
+import { checkWrite } from './check-write.js';
+import { SERVER_USER, caughtUp, nextServerStamp, serverConnection, serverReplicaId } from './server-replica.js';
 import { readDocState } from './server-docs.js';
 import type { DocKey } from './server-docs.js';
 import { fanOut } from './stream.js';
@@ -38,6 +40,7 @@ export function writeAsServer(ctx: ServerContext, write: ServerWrite): number {
     return { replicaId, seq: maxSeq + 1 + i, ts, collection: write.collection, id: write.id, change };
   });
   for (const op of ops) assertWritable(op);
+  assertFitsSchema(ctx, { state, ops });
   ensureLibrary(ctx.sql, { library: write.library, epoch: toldEpoch(ctx, write.library) ?? ctx.createId(), now: ctx.now() });
   const conn = serverConnection(ctx, write.library);
   const result = storePush(conn, ops);
@@ -45,7 +48,7 @@ export function writeAsServer(ctx: ServerContext, write: ServerWrite): number {
   caughtUp(ctx, write.library, replicaId);
   fanOut(conn, result.stored);
   ctx.log('info', 'server-api.write', { library: write.library, collection: write.collection, id: write.id, stored: result.stored.length });
-  // A server with a schema or rules judges the ops (judge-push.ts): a rejected one is stored nowhere.
+  // assertFitsSchema passed and rules skip trusted writes, so nothing here is rejected; kept as a guard.
   const rejected = (result as { rejected?: readonly { code: string; message: string }[] }).rejected?.[0];
   if (rejected !== undefined) {
     throw new TrellisError(rejected.code as ErrorCode, `${rejected.message} (server API write to ${write.collection} "${write.id}"; nothing was stored).`, {
@@ -54,6 +57,29 @@ export function writeAsServer(ctx: ServerContext, write: ServerWrite): number {
   }
   return result.stored.length;
 }
+
+/**
+ * The server's schema, checked before anything is written: a refused write consumes no seq and
+ * leaves no rejection row (storePush would record one). Each op is judged on the state the
+ * earlier ones leave, as judgePush does. The rules are not run (ConnectionState.trusted).
+ */
+function assertFitsSchema(ctx: ServerContext, o: { state: DocState; ops: readonly Op[] }): void {
+  const schema = ctx.authority?.schema;
+  if (schema === undefined) return;
+  let state = o.state;
+  for (const op of o.ops) {
+    const verdict = checkWrite({ schema, rules: undefined }, { claims: SERVER_CLAIMS, op, before: state, log: ctx.log });
+    if (!verdict.ok) {
+      throw new TrellisError(verdict.code, `${verdict.message} (server API write to ${op.collection} "${op.id.slice(0, 64)}"; nothing was stored).`, {
+        details: { collection: op.collection, id: op.id },
+      });
+    }
+    state = verdict.state;
+  }
+}
+
+/** Unread: checkWrite passes claims to rules only, and none run here. */
+const SERVER_CLAIMS = { library: '', user: SERVER_USER, role: 'write', exp: Number.POSITIVE_INFINITY } as const;
 
 /** The epoch a reader connected to a library without a row was told (on-hello.ts): a library created now adopts it. */
 function toldEpoch(ctx: ServerContext, library: string): string | undefined {

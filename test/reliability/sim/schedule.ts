@@ -18,6 +18,8 @@ export type Write =
   | { readonly kind: 'list-move'; readonly doc: number; readonly from: number; readonly to: number }
   | { readonly kind: 'list-remove'; readonly doc: number; readonly at: number }
   | { readonly kind: 'note'; readonly doc: number; readonly text: string }
+  /** A counter: increment(createdAt, by), which merges by adding. */
+  | { readonly kind: 'count'; readonly doc: number; readonly by: number }
   /** A map-field entry; keys include `__proto__` and `constructor`, which must stay data everywhere. */
   | { readonly kind: 'label'; readonly doc: number; readonly key: string; readonly value: string | undefined }
   /** A note whose op is a few bytes under MAX_OP_BYTES (must sync) or over it (must be refused); `wide` uses 3-byte characters. */
@@ -89,6 +91,7 @@ const simpleWrite: fc.Arbitrary<Write> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('list-move' as const), doc, from: fraction, to: fraction }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('list-remove' as const), doc, at: fraction }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('note' as const), doc, text: word }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('count' as const), doc, by: fc.integer({ min: -3, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('label' as const), doc, key: labelKey, value: fc.option(word, { nil: undefined }) }) },
 );
 

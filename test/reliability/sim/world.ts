@@ -289,6 +289,8 @@ async function applyWrite(world: World, slot: Slot, write: Write, lengths?: Leng
       if (length === 0) return;
       return todos.listRemove(id, 'tags', Math.floor(write.at * length));
     }
+    case 'count':
+      return todos.increment(id, 'createdAt', write.by);
     case 'note':
       return store.collection('notes').put({ id: NOTE_IDS[write.doc] as string, text: write.text });
     case 'big':
