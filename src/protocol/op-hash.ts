@@ -13,13 +13,12 @@
  * never change the hash. Two ops hash alike exactly when `sameOp` says they
  * are the same (values are JSON, so key order is the only freedom).
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Op } from '../core/index.js';
+import { sha256Hex } from './sha256.js';
 
 export function opHash(op: Op): string {
   const { replicaId, seq, ts, collection, id, change } = op;
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson({ replicaId, seq, ts, collection, id, change }))));
+  return sha256Hex(canonicalJson({ replicaId, seq, ts, collection, id, change }));
 }
 
 /** JSON with object keys sorted at every depth; undefined object members are left out, as JSON.stringify does. */
