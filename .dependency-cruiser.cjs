@@ -52,15 +52,8 @@ module.exports = {
       'sync-plugins-above-sync',
       "presence/, files/ and tabs/ (createSync's opt-in plugins, each its own entry) reach sync through sync/index.ts and sync/internals.ts, the store through store/index.ts, and never each other.",
       '^src/(presence|files|tabs)/',
-      '^src/($1|core|schema|protocol|sync/$1)/|^src/(store/index|sync/index|sync/internals)[.]ts$',
+      '^src/($1|core|schema|protocol)/|^src/(store/index|sync/index|sync/internals)[.]ts$',
     ),
-    {
-      name: 'sync-core-never-imports-tabs',
-      comment: "sync/tabs/ (the tab protocol) is shipped by 'trellis/tabs' only: nothing else in sync/ imports it.",
-      severity: 'error',
-      from: { path: '^src/sync/', pathNot: '^src/sync/tabs/' },
-      to: { path: '^src/sync/tabs/' },
-    },
     {
       name: 'nothing-imports-sync-plugins',
       comment: "An app ships a plugin only when it imports it: nothing in 'trellis' or 'trellis/sync' imports presence/, files/ or tabs/ (the bindings may import presence/index.ts, for its types).",

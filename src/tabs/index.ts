@@ -10,5 +10,5 @@
  */
 export { sharedTabs } from './shared-tabs.js';
 export type { TabsOptions } from './shared-tabs.js';
-export type { TabLocks } from '../sync/tabs/leader.js';
-export type { BroadcastChannelConstructor } from '../sync/tabs/channel.js';
+export type { TabLocks } from './leader.js';
+export type { BroadcastChannelConstructor } from './channel.js';

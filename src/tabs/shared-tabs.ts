@@ -1,8 +1,8 @@
 import { ErrorCode, TrellisError } from '../core/index.js';
 import type { SyncPlugin, TabRelay } from '../sync/index.js';
-import type { BroadcastChannelConstructor } from '../sync/tabs/channel.js';
-import type { TabLocks } from '../sync/tabs/leader.js';
-import { createTabSync, type TabSync } from '../sync/tabs/tab-sync.js';
+import type { BroadcastChannelConstructor } from './channel.js';
+import type { TabLocks } from './leader.js';
+import { createTabSync, type TabSync } from './tab-sync.js';
 
 export interface TabsOptions {
   /** The Web Locks API. Default `navigator.locks`. */

@@ -3,8 +3,8 @@
  * in-memory Web Locks manager, tabs that can be halted (test/helpers/web-locks.ts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTabChannel } from '../../../src/sync/tabs/channel.js';
-import { createLeadership, type Leadership } from '../../../src/sync/tabs/leader.js';
+import { createTabChannel } from '../../../src/tabs/channel.js';
+import { createLeadership, type Leadership } from '../../../src/tabs/leader.js';
 import { createTab, createWebLocks } from '../../helpers/web-locks.js';
 
 const BEAT = 50;

@@ -6,13 +6,12 @@
  * leader pushes them. A follower's `join()` is forwarded to the leader.
  */
 import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
-import { ErrorCode, TrellisError, createId } from '../../core/index.js';
-import type { StoreHost } from '../../store/index.js';
-import type { LeaderSync, Rejection, Sync, SyncState } from '../types.js';
-import { pendingFloor, type OwnSeq } from '../engine/session.js';
+import { ErrorCode, TrellisError, createId } from '../core/index.js';
+import type { StoreHost } from '../store/index.js';
+import type { LeaderSync, Rejection, Sync, SyncState } from '../sync/index.js';
+import { pendingFloor, readAtRisk, type OwnSeq } from '../sync/internals.js';
 import { createTabChannel, type BroadcastChannelConstructor, type TabChannel } from './channel.js';
 import { createFlushRequests } from './flush-requests.js';
-import { readAtRisk } from '../at-risk.js';
 import { createLeadership, type Leadership, type TabLocks } from './leader.js';
 
 export interface TabSyncOptions {

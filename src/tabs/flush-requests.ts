@@ -8,7 +8,7 @@
  * their put() resolves).
  */
 import type { BehaviorSubject } from 'rxjs';
-import { ErrorCode, TrellisError, createId } from '../../core/index.js';
+import { ErrorCode, TrellisError, createId } from '../core/index.js';
 import type { TabChannel } from './channel.js';
 import type { Leader } from './leader.js';
 
