@@ -1,7 +1,7 @@
 /**
  * Presence, when the sync has it (the presence plugin): this replica's own
  * state, and the others' on request, since watching them makes this replica
- * visible to the others (see sync/presence.ts) and the panel should not
+ * visible to the others (see presence/presence.ts) and the panel should not
  * change what the app shows them.
  */
 import { isObservable, Subscription, type Observable } from 'rxjs';
