@@ -118,18 +118,22 @@ describe('npm pack of a fresh tree', () => {
     for (const target of targets) expect(packed.files).toContain(target.replace(/^\.\//, ''));
   });
 
-  test("a Node script in the installing app imports 'trellis' and 'trellis/sync' and defines a schema", () => {
+  test("a Node script in the installing app imports 'trellis', 'trellis/sync' and the sync plugins' entries, and defines a schema", () => {
     const result = runInApp(
       [],
       [
         "import { defineSchema, createStore, isTrellisError } from 'trellis';",
         "import { createSync } from 'trellis/sync';",
+        "import { presence } from 'trellis/presence';",
+        "import { files } from 'trellis/files';",
+        "import { sharedTabs } from 'trellis/tabs';",
         "const schema = defineSchema({ version: 1, collections: { todos: { primaryKey: 'id', fields: { id: { type: 'string' } } } } });",
-        'console.log(JSON.stringify([typeof createStore, typeof createSync, typeof isTrellisError, schema.collectionNames]));',
+        'const plugins = [presence(), files(), sharedTabs()].map((plugin) => plugin.name);',
+        'console.log(JSON.stringify([typeof createStore, typeof createSync, typeof isTrellisError, schema.collectionNames, plugins]));',
       ].join('\n'),
     );
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', ['todos']]);
+    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', ['todos'], ['presence', 'files', 'tabs']]);
   });
 });
 
