@@ -6,6 +6,8 @@ import * as v from 'valibot';
 import { ErrorCode, TrellisError } from '../core/index.js';
 import { MAX_FRAME_BYTES } from './limits.js';
 import { ClientMessageSchema, ServerMessageSchema } from './messages.js';
+import { PackProblem } from './packed-shape.js';
+import { isPacked, unpackMessage } from './unpack-packed.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
 import { utf8Exceeds, utf8Length } from './utf8.js';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.js';
@@ -26,7 +28,15 @@ export function decodeClientMessage(frame: Frame): Result<ClientMessage> {
 /** A server message, or PROTOCOL_MESSAGE_TOO_LARGE / PROTOCOL_INVALID_MESSAGE. */
 export function decodeServerMessage(frame: Frame): Result<ServerMessage> {
   const parsed = parseFrame(frame);
-  return parsed.ok ? validate(ServerMessageSchema, parsed.value) : parsed;
+  if (!parsed.ok) return parsed;
+  if (!isPacked(parsed.value)) return validate(ServerMessageSchema, parsed.value);
+  // Packed ops and snapshots (packed.ts) become plain messages first, then pass the same schema.
+  try {
+    return validate(ServerMessageSchema, unpackMessage(parsed.value));
+  } catch (err) {
+    if (!(err instanceof PackProblem)) throw err;
+    return invalid(`Invalid packed ${parsed.value.type} frame: ${err.message}`, ['packed']);
+  }
 }
 
 /** The text frame of a message. Senders keep it under MAX_FRAME_BYTES by chunking. */

@@ -123,4 +123,8 @@ export { pushBatch } from './push-batch.js';
 export { seedChunks } from './seed-chunks.js';
 export { seedOrder, highestSeq, opKey } from './seed-order.js';
 export { opHash, canonicalJson } from './op-hash.js';
+export { PACKED_PROTOCOL, PackedSchema, PackedOpsSchema, PackedSnapshotSchema } from './packed.js';
+export type { Packed } from './packed.js';
+export { EMPTY_PACKED, packFrames, packedFrame } from './pack-frames.js';
+export type { PackItem, PackedGroup, PackOptions } from './pack-frames.js';
 export type { Frame, Result } from './codec.js';

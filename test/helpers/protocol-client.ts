@@ -20,6 +20,8 @@ export interface ProtocolClient {
   readonly received: readonly ServerMessage[];
   /** UTF-8 bytes of each received frame, parallel to `received`. */
   readonly frameBytes: readonly number[];
+  /** Each received frame's text, parallel to `received` (to check the wire form, packed or plain). */
+  readonly frames: readonly string[];
   send(message: ClientMessage): void;
   sendRaw(frame: string | Buffer): void;
   /** The first message of this type not taken yet (waits for it). */
@@ -38,6 +40,7 @@ export async function openClient(options: { url: string; library: string; token?
   const ws = new WebSocket(`${options.url}/${encodeURIComponent(options.library)}${query}`);
   const received: ServerMessage[] = [];
   const frameBytes: number[] = [];
+  const frames: string[] = [];
   const inbox: ServerMessage[] = [];
   const waiters: { type: ServerMessageType; resolve: (m: ServerMessage) => void; reject: (e: Error) => void }[] = [];
   let closeEvent: CloseEvent | undefined;
@@ -54,6 +57,7 @@ export async function openClient(options: { url: string; library: string; token?
     if (!decoded.ok) throw decoded.error;
     received.push(decoded.value);
     frameBytes.push(Buffer.byteLength(frame));
+    frames.push(frame);
     const waiter = waiters.findIndex((w) => w.type === decoded.value.type);
     if (waiter >= 0) waiters.splice(waiter, 1)[0]?.resolve(decoded.value);
     else inbox.push(decoded.value);
@@ -67,6 +71,7 @@ export async function openClient(options: { url: string; library: string; token?
   const client: ProtocolClient = {
     received,
     frameBytes,
+    frames,
     send: (message) => ws.send(encodeMessage(message)),
     sendRaw: (frame) => ws.send(frame),
     next: <T extends ServerMessageType>(type: T) => {

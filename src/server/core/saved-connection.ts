@@ -5,8 +5,8 @@
  * `connection.save()` beside the socket (a WebSocket attachment, 2 KiB at
  * most) after every frame, and hands it to `server.restore()` on waking.
  *
- * Kept: the phase, the verified claims, the replica, the hello's localSeq,
- * the bad-frame count and the replica's presence (at most MAX_PRESENCE_BYTES
+ * Kept: the phase, the verified claims, the replica, the hello's localSeq
+ * and protocol, the bad-frame count and the replica's presence (at most MAX_PRESENCE_BYTES
  * of state). Not kept: a seed in progress (its chunks are buffered in
  * memory) and a token still being verified; a connection restored in either
  * phase is closed with GOING_AWAY, and the client reconnects.
@@ -26,6 +26,7 @@ export function saveConnection(conn: ConnectionState): SavedConnection {
     localSeq: conn.localSeq,
     badFrames: conn.badFrames,
     presence: savedPresence(conn),
+    ...(conn.protocol === undefined ? {} : { protocol: conn.protocol }),
   };
 }
 
@@ -44,5 +45,6 @@ export function connectionState(ctx: ServerContext, o: { socket: ServerSocket; l
     seed: undefined,
     badFrames: saved?.badFrames ?? 0,
     queue: [],
+    ...(saved?.protocol === undefined ? {} : { protocol: saved.protocol }),
   };
 }

@@ -9,6 +9,7 @@ import type { LibraryRow } from './libraries.js';
 import { countOps, streamOps } from './op-log.js';
 import { closeIfExpired, send, sendFrame } from './outbox.js';
 import { refuseCounters } from './counter-guard.js';
+import { packedOpsFrames, readsPacked, sendPacked } from './packed-stream.js';
 
 /**
  * Every frame below is cut by the protocol's cutFrames: at most chunkBytes in
@@ -22,6 +23,10 @@ export function sendCatchUp(conn: ConnectionState, after: number): void {
   const { sql, limits } = conn.ctx;
   const range = { library: conn.library, after, ...(conn.replicaId === undefined ? {} : { except: conn.replicaId }) };
   const total = countOps(sql, range);
+  if (readsPacked(conn)) {
+    sendPacked(conn, { head: { type: 'ops' }, items: mapItems(streamOps(sql, range), (entry) => ({ entry })), total, withDone: false });
+    return;
+  }
   // The envelope at its largest: progress.received grows up to total.
   const envelopeBytes = frameBytes({ type: 'ops', ops: [], progress: { received: total, total } });
   let received = 0;
@@ -33,6 +38,10 @@ export function sendCatchUp(conn: ConnectionState, after: number): void {
 }
 
 type SnapshotItem = { readonly baseline: Baseline; readonly bytes: number } | { readonly entry: ServerOp };
+
+function* mapItems<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
 
 function* snapshotItems(conn: ConnectionState): Generator<SnapshotItem> {
   yield* streamSizedBaselines(conn.ctx.sql, conn.library);
@@ -47,6 +56,11 @@ export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
   const { sql, limits } = conn.ctx;
   const total = countBaselines(sql, library.library) + countOps(sql, { library: library.library, after: 0 });
   const head = { type: 'snapshot', epoch: library.epoch, serverSeq: library.head_seq, horizon: library.horizon } as const;
+  // Packed clients are of protocol 5 or later: they read counters, so no refuseCounters there.
+  if (readsPacked(conn)) {
+    sendPacked(conn, { head, items: snapshotItems(conn), total, withDone: true });
+    return;
+  }
   const envelopeBytes = frameBytes({ ...head, baselines: [], ops: [], progress: { received: total, total }, done: false });
   const chunks = cutFrames(snapshotItems(conn), { envelopeBytes, budgetBytes: limits.chunkBytes, sizeOf: snapshotItemBytes });
   let received = 0;
@@ -68,9 +82,14 @@ export function fanOut(from: ConnectionState, entries: readonly ServerOp[]): voi
     (peer) => peer !== from && peer.phase === 'live' && peer.replicaId !== from.replicaId,
   );
   if (peers.length === 0 || entries.length === 0) return;
-  const frames = opsFrames(entries, from.ctx.limits.chunkBytes);
+  // Each form is built once, for the first peer that reads it.
+  let plain: string[] | undefined;
+  let packed: string[] | undefined;
   for (const peer of peers) {
     if (closeIfExpired(peer) || refuseCounters(peer, { ops: entries })) continue;
+    const frames = readsPacked(peer)
+      ? (packed ??= packedOpsFrames(entries, from.ctx.limits.chunkBytes))
+      : (plain ??= opsFrames(entries, from.ctx.limits.chunkBytes));
     for (const frame of frames) sendFrame(peer, frame);
   }
 }

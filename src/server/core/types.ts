@@ -161,6 +161,8 @@ export interface SavedConnection {
   readonly badFrames: number;
   /** Set when the connection joined presence; absent in states saved before presence existed. */
   readonly presence?: SavedPresence | null;
+  /** hello's protocol version (packed frames from 5); absent in states saved before version 5, which then get plain frames. */
+  readonly protocol?: number;
 }
 
 export interface SyncServerOptions {

@@ -75,7 +75,7 @@ describe('restoring connections on a recreated server', () => {
     const w = world();
     const { a, b } = livePair(w);
     const saved = { a: a.conn.save(), b: b.conn.save() };
-    expect(saved.a).toEqual({ library: 'lib', phase: 'live', claims: w.claims('lib'), replicaId: 'A', localSeq: 2, badFrames: 0, presence: null });
+    expect(saved.a).toEqual({ library: 'lib', phase: 'live', claims: w.claims('lib'), replicaId: 'A', localSeq: 2, badFrames: 0, presence: null, protocol: PROTOCOL_VERSION });
     expect(JSON.parse(JSON.stringify(saved.b))).toEqual(saved.b);
 
     w.wake();
