@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IdGenerator } from '../core/index.js';
 import { createSyncServer } from '../server/core/index.js';
-import type { Connection, ConnectOptions, Log, ProfileSource, ServerSocket, SqlStorage, SyncLimits, SyncServer, VerifyToken } from '../server/core/index.js';
+import type { Schema } from '../schema/index.js';
+import type { Connection, ConnectOptions, Log, ProfileSource, ServerSocket, SqlStorage, SyncLimits, SyncServer, VerifyToken, WriteRules } from '../server/core/index.js';
 // The SQLite file alone, not server/node's index: that would bring the http and ws adapter along.
 import { createSqliteStorage, openDatabase } from '../server/node/sqlite-storage.js';
 import { createTestTokenVerifier } from './test-tokens.js';
@@ -30,6 +31,10 @@ export interface MemoryServerOptions {
   readonly profiles?: ProfileSource;
   /** Presence grace; nothing ends it on its own here: call `server.expirePresence()`. */
   readonly presenceGraceMs?: number;
+  /** The app's schema, checked against every pushed op (see SyncServerOptions.schema). */
+  readonly schema?: Schema;
+  /** Write rules by collection (see SyncServerOptions.rules). */
+  readonly rules?: WriteRules;
 }
 
 export interface MemoryServer {
@@ -76,6 +81,8 @@ export function createMemoryServer(options: MemoryServerOptions = {}): MemorySer
       ...(options.createId === undefined ? {} : { createId: options.createId }),
       ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
       ...(options.presenceGraceMs === undefined ? {} : { presenceGraceMs: options.presenceGraceMs }),
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(options.rules === undefined ? {} : { rules: options.rules }),
     });
   let server = start();
   let generation = 1;

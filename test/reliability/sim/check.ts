@@ -9,6 +9,10 @@
  *    archived op: such a store archives its documents' compacted state).
  * 4. The server's log is sane: server seqs horizon+1..head, gap-free, each op
  *    valid on the wire, no (replicaId, seq) twice.
+ * 5. Rejections (schedule.rejectPercent > 0, reject-rule.ts): no op the rule
+ *    rejects is stored or acknowledged, and the server's documents are the
+ *    fold of exactly the ops the rule accepted (so, by 1, every replica's are
+ *    too); a rejected op is exempt from 3.
  *
  * "Present" means folding the op into the document's state changes nothing:
  * the op is in it, or a newer write made it irrelevant (it still counts).
@@ -18,11 +22,12 @@ import { firstValueFrom } from 'rxjs';
 import type { JsonObject, Op } from 'trellis';
 import type { DocState } from '../../../src/core/index.js';
 import { OpSchema } from 'trellis/protocol';
-import { applyOps, emptyDocState, materialize } from '../../../src/merge/index.js';
+import { applyOps, emptyDocState, materialize, mergeStates } from '../../../src/merge/index.js';
 import { applyDefaults } from '../../../src/schema/index.js';
 import type { FieldsDef } from '../../../src/schema/index.js';
 import { SIM_COLLECTIONS, simSchema } from './sim-schema.js';
 import { LIBRARY, consent, opKey, turn } from './world.js';
+import { rejects } from './reject-rule.js';
 import type { Slot, World } from './world.js';
 
 /** Event-loop turns the drain may take before the schedule counts as stuck. */
@@ -64,6 +69,7 @@ export async function verify(world: World): Promise<Verdict> {
   }
   const server = serverStates(world, problems);
   const serverDocs = documents(server);
+  checkRejections(world, { serverDocs, problems });
   for (const slot of world.slots) {
     const docs = await replicaDocs(slot);
     const diff = firstDifference(serverDocs, docs);
@@ -93,8 +99,9 @@ export async function verify(world: World): Promise<Verdict> {
     const base = applyOps(server.get(docKey(op)) ?? emptyDocState, others);
     return JSON.stringify(materialize(applyOps(base, [copy]))) === JSON.stringify(materialize(applyOps(base, [op])));
   };
+  const percent = world.schedule.rejectPercent;
   for (const [key, op] of world.written) {
-    if (present(op)) continue;
+    if (present(op) || rejects(op, percent)) continue;
     const copy = archived.get(key);
     if (copy !== undefined && JSON.stringify(copy) !== JSON.stringify(op) && !sameEffect(copy, op)) problems.push(`op ${key} was archived altered: ${JSON.stringify(copy)}`);
     // A store that compacted before it ever synced archives its documents' compacted state, where
@@ -110,6 +117,24 @@ export async function verify(world: World): Promise<Verdict> {
 }
 
 const docKey = (o: { collection: string; id: string }) => `${o.collection}\u0000${o.id}`;
+
+/** Invariant 5: the reference is computed from the accepted ops alone, not from what the server stored. */
+function checkRejections(world: World, o: { serverDocs: Docs; problems: string[] }): void {
+  const percent = world.schedule.rejectPercent;
+  if (percent <= 0) return;
+  for (const key of world.acked) {
+    const op = world.written.get(key);
+    if (op !== undefined && rejects(op, percent)) o.problems.push(`rejected op ${key} was acknowledged`);
+  }
+  const reference = new Map<string, DocState>();
+  for (const b of world.seeded.baselines) reference.set(docKey(b), mergeStates(reference.get(docKey(b)) ?? emptyDocState, b.state));
+  for (const op of [...world.seeded.ops.values(), ...world.accepted.values()]) reference.set(docKey(op), applyOps(reference.get(docKey(op)) ?? emptyDocState, [op]));
+  for (const op of world.accepted.values()) {
+    if (rejects(op, percent)) o.problems.push(`the rule accepted ${opKey(op)}, which it rejects`);
+  }
+  const diff = firstDifference(documents(reference), o.serverDocs);
+  if (diff !== undefined) o.problems.push(`the server's documents are not the seed's and the accepted ops' (server = reference, replica = server): ${diff}`);
+}
 
 function sameState(a: DocState, b: DocState): boolean {
   return a === b || JSON.stringify(a.entries) === JSON.stringify(b.entries);
@@ -134,6 +159,7 @@ function serverStates(world: World, problems: string[]): Map<string, DocState> {
     if (row.server_seq !== library.horizon + i + 1) problems.push(`server log gap: row ${i} has server seq ${row.server_seq}, horizon ${library.horizon}`);
     if (!v.is(OpSchema, op)) problems.push(`server stored an op invalid on the wire: ${JSON.stringify(op)}`);
     if (seen.has(opKey(op))) problems.push(`server stored ${opKey(op)} twice`);
+    if (rejects(op, world.schedule.rejectPercent) && !world.seeded.ops.has(opKey(op))) problems.push(`server stored ${opKey(op)}, which its rule rejects`);
     seen.add(opKey(op));
     states.set(docKey(op), applyOps(states.get(docKey(op)) ?? emptyDocState, [op]));
   });

@@ -60,6 +60,8 @@ export interface Schedule {
   readonly networkSeed: number;
   /** Per-replica wall-clock skew (ms), so HLCs disagree. */
   readonly skews: readonly number[];
+  /** The share of ops (percent) the server's write rule rejects, picked by each op's content (reject-rule.ts). */
+  readonly rejectPercent: number;
   readonly actions: readonly Action[];
 }
 
@@ -134,6 +136,8 @@ export function scheduleArbitrary(maxActions = 60): fc.Arbitrary<Schedule> {
       replicas: fc.constant(replicas),
       networkSeed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       skews: fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: replicas, maxLength: replicas }),
+      // A third of the schedules run without rules (no authority at all); the rest reject some ops.
+      rejectPercent: fc.constantFrom(0, 10, 30),
       actions: fc.array(action(replicas), { minLength: Math.ceil(maxActions / 2), maxLength: maxActions, size: 'max' }),
     }),
   );
@@ -141,6 +145,6 @@ export function scheduleArbitrary(maxActions = 60): fc.Arbitrary<Schedule> {
 
 /** One line per action, for failure reports. */
 export function describeSchedule(schedule: Schedule): string {
-  const head = `replicas=${schedule.replicas} networkSeed=${schedule.networkSeed} skews=${JSON.stringify(schedule.skews)}`;
+  const head = `replicas=${schedule.replicas} networkSeed=${schedule.networkSeed} skews=${JSON.stringify(schedule.skews)} rejectPercent=${schedule.rejectPercent}`;
   return [head, ...schedule.actions.map((a, i) => `${String(i).padStart(3)} ${JSON.stringify(a)}`)].join('\n');
 }

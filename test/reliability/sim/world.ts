@@ -14,11 +14,14 @@ import type { AutoJoin, Sync, SyncState } from 'trellis/sync';
 import { decodeServerMessage } from 'trellis/protocol';
 import { createMemoryServer, createNetwork, testToken } from 'trellis/testing';
 import type { MemoryServer, Network } from 'trellis/testing';
+import type { SqlStorage } from 'trellis/server';
+import type { DocState } from '../../../src/core/index.js';
 import { getStoreHost } from '../../../src/store/index.js';
 import { DOC_IDS, NOTE_IDS } from './schedule.js';
 import { EdgeProblem, applyBadWrite, applyBigWrite } from './edge-writes.js';
 import type { Action, Schedule, Write } from './schedule.js';
 import { simSchema } from './sim-schema.js';
+import { rejectRules } from './reject-rule.js';
 
 export const LIBRARY = 'sim';
 export const TRUANCY_MS = 60_000;
@@ -52,12 +55,32 @@ export interface World {
   readonly written: Map<string, Op>;
   /** `replicaId#seq` of every op the server acknowledged (seen leaving the server, lost or not). */
   readonly acked: Set<string>;
+  /** Every op the server's write rule accepted, by `replicaId#seq` (only when schedule.rejectPercent > 0). */
+  readonly accepted: Map<string, Op>;
+  /** What seeds stored, which no rule judges (only when schedule.rejectPercent > 0). */
+  readonly seeded: Seeded;
   /** Unexpected failures seen while running (a write that threw something it should not, ...). */
   readonly problems: string[];
   /** Client frames are really dropped, duplicated or reordered (WorldOptions.rawClientFaults). */
   readonly rawFaults: boolean;
   /** Server log lines at warn and error level. */
   readonly serverLogs: { level: string; event: string; fields: Record<string, unknown> }[];
+}
+
+export interface Seeded {
+  readonly baselines: { collection: string; id: string; state: DocState }[];
+  readonly ops: Map<string, Op>;
+}
+
+/** Right after a seed's commit, the library holds the seed alone: its ops and baselines are what it stored. */
+function recordSeed(sql: SqlStorage, seeded: Seeded): void {
+  for (const row of sql.exec<{ collection: string; id: string; state: string }>('SELECT collection, id, state FROM baselines WHERE library = ?', LIBRARY)) {
+    seeded.baselines.push({ collection: row.collection, id: row.id, state: JSON.parse(row.state) as DocState });
+  }
+  for (const row of sql.exec<{ replica: string; seq: number; ts: string; collection: string; id: string; change: string }>('SELECT * FROM ops WHERE library = ?', LIBRARY)) {
+    const op: Op = { replicaId: row.replica, seq: row.seq, ts: row.ts, collection: row.collection, id: row.id, change: JSON.parse(row.change) };
+    seeded.ops.set(opKey(op), op);
+  }
 }
 
 export const opKey = (op: { replicaId: string; seq: number }) => `${op.replicaId}#${op.seq}`;
@@ -79,14 +102,21 @@ export async function createWorld(schedule: Schedule, options: WorldOptions = {}
   const clock = { now: START_MS };
   const serverLogs: World['serverLogs'] = [];
   let epochs = 0;
+  const accepted = new Map<string, Op>();
+  const seeded: Seeded = { baselines: [], ops: new Map() };
+  const rules = rejectRules(schedule.rejectPercent, (op) => accepted.set(opKey(op), op));
   const server = createMemoryServer({
     now: () => clock.now,
     truancyMs: TRUANCY_MS,
     // Compact often, so clients see horizons and the server squashes mid-schedule.
     limits: { compactEveryOps: 4 },
     createId: () => `epoch${++epochs}`,
+    // An authoritative server has the app's schema too: without it, an update whose put was rejected would leave a partial document.
+    ...(rules === undefined ? {} : { rules, schema: simSchema }),
     log: (level, event, fields) => {
       if (level === 'warn' || level === 'error') serverLogs.push({ level, event, fields });
+      // A seed is stored unjudged (no rule runs): what it stored joins the accepted ops' reference.
+      if (event === 'seed.committed' && rules !== undefined) recordSeed(server.sql, seeded);
     },
   });
   const acked = new Set<string>();
@@ -105,7 +135,7 @@ export async function createWorld(schedule: Schedule, options: WorldOptions = {}
   });
   const raw = options.rawClientFaults ?? 0;
   if (raw > 0) network.setFaults({ drop: raw / 3, duplicate: raw / 3, reorder: raw / 3, preserveOrder: false, direction: 'to-server' });
-  const world: World = { schedule, clock, server, network, slots: [], written: new Map(), acked, problems: [], serverLogs, rawFaults: raw > 0 };
+  const world: World = { schedule, clock, server, network, slots: [], written: new Map(), acked, accepted, seeded, problems: [], serverLogs, rawFaults: raw > 0 };
   for (let index = 0; index < schedule.replicas; index++) {
     const slot = {
       index,
