@@ -129,6 +129,24 @@ export const ErrorCode = {
   ADMIN_LIBRARY_NOT_FOUND: 'ADMIN_LIBRARY_NOT_FOUND',
   /** An admin request was malformed: an unknown route or method, a library name that is not a valid name, a body that is not the JSON object the route takes, or a body over its size limit (`details.limit`). Fix the request; nothing was changed. */
   ADMIN_REQUEST_INVALID: 'ADMIN_REQUEST_INVALID',
+  /**
+   * Sync over HTTP: the session a request names is not open (it expired after its idle timeout with no poll
+   * waiting, was ended, was closed by the server, or never existed), or belongs to another user or library.
+   * Open a new session and say hello again; the HTTP transport does this by itself. Nothing was changed.
+   */
+  HTTP_SESSION_NOT_FOUND: 'HTTP_SESSION_NOT_FOUND',
+  /**
+   * A request to the HTTP sync routes was malformed: an unknown route or method, a library name that is not
+   * a valid name, an empty body, or a snapshot URL whose epoch or seq is not one. `details.status` is its HTTP
+   * status. Fix the request; nothing was changed.
+   */
+  HTTP_REQUEST_INVALID: 'HTTP_REQUEST_INVALID',
+  /**
+   * A snapshot URL named an epoch and server seq that are not the library's current ones (it moved on, was
+   * evicted, or never existed): HTTP 409 with `details.epoch` and `details.serverSeq` of the current state
+   * (absent when the server holds nothing for the library). Request the snapshot those name.
+   */
+  SNAPSHOT_NOT_CURRENT: 'SNAPSHOT_NOT_CURRENT',
   /** A command-line flag is missing or invalid. Run with --help. */
   CLI_INVALID_FLAG: 'CLI_INVALID_FLAG',
 } as const;

@@ -70,6 +70,15 @@
  *      Admin: tokens may carry role `admin` (admin HTTP routes only); a socket
  *      opened with one is refused with AUTH_FORBIDDEN and closed 4001. Older
  *      clients never hold one, so nothing changes for them.
+ *      Packed frames (issue 16, packed.ts): `ops` and `snapshot` to a client
+ *      of version 5 or later carry `packed {replicas, t0, shapes, baselines,
+ *      ops}` instead of `ops` / `baselines`: replica ids and shapes
+ *      (collection, change kinds, paths, object keys) once per frame, rows of
+ *      leaves with stamps as (replica index, ms offset from t0, counter); a
+ *      row may be the item's plain JSON when packing would not pay, so frames
+ *      stay within the same limits. decodeServerMessage unpacks before
+ *      validating. Clients of version 4 and older get the plain form (the
+ *      server keeps hello's version, across hibernation too).
  */
 export const PROTOCOL_VERSION = 5;
 

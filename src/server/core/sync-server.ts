@@ -15,6 +15,7 @@ import { indexDocuments, migrate } from './schema.js';
 import { revokeTokens } from './revocations.js';
 import { inspectLibrary } from './inspect.js';
 import { serverLibrary } from './server-api.js';
+import { snapshotForHttp } from './snapshot-http.js';
 import { requiredSchemaVersion } from './schema-version.js';
 import type { EvictOptions, SyncLimits, SyncServer, SyncServerOptions } from './types.js';
 
@@ -62,6 +63,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   return {
     connect: (socket, connectOptions) => connect(ctx, { ...connectOptions, socket }),
     restore: (socket, saved) => restore(ctx, { socket, saved }),
+    snapshot: (request) => snapshotForHttp(ctx, request),
     nextCompaction: (library) => nextCompaction(ctx, library),
     nextPresenceExpiry: (library) => nextPresenceExpiry(ctx, library),
     expirePresence: (library) => expirePresence(ctx, library),

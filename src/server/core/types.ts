@@ -302,6 +302,11 @@ export interface SyncServer {
   /** Re-attach a socket that stayed open while the server was recreated (Durable Object hibernation), from its `save()`. */
   restore(socket: ServerSocket, saved: SavedConnection): Connection;
   /**
+   * The library's snapshot for plain HTTP (`GET …/snapshots/<epoch>/<serverSeq>`, snapshot-http.ts): the
+   * `snapshot` frames a joining socket gets, when the request names the library's current epoch and head.
+   */
+  snapshot(request: import('./snapshot-types.js').SnapshotRequest): import('./snapshot-types.js').SnapshotResult;
+  /**
    * When compacting the library could next move its horizon with no client
    * message: now (by `now()`) when it already can, else when the first
    * disconnected replica holding it back turns truant; undefined when nothing
