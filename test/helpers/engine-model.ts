@@ -22,6 +22,8 @@ export class ModelStore {
   archives: { reason: string; ops: Op[] }[] = [];
   /** The version of the store's schema, declared at hello. */
   schemaVersion = 1;
+  /** Seqs of the current replica id's ops rolled back after a reject (out of the log, as roll-back.ts removes them). */
+  rolledBack = new Set<number>();
   private ids = 0;
 
   commit(n: number): Op[] {
@@ -34,6 +36,11 @@ export class ModelStore {
     return this.own.length - this.acked;
   }
 
+  /** The ops the log still holds: without those rolled back. */
+  private logged(ops: readonly Op[]): Op[] {
+    return ops.filter((o) => !this.rolledBack.has(o.seq));
+  }
+
   run(call: StoreCall, cursorKey: string): StoreValues[StoreCall['kind']] {
     switch (call.kind) {
       case 'read-local':
@@ -41,9 +48,9 @@ export class ModelStore {
       case 'read-hello':
         return { cursor: (this.meta.get(cursorKey) as Cursor | undefined) ?? null, replicaId: this.replicaId, localSeq: this.own.length, atRisk: this.pending, ackedSeq: this.acked, schemaVersion: this.schemaVersion };
       case 'export-history':
-        return { baselines: [], ops: [...this.own, ...this.remote.values()] };
+        return { baselines: [], ops: [...this.logged(this.own), ...this.remote.values()] };
       case 'read-own-op':
-        return this.own[call.seq - 1];
+        return this.rolledBack.has(call.seq) ? undefined : this.own[call.seq - 1];
       case 'new-replica-id':
         return `j${++this.ids}`;
       case 'acknowledge':
@@ -52,10 +59,11 @@ export class ModelStore {
       case 'count-at-risk':
         return this.pending;
       case 'reset-to-snapshot':
-        if (this.pending > 0) this.archives.push({ reason: call.reason, ops: this.own.slice(this.acked) });
+        if (this.pending > 0) this.archives.push({ reason: call.reason, ops: this.logged(this.own.slice(this.acked)) });
         this.replicaId = call.replicaId;
         this.own = [];
         this.acked = 0;
+        this.rolledBack = new Set();
         this.remote = new Map(call.snapshot.ops.map((e) => [`${e.op.replicaId}#${e.op.seq}`, e.op]));
         for (const [key, value] of Object.entries(call.meta)) this.meta.set(key, value);
         return undefined;
@@ -69,7 +77,15 @@ export class ModelStore {
       case 'compact':
         return undefined;
       case 'read-unacknowledged':
-        return this.own.slice(this.acked, this.acked + call.limit);
+        return this.logged(this.own.slice(this.acked)).slice(0, call.limit);
+      case 'roll-back': {
+        // As roll-back.ts: the acknowledged seq passes the op whether or not the log still holds it.
+        const { seq } = call.rejection;
+        this.acked = Math.max(this.acked, seq);
+        if (this.own[seq - 1] === undefined || this.rolledBack.has(seq)) return false;
+        this.rolledBack.add(seq);
+        return true;
+      }
       default:
         throw new Error('unknown call');
     }
@@ -93,6 +109,28 @@ export class ModelServer {
   closeError: { code: string; message: string } | undefined;
   /** Messages that reached a connection after its hello was refused as outdated (there must be none). */
   afterOutdated: ClientMessage[] = [];
+  /** The share (percent, by the op's hash) of pushed ops refused as a write rule would (0: none). */
+  rejectPercent = 0;
+  /** Rejected ops by `replicaId#seq`, until a hello's ackedSeq says the replica handled them (rejections.ts). */
+  rejections = new Map<string, Op>();
+  /** Every op ever rejected, kept for the checks after the server forgets them. */
+  readonly everRejected = new Map<string, Op>();
+
+  rejects(o: Op): boolean {
+    return this.rejectPercent > 0 && Number.parseInt(opHash(o).slice(0, 8), 16) % 100 < this.rejectPercent;
+  }
+
+  private reject(o: Op): ServerMessage {
+    return { type: 'reject', replicaId: o.replicaId, seq: o.seq, collection: o.collection, id: o.id, code: 'RULE_REJECTED', message: 'no' };
+  }
+
+  /** Before a resume's decision: forget rejections the hello says are handled, resend the rest (resend-rejections.ts). */
+  private resend(replicaId: string, ackedSeq: number | undefined, maxSeq: number): ServerMessage[] {
+    if (ackedSeq === undefined) return [];
+    const mine = [...this.rejections.values()].filter((o) => o.replicaId === replicaId).sort((a, b) => a.seq - b.seq);
+    for (const o of mine) if (o.seq <= ackedSeq) this.rejections.delete(`${o.replicaId}#${o.seq}`);
+    return mine.filter((o) => o.seq > ackedSeq && o.seq <= maxSeq).map((o) => this.reject(o));
+  }
 
   /** The op the server holds under (replicaId, seq). */
   held(replicaId: string, seq: number): Op | undefined {
@@ -140,9 +178,11 @@ export class ModelServer {
           return [{ ...fields, replicaSeq, decision: 'reset', reason: row === undefined ? 'late-joiner' : 'library-reset' }];
         }
         conn.phase = 'live';
-        const held = this.held(message.replicaId, replicaSeq);
+        // The replica row's hash is of its last pushed op, rejected or not (recordPush).
+        const held = this.held(message.replicaId, replicaSeq) ?? this.everRejected.get(`${message.replicaId}#${replicaSeq}`);
         const others = this.log.filter((e) => e.serverSeq > (message.cursor as Cursor).serverSeq && e.op.replicaId !== message.replicaId);
         return [
+          ...this.resend(message.replicaId, message.ackedSeq, replicaSeq),
           { ...fields, replicaSeq, replicaHash: held ? opHash(held) : null, decision: 'resume' },
           ...(others.length > 0 ? [{ type: 'ops' as const, ops: others, progress: { received: others.length, total: others.length } }] : []),
           { type: 'synced', serverSeq: this.log.length },
@@ -181,12 +221,32 @@ export class ModelServer {
     if (first > maxSeq + 1 || ops.some((o, i) => o.seq !== first + i || o.replicaId !== replicaId)) {
       return [{ type: 'error', code: 'SERVER_SEQ_GAP', message: 'gap', details: {} } as ServerMessage];
     }
-    const duplicates = ops.filter((o) => o.seq <= maxSeq);
-    if (duplicates.some((o) => opHash(this.held(replicaId, o.seq) as Op) !== opHash(o))) {
+    const known = (o: Op) => this.held(replicaId, o.seq) ?? this.rejections.get(`${replicaId}#${o.seq}`);
+    if (ops.some((o) => o.seq <= maxSeq && known(o) !== undefined && opHash(known(o) as Op) !== opHash(o))) {
       return [{ type: 'error', code: 'FORK_DETECTED', message: 'fork', details: {} } as ServerMessage];
     }
-    const stored = this.store(ops.filter((o) => o.seq > maxSeq));
-    const firstServerSeq = stored[0]?.serverSeq ?? this.log.find((e) => e.op.replicaId === replicaId && e.op.seq === first)?.serverSeq ?? 0;
-    return [{ type: 'ack', replicaId, fromSeq: first, toSeq: (ops.at(-1) as Op).seq, firstServerSeq }];
+    const fresh = ops.filter((o) => o.seq > maxSeq);
+    for (const o of fresh.filter((f) => this.rejects(f))) this.rejections.set(`${replicaId}#${o.seq}`, o), this.everRejected.set(`${replicaId}#${o.seq}`, o);
+    this.store(fresh.filter((o) => !this.rejects(o)));
+    const last = fresh.at(-1);
+    if (last !== undefined) this.replicas.set(replicaId, { maxSeq: last.seq });
+    return this.answers(replicaId, ops);
+  }
+
+  /** In seq order: one ack per run of held ops with contiguous seqs and server seqs, a reject per rejected op (on-push.ts). */
+  private answers(replicaId: string, ops: readonly Op[]): ServerMessage[] {
+    const out: ServerMessage[] = [];
+    for (const o of ops) {
+      const entry = this.log.find((e) => e.op.replicaId === replicaId && e.op.seq === o.seq);
+      const run = out.at(-1);
+      if (entry === undefined) {
+        if (this.rejections.has(`${replicaId}#${o.seq}`)) out.push(this.reject(o));
+      } else if (run?.type === 'ack' && o.seq === run.toSeq + 1 && entry.serverSeq === run.firstServerSeq + (o.seq - run.fromSeq)) {
+        out[out.length - 1] = { ...run, toSeq: o.seq };
+      } else {
+        out.push({ type: 'ack', replicaId, fromSeq: o.seq, toSeq: o.seq, firstServerSeq: entry.serverSeq });
+      }
+    }
+    return out;
   }
 }

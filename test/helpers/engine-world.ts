@@ -54,8 +54,15 @@ export class EngineWorld {
   readonly pushed = new Map<string, string>();
   readonly acks: ServerMessage[] = [];
   readonly violations: string[] = [];
+  /** `collection/id` of every rejection the engine told the app of (sync.rejections). */
+  readonly told: string[] = [];
 
-  constructor(readonly autoJoin: AutoJoin) {
+  /** `rejectPercent`: the share of this replica's ops the model server rejects (ModelServer.rejectPercent). */
+  constructor(
+    readonly autoJoin: AutoJoin,
+    options: { rejectPercent?: number } = {},
+  ) {
+    this.server.rejectPercent = options.rejectPercent ?? 0;
     this.session = createSession({ library: 'lib', autoJoin });
     this.queue.push({ type: 'start' });
   }
@@ -80,7 +87,8 @@ export class EngineWorld {
   private takeAnswer(message: ServerMessage): void {
     const first = this.outstanding[0];
     if (first === undefined) return;
-    if (message.type === 'error' || (message.type === 'ack' && message.toSeq >= first.lastSeq)) this.outstanding.shift();
+    const answered = (message.type === 'ack' && message.toSeq >= first.lastSeq) || (message.type === 'reject' && message.seq >= first.lastSeq);
+    if (message.type === 'error' || answered) this.outstanding.shift();
   }
 
   private perform(effect: Effect): void {
@@ -105,6 +113,9 @@ export class EngineWorld {
         return;
       case 'reconnect':
         return this.disconnect();
+      case 'rejected':
+        this.told.push(`${effect.rejection.collection}/${effect.rejection.id}`);
+        return;
       default:
         return;
     }
@@ -126,6 +137,7 @@ export class EngineWorld {
         const key = `${o.replicaId}#${o.seq}`;
         const hash = opHash(o);
         if ((this.pushed.get(key) ?? hash) !== hash) this.fail(`${key} pushed with other content`);
+        if (o.replicaId === this.store.replicaId && this.store.rolledBack.has(o.seq)) this.fail(`${key} pushed after it was rolled back`);
         this.pushed.set(key, hash);
       }
     }
@@ -140,6 +152,12 @@ export class EngineWorld {
     for (let seq = 1; seq <= this.store.acked; seq++) {
       const held = this.server.held(this.store.replicaId, seq);
       const own = this.store.own[seq - 1];
+      if (this.store.rolledBack.has(seq)) {
+        // Rolled back: the server rejected this very op, and holds nothing under its seq.
+        const rejected = this.server.everRejected.get(`${this.store.replicaId}#${seq}`);
+        if (held || !own || !rejected || opHash(rejected) !== opHash(own)) this.fail(`${this.store.replicaId}#${seq} rolled back but the server ${held ? 'holds it' : 'never rejected it'}`);
+        continue;
+      }
       if (!held || !own || opHash(held) !== opHash(own)) this.fail(`${this.store.replicaId}#${seq} acknowledged but the server holds ${held ? 'another op' : 'nothing'}`);
     }
   }
@@ -177,6 +195,9 @@ export class EngineWorld {
     this.server.open();
     this.outstanding = [];
     this.joinSent = false;
+    // A duplicated ack arrives on the connection that carried it: the server answers a push in seq order
+    // (a reject before the ack of a later op), which an ack from an older connection would overtake.
+    this.acks.length = 0;
     this.queue.push({ type: 'opened', connection: ++this.arrived });
   }
 
@@ -237,6 +258,23 @@ export class EngineWorld {
   duplicateAck(): void {
     const ack = this.acks.at(-1);
     if (ack !== undefined && this.socketOpen && this.toClient.at(-1) !== 'close') this.toClient.push(ack);
+  }
+
+  /**
+   * After settle: no pending op lost and no rejection missed. Every own op of the current replica id
+   * is held by the server or was rejected by it and rolled back; every op the server rejected under
+   * the current id is rolled back in the store, and the app was told of it.
+   */
+  checkRejections(): void {
+    const id = this.store.replicaId;
+    this.store.own.forEach((o, i) => {
+      const seq = i + 1;
+      const held = this.server.held(id, seq) !== undefined;
+      const rejected = this.server.everRejected.has(`${id}#${seq}`);
+      if (held === rejected) this.fail(`${id}#${seq} is ${held ? 'both held and rejected' : 'neither held nor rejected'} by the server`);
+      if (rejected !== this.store.rolledBack.has(seq)) this.fail(`${id}#${seq}: rejected ${rejected}, rolled back ${this.store.rolledBack.has(seq)}`);
+      if (rejected && !this.told.includes(`${o.collection}/${o.id}`)) this.fail(`${id}#${seq} was rolled back without telling the app`);
+    });
   }
 
   /** Heals everything and runs until quiet: every consent given, every frame delivered. False if it never got quiet. */
