@@ -61,6 +61,8 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
   };
   const put = (lib: LibraryEntries, key: string, cached: Cached): void => {
     remove(lib, key);
+    // A document larger than the whole budget is read from storage each time: caching it would evict every other one, then itself.
+    if (cached.bytes > limits.bytes) return;
     lib.docs.set(key, cached);
     totalBytes += cached.bytes;
     totalEntries += 1;
