@@ -8,6 +8,7 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import { getStoreHost, type Store } from '../store/index.js';
 import { checkPlugins, type InstalledPlugins } from './plugin.js';
 import { startSync } from './start-sync.js';
+import { chooseTransport } from './transport-choice.js';
 import type { PluginAdds, Sync, SyncOptions, SyncPlugin } from './types.js';
 
 /** A Sync with what its plugins `P` add (`presence` with presence()). */
@@ -37,6 +38,7 @@ function checkOptions(options: SyncOptions): void {
  */
 export function createSync<const P extends readonly SyncPlugin[] = readonly []>(store: Pick<Store, 'name' | 'replicaId'>, options: SyncOptions<P>): SyncWith<P> {
   checkOptions(options);
+  chooseTransport(options.transport); // throws INVALID_ARGUMENT for a transport that is none of the three
   const plugins = checkPlugins(options.plugins);
   const host = getStoreHost(store);
   let installed: InstalledPlugins | undefined;

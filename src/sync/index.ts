@@ -17,4 +17,4 @@ export { createSync, type SyncWith } from './create-sync.js';
 export type { Sync, SyncOptions, SyncState, SyncPhase, JoinReason, AutoJoin, Rejection } from './types.js';
 export type { SyncPlugin, SyncPluginContext, InstalledPlugin, SyncConnection, TabRelay, TabSharing, LeaderSync, PluginAdds, SyncError } from './types.js';
 export type { AtRiskChanges } from './at-risk.js';
-export type { Transport, TransportFactory, TransportOptions } from './transport.js';
+export type { Transport, TransportFactory, TransportKind, TransportOptions } from './transport.js';

@@ -4,14 +4,14 @@
  * state's errors, the store's commits and pending count fed to the engine,
  * and the installed plugins' part in the connection.
  */
-import { Subscription } from 'rxjs';
+import { BehaviorSubject, Subscription, combineLatest, map } from 'rxjs';
 import { ErrorCode } from '../core/index.js';
 import { CloseCode, type PresenceUpdateMessage } from '../protocol/index.js';
 import type { StoreHost } from '../store/index.js';
 import { readAtRisk } from './at-risk.js';
 import { createEngine } from './engine.js';
 import type { InstalledPlugins } from './plugin.js';
-import { createPartysocketTransport } from './transport-partysocket.js';
+import { chooseTransport } from './transport-choice.js';
 import type { LeaderSync, SyncOptions } from './types.js';
 
 const CLOSE_ERRORS: Record<number, ErrorCode> = {
@@ -57,7 +57,10 @@ export function startSync(host: StoreHost, options: SyncOptions, plugins: Instal
     const token = options.getToken ? await fetchToken(options.getToken, engine.report) : (options.token as string);
     return `${options.url.replace(/\/+$/, '')}/${encodeURIComponent(options.library)}?token=${encodeURIComponent(token)}`;
   };
-  const transport = (options.transport ?? createPartysocketTransport)({ url, isFatal, WebSocket: options.WebSocket });
+  const chosen = chooseTransport(options.transport);
+  const transport = chosen.factory({ url, isFatal, WebSocket: options.WebSocket });
+  const kind = new BehaviorSubject(chosen.kind);
+  transport.onTransport?.((next) => kind.next(next));
   engine.attach(transport);
   let stopped = false;
   transport.onClose(({ code, reason }) => {
@@ -84,7 +87,8 @@ export function startSync(host: StoreHost, options: SyncOptions, plugins: Instal
   });
 
   return {
-    state: engine.state.asObservable(),
+    // The engine never knows its transport; the state says which runs.
+    state: combineLatest([engine.state, kind]).pipe(map(([state, transport]) => (transport === undefined ? state : { ...state, transport }))),
     join: () => engine.join(),
     flushed: () => engine.flushed(),
     atRisk: () => readAtRisk(host),

@@ -12,7 +12,12 @@ export interface Transport {
    * reconnect.
    */
   reconnect?(): void;
+  /** A transport that changes how it connects (the default one falls back to HTTP) says so here; shown as `SyncState.transport`. */
+  onTransport?(listener: (kind: TransportKind) => void): void;
 }
+
+/** How a connection runs: a WebSocket, or HTTP requests with long polling. */
+export type TransportKind = 'websocket' | 'http';
 
 export interface TransportOptions {
   /** Resolves the URL (with a fresh token) before each connection attempt. */

@@ -34,6 +34,8 @@ export interface SyncState {
    * requires a newer schema (SYNC_SCHEMA_OUTDATED) shows phase `outdated` and is not retried either.
    */
   readonly error?: { readonly code: string; readonly message: string };
+  /** Which transport the connection runs on (`'http'` after a fallback); absent with a transport factory of the app's own. */
+  readonly transport?: import('./transport.js').TransportKind;
 }
 
 export interface SyncOptions<P extends readonly SyncPlugin[] = readonly SyncPlugin[]> {
@@ -47,8 +49,14 @@ export interface SyncOptions<P extends readonly SyncPlugin[] = readonly SyncPlug
   readonly autoJoin?: AutoJoin;
   /** A WebSocket constructor where there is no global one (Node: `ws`). */
   readonly WebSocket?: unknown;
-  /** Replaces the WebSocket transport (tests, custom channels). */
-  readonly transport?: import('./transport.js').TransportFactory;
+  /**
+   * How to connect. `'websocket'` (default): a WebSocket, falling back to HTTP by itself when WebSockets keep
+   * failing (3 attempts in a row that never opened, as behind a proxy that blocks upgrades), and back to a
+   * WebSocket once one opens again (tried every minute). `'http'`: HTTP only (POST to push, long polling to
+   * receive), for networks where WebSockets never work. Either way the same messages and decisions;
+   * `state.transport` says which runs. A TransportFactory replaces both (tests, custom channels).
+   */
+  readonly transport?: import('./transport.js').TransportKind | import('./transport.js').TransportFactory;
   /**
    * Opt-in parts, each from its own entry so that an app ships only what it imports:
    * `presence()` ('trellis/presence') adds `sync.presence`; `files()` ('trellis/files') uploads and

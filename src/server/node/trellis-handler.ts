@@ -14,8 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { TRANSPORT_MAX_BYTES } from '../../protocol/index.js';
-import { DEV_SECRET, answerDevTokenRequest, createSyncServer, createTokenProvider, isAdminPath } from '../core/index.js';
-import type { AdminHost, CompactionResult, EvictOptions, Log, SyncServer, SyncServerOptions, TokenProvider } from '../core/index.js';
+import { DEV_SECRET, answerDevTokenRequest, createHttpSessions, createSyncServer, createTokenProvider, isAdminPath, isHttpSyncPath } from '../core/index.js';
+import type { AdminHost, CompactionResult, EvictOptions, HttpSyncHost, HttpSyncLimits, Log, SyncServer, SyncServerOptions, TokenProvider } from '../core/index.js';
 import { createSqliteStorage, openDatabase } from './sqlite-storage.js';
 import type { Durability } from './sqlite-storage.js';
 import { deferCheckpoints } from './deferred-checkpoints.js';
@@ -25,6 +25,9 @@ import type { FileServer } from '../core/index.js';
 import { answerAdminHttp } from './node-admin.js';
 import { attachSocket, closeSockets, presenceTimer } from './node-socket.js';
 import { basePathMatcher } from './base-path.js';
+import { startPeering } from './peering.js';
+import type { PeerOptions } from './peering.js';
+import { answerHttpSyncNode, nodeTimer } from './node-http-sync.js';
 
 /** The core's own options (truancy, limits, profiles, presence grace, schema versions, …), passed through unchanged. */
 type CoreOptions = Omit<SyncServerOptions, 'sql' | 'now' | 'verifyToken' | 'log' | 'deferCompaction'>;
@@ -54,6 +57,15 @@ export interface TrellisHandlerOptions extends CoreOptions {
   readonly maxUploads?: number;
   /** Uploads in progress at once for one user. Default 4. */
   readonly maxUploadsPerUser?: number;
+  /**
+   * Other Trellis servers to replicate with (peering.ts): this server dials each one's sync URL per library and
+   * both keep each other up to date. Without a `token`/`getToken`, the peer must share this server's `secret`.
+   */
+  readonly peers?: readonly PeerOptions[];
+  /** How often libraries created here are looked for, to dial them on each peer (ms). Default 2000. */
+  readonly peerPollMs?: number;
+  /** Sync over HTTP (`${basePath}/<library>/sessions`): how long a poll waits, how long a session without one lives, how much one answer carries. */
+  readonly httpLimits?: Partial<HttpSyncLimits>;
 }
 
 export interface TrellisHandler {
@@ -77,7 +89,7 @@ export interface TrellisHandler {
 }
 
 export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHandler {
-  const { basePath, dbPath, secret, log: givenLog, now: givenNow, durability, compactIntervalMs, filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, ...core } = options;
+  const { basePath, dbPath, secret, log: givenLog, now: givenNow, durability, compactIntervalMs, filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, peers, peerPollMs, httpLimits, ...core } = options;
   // Checked before the database opens, so a bad base path leaves nothing open.
   const underBase = basePathMatcher(basePath);
   const log = givenLog ?? (() => {});
@@ -99,14 +111,23 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
     collectFiles(library).catch((err: unknown) => log('error', 'files.collection-failed', { library, message: String(err) }));
   };
   compaction.start(compactIntervalMs ?? 60_000);
+  const localLibraries = (): string[] => (db.prepare('SELECT library FROM libraries').all() as { library: string }[]).map((row) => row.library);
+  const peering = peers === undefined || peers.length === 0 ? undefined : startPeering({ server, tokens, peers, log, localLibraries, ...(peerPollMs === undefined ? {} : { pollMs: peerPollMs }) });
   const fileTimer = files && startFileCollection({ files, log, intervalMs: compactIntervalMs ?? 60_000 });
-  const routes: Routes = { files, server, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
+  const http: HttpSyncHost = {
+    server,
+    verifyToken: tokens.verify,
+    sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: nodeTimer, log, ...(httpLimits === undefined ? {} : { limits: httpLimits }) }),
+  };
+  const routes: Routes = { files, server, http, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
   const close = async (): Promise<void> => {
     compaction.stop();
+    await peering?.stop();
     clearInterval(fileTimer);
     presence.stop();
     checkpoints.stop();
     server.close();
+    http.sessions.closeAll();
     await closeSockets(wss);
     db.close();
   };
@@ -127,6 +148,8 @@ interface Routes {
   readonly files: FileServer | undefined;
   readonly server: SyncServer;
   readonly admin: AdminHost;
+  /** Sync over HTTP: sessions and snapshots (http-sync-api.ts). */
+  readonly http: HttpSyncHost;
   /** Set in dev mode only: `<base>/dev/token` issues tokens. */
   readonly devTokens: TokenProvider | undefined;
 }
@@ -190,6 +213,7 @@ function pathOf(req: IncomingMessage): string {
 async function answer(o: Routes & { req: IncomingMessage; res: ServerResponse; path: string }): Promise<void> {
   const { req, res, path } = o;
   if (isAdminPath(path)) return answerAdminHttp({ req, res, path, host: o.admin });
+  if (isHttpSyncPath(path)) return answerHttpSyncNode({ req, res, path, host: o.http });
   const file = answerFile({ files: o.files, req, res, path });
   if (file !== undefined) return file;
   await answerHttp({ req, res, path, server: o.server, tokens: o.devTokens });
