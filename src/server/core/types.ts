@@ -307,11 +307,6 @@ export interface SyncServer {
    */
   snapshot(request: import('./snapshot-types.js').SnapshotRequest<Claims>): import('./snapshot-types.js').SnapshotResult;
   /**
-   * The library's snapshot for plain HTTP (`GET …/snapshots/<epoch>/<serverSeq>`, snapshot-http.ts): the
-   * `snapshot` frames a joining socket gets, when the request names the library's current epoch and head.
-   */
-  snapshot(request: import('./snapshot-types.js').SnapshotRequest): import('./snapshot-types.js').SnapshotResult;
-  /**
    * When compacting the library could next move its horizon with no client
    * message: now (by `now()`) when it already can, else when the first
    * disconnected replica holding it back turns truant; undefined when nothing
