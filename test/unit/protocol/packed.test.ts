@@ -11,6 +11,7 @@ import type { Baseline, Op } from '../../../src/core/index.js';
 import { applyOps, emptyDocState } from '../../../src/merge/index.js';
 import {
   EMPTY_PACKED,
+  MAX_BASELINE_BYTES,
   MAX_EPOCH_LENGTH,
   MAX_FRAME_BYTES,
   MAX_NAME_LENGTH,
@@ -71,12 +72,34 @@ const opsFrame = (packed: Record<string, unknown>) =>
   JSON.stringify({ type: 'ops', packed: { replicas: ['A'], t0: TS, shapes: [['o', 'todos', ['delete']]], baselines: [], ops: [], ...packed } });
 
 describe('packed frames at the limits', () => {
-  test('an op of exactly MAX_OP_BYTES, packed alone in the largest snapshot envelope, is a frame within MAX_FRAME_BYTES that decodes to it', () => {
+  test.each([
+    ['snapshot', snapshotHead],
+    ['catch-up ops', { type: 'ops', progress: { received: MAX, total: MAX } }],
+    ['live ops', { type: 'ops' }],
+  ] as const)('an op of exactly MAX_OP_BYTES, packed alone in the largest %s envelope, is a frame within MAX_FRAME_BYTES that decodes to it', (_, head) => {
     const op = opOfBytes(MAX_OP_BYTES);
-    const [frame, ...more] = snapshotFrames([{ entry: { serverSeq: MAX, op } }]);
+    const envelopeBytes = utf8Length(packedFrame(head, EMPTY_PACKED));
+    const [group, ...more] = [...packFrames([{ entry: { serverSeq: MAX, op } }], { envelopeBytes, budgetBytes: SNAPSHOT_CHUNK_BYTES })];
+    expect(more).toEqual([]);
+    const frame = packedFrame(head, (group as { packed: string }).packed);
+    expect(utf8Length(frame)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(decoded(frame)).toMatchObject({ type: head.type, ops: [{ serverSeq: MAX, op }] });
+  });
+
+  test('a baseline of exactly MAX_BASELINE_BYTES (its state the largest op) packs alone within MAX_FRAME_BYTES and decodes to it', () => {
+    const shell = opOfBytes(MAX_OP_BYTES);
+    const entry = { stamp: shell.ts + shell.replicaId, seq: MAX, change: shell.change };
+    const base: Baseline = { collection: shell.collection, id: shell.id, state: { entries: [entry] }, replicaId: shell.replicaId, ts: shell.ts };
+    // Trim the padding until the baseline's JSON is exactly MAX_BASELINE_BYTES (ASCII first, so the count is exact).
+    const over = utf8Length(JSON.stringify(base)) - MAX_BASELINE_BYTES;
+    const pad = (shell.change as { value: { pad: string } }).value.pad;
+    const trimmed = pad.slice(0, pad.length - Math.ceil(over / 3)) + 'x'.repeat(Math.ceil(over / 3) * 3 - over);
+    const baseline: Baseline = { ...base, state: { entries: [{ ...entry, change: { kind: 'put', value: { pad: trimmed } } }] } };
+    expect(utf8Length(JSON.stringify(baseline))).toBe(MAX_BASELINE_BYTES);
+    const [frame, ...more] = snapshotFrames([{ baseline }]);
     expect(more).toEqual([]);
     expect(utf8Length(frame as string)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
-    expect(decoded(frame as string)).toMatchObject({ type: 'snapshot', baselines: [], ops: [{ serverSeq: MAX, op }] });
+    expect(decoded(frame as string)).toMatchObject({ baselines: [baseline] });
   });
 
   test('a packed frame of exactly MAX_FRAME_BYTES decodes; one byte more is PROTOCOL_MESSAGE_TOO_LARGE', () => {
