@@ -68,6 +68,10 @@ export const ErrorCode = {
   AUTH_FORBIDDEN: 'AUTH_FORBIDDEN',
   /** The hello's replica id is registered in this library to another user (the `sub` of the token that registered it). A store belongs to one user: open one store (database name) per user. */
   AUTH_REPLICA_FORBIDDEN: 'AUTH_REPLICA_FORBIDDEN',
+  /** A token of role `server` (another Trellis server replicating) was used to sync as a replica (a hello, push, …). Replicas use read or write tokens; keep server tokens on servers. Closes 4001. */
+  AUTH_SERVER_TOKEN: 'AUTH_SERVER_TOKEN',
+  /** A replica's token (read or write) sent a server-to-server message (`peer-*`). Only a token of role `server` replicates: give the peer server the same `--secret`, or a `server` token. Closes 4001. */
+  AUTH_REPLICA_TOKEN: 'AUTH_REPLICA_TOKEN',
 
   /** The server decided this replica must reset; the user has to consent with `sync.join()`. */
   SYNC_JOIN_REQUIRED: 'SYNC_JOIN_REQUIRED',
@@ -125,6 +129,8 @@ export const ErrorCode = {
   SERVER_LIMIT_EXCEEDED: 'SERVER_LIMIT_EXCEEDED',
   /** The server failed in a way it does not expose. Retry; report it if it persists. */
   SERVER_INTERNAL: 'SERVER_INTERNAL',
+  /** A server dialed itself as a peer (its peer-hello names its own server id). Remove its own URL from `peers` / `--peer`. */
+  SERVER_PEER_SELF: 'SERVER_PEER_SELF',
   /** An admin route named a library the server holds no rows for (never synced, or evicted). Check the name; `evict` of such a library still revokes its tokens when asked. */
   ADMIN_LIBRARY_NOT_FOUND: 'ADMIN_LIBRARY_NOT_FOUND',
   /** An admin request was malformed: an unknown route or method, a library name that is not a valid name, a body that is not the JSON object the route takes, or a body over its size limit (`details.limit`). Fix the request; nothing was changed. */

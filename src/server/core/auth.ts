@@ -71,7 +71,7 @@ function utf8(text: string): Uint8Array {
 
 function toClaims(payload: JWTPayload): Claims {
   const { sub, lib, role, exp, iat } = payload as JWTPayload & { lib?: unknown; role?: unknown };
-  if (typeof sub !== 'string' || sub === '' || typeof lib !== 'string' || lib === '' || typeof exp !== 'number' || (role !== 'read' && role !== 'write' && role !== 'admin')) {
+  if (typeof sub !== 'string' || sub === '' || typeof lib !== 'string' || lib === '' || typeof exp !== 'number' || (role !== 'read' && role !== 'write' && role !== 'admin' && role !== 'server')) {
     throw new TrellisError(ErrorCode.AUTH_TOKEN_INVALID, 'The token lacks sub, lib, role or exp; get a new token from your auth endpoint.');
   }
   return typeof iat === 'number' ? { library: lib, user: sub, role, exp, iat } : { library: lib, user: sub, role, exp };

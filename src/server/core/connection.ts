@@ -23,7 +23,10 @@ import { restorePresence } from './presence.js';
 import { touchReplica } from './replicas.js';
 import { connectionState, saveConnection } from './saved-connection.js';
 import type { SavedConnection } from './saved-connection.js';
-import type { Claims, ConnectOptions, Connection, ServerSocket } from './types.js';
+import type { Claims, ConnectOptions, Connection, ReplicateOptions, ServerSocket } from './types.js';
+import { isPeerMessageType } from '../../protocol/peer-codec.js';
+import { createPeerLink, greet } from './peer-link.js';
+import { onPeerFrame, replicaCannotReplicate, typeOf } from './peer-receive.js';
 
 /** Frames held while the token is verified; a client should send hello and wait. */
 const MAX_QUEUED_FRAMES = 64;
@@ -94,7 +97,8 @@ function admit(conn: ConnectionState, claims: Claims): void {
       sendRefusal(conn, { error: adminCannotSync(), close: CloseCode.AUTH_INVALID });
       return;
     }
-    if (claims.library !== conn.library) {
+    // A server token names one library, or `*` for every library it replicates.
+    if (claims.library !== conn.library && !(claims.role === 'server' && claims.library === '*')) {
       sendRefusal(conn, { error: wrongLibrary(), close: CloseCode.AUTH_WRONG_LIBRARY });
       return;
     }
@@ -113,6 +117,7 @@ function admit(conn: ConnectionState, claims: Claims): void {
       return;
     }
     conn.phase = 'greeting';
+    if (claims.role === 'server') (conn.phase = 'peering'), (conn.peer = createPeerLink({ dialer: false }));
     conn.ctx.log('info', 'connection.authorized', { connection: conn.id, library: conn.library, user: claims.user, role: claims.role });
     for (const frame of conn.queue.splice(0)) handleFrame(conn, frame);
   });
@@ -144,7 +149,9 @@ function handleFrame(conn: ConnectionState, frame: Frame): void {
     }
     const tooLarge = frameSizeError(conn, frame);
     if (tooLarge !== undefined) return badFrame(conn, tooLarge);
+    if (conn.peer !== undefined) return peerFrame(conn, frame);
     const decoded = decodeClientMessage(frame);
+    if (!decoded.ok && isPeerMessageType(typeOf(frame))) return sendRefusal(conn, replicaCannotReplicate());
     if (!decoded.ok) return badFrame(conn, decoded.error);
     // UTF-8 bytes, as maxSeedBytes is stated; counted only for seeds, the one message that uses them.
     const bytes = decoded.value.type !== 'seed' ? 0 : typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
@@ -172,6 +179,30 @@ function touchLive(conn: ConnectionState): void {
   if (conn.touchedAt !== undefined && now >= conn.touchedAt && now - conn.touchedAt < TOUCH_EVERY_MS) return;
   conn.touchedAt = now;
   touchReplica(conn.ctx.sql, { library: conn.library, replica: conn.replicaId as string, now });
+}
+
+/** A frame on a link with another server (peer-receive.ts); a refusal is an `error` frame, as on a replica's socket. */
+function peerFrame(conn: ConnectionState, frame: Frame): void {
+  const outcome = onPeerFrame(conn, frame);
+  if (outcome === undefined) return;
+  conn.ctx.log('info', 'message.refused', { connection: conn.id, library: conn.library, type: 'peer', code: outcome.error.code });
+  if (outcome.error.code.startsWith('PROTOCOL_') && outcome.close === undefined) return badFrame(conn, outcome.error);
+  sendRefusal(conn, outcome);
+}
+
+/**
+ * This server dials another (peering): the adapter's client socket, already open. Authorized as
+ * this server itself; greets at once (peer-link.ts).
+ */
+export function replicate(ctx: ServerContext, options: ReplicateOptions & { socket: ServerSocket }): Connection {
+  const conn = connectionState(ctx, { socket: options.socket, library: options.library });
+  conn.claims = { library: options.library, user: `trellis:server:${ctx.serverId}`, role: 'server', exp: Number.POSITIVE_INFINITY };
+  conn.phase = 'peering';
+  conn.peer = createPeerLink({ dialer: true, ...(options.onLibraries === undefined ? {} : { onLibraries: options.onLibraries }) });
+  register(conn);
+  ctx.log('info', 'replication.dialed', { connection: conn.id, library: conn.library });
+  guarded(conn, () => greet(conn));
+  return handle(conn);
 }
 
 function dispatch(conn: ConnectionState, o: { message: ClientMessage; bytes: number; frameLength: number | undefined }): Outcome {

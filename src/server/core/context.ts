@@ -52,12 +52,40 @@ export interface ConnectionState {
   readonly trusted?: true;
   /** Frames that arrived while the token was being verified, in order. */
   readonly queue: Frame[];
+  /** Set on a connection with another server (a `server` token, or this server dialing): it replicates (peer-*.ts) instead of syncing a replica. */
+  peer?: PeerLink;
+}
+
+/**
+ * One socket with another server, either side (peer-link.ts). Declared here, not in peer-link.ts,
+ * because it and ConnectionState refer to each other.
+ */
+export interface PeerLink {
+  /** This server opened the socket. */
+  readonly dialer: boolean;
+  /** From the other side's peer-hello. */
+  remote: { readonly serverId: string; readonly epoch: string | null } | undefined;
+  /** Sent our peer-hello and vector. */
+  greeted: boolean;
+  /** The other side's vector as it arrives, by replica id; complete once `vectorDone`. */
+  readonly theirs: Map<string, import('../../protocol/peer.js').PeerReplica>;
+  vectorDone: boolean;
+  /** Our exchange was sent: every op stored from now on is forwarded, live. */
+  live: boolean;
+  /** Replicas whose registration the other side was sent (an op of another is preceded by its registration). */
+  readonly announced: Set<string>;
+  /** The other side's peer-synced arrived. */
+  synced: boolean;
+  /** Told the libraries the other side holds (the dialing adapter opens sockets for them). */
+  readonly onLibraries: ((libraries: readonly string[]) => void) | undefined;
 }
 
 export interface ServerContext {
   readonly sql: SqlStorage;
   readonly now: () => number;
   readonly log: Log;
+  /** This server's stable id (server-identity.ts): peers name a replica's home server by it. */
+  readonly serverId: string;
   readonly truancyMs: number;
   /** The oldest schema version a hello may declare; 0: any, or none (schema-version.ts). */
   readonly minSchemaVersion: number;

@@ -9,6 +9,7 @@ import type { LibraryRow } from './libraries.js';
 import { countOps, streamOps } from './op-log.js';
 import { closeIfExpired, send, sendFrame } from './outbox.js';
 import { refuseCounters } from './counter-guard.js';
+import { forwardOps } from './peer-forward.js';
 import { packedOpsFrames, readsPacked, sendPacked } from './packed-stream.js';
 
 /**
@@ -78,6 +79,8 @@ export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
 
 /** New ops to every other live replica of the library (never back to the replica that wrote them). */
 export function fanOut(from: ConnectionState, entries: readonly ServerOp[]): void {
+  // Other servers too (peering): every stored op, whoever wrote it, but never back to the link it came from.
+  forwardOps(from, entries);
   const peers = libraryConnections(from.ctx, from.library).filter(
     (peer) => peer !== from && peer.phase === 'live' && peer.replicaId !== from.replicaId,
   );

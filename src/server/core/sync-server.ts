@@ -2,7 +2,9 @@
 import { createId } from '../../core/index.js';
 import { CloseCode, MAX_BAD_FRAMES, MAX_FRAME_BYTES, MAX_OPS_PER_PUSH, SNAPSHOT_CHUNK_BYTES } from '../../protocol/index.js';
 import { compactLibrary, nextCompaction } from './compaction.js';
-import { connect, restore } from './connection.js';
+import { connect, replicate, restore } from './connection.js';
+import { listForks } from './forks.js';
+import { readServerId } from './server-identity.js';
 import { libraryConnections } from './context.js';
 import type { ServerContext } from './context.js';
 import { countLibraries, deleteLibrary, listLibraries } from './libraries.js';
@@ -62,6 +64,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const ctx = createContext(options);
   return {
     connect: (socket, connectOptions) => connect(ctx, { ...connectOptions, socket }),
+    serverId: ctx.serverId,
+    replicate: (socket, replicateOptions) => replicate(ctx, { ...replicateOptions, socket }),
+    forks: (library) => listForks(ctx.sql, library),
     restore: (socket, saved) => restore(ctx, { socket, saved }),
     snapshot: (request) => snapshotForHttp(ctx, request),
     nextCompaction: (library) => nextCompaction(ctx, library),
@@ -88,6 +93,7 @@ function createContext(options: SyncServerOptions): ServerContext {
     sql: options.sql,
     now: options.now,
     log,
+    serverId: readServerId(options.sql),
     truancyMs: options.truancyMs ?? DEFAULT_TRUANCY_MS,
     minSchemaVersion: requiredSchemaVersion(options),
     limits: {

@@ -43,9 +43,11 @@ export interface SendQueue {
  * What a token may do. `read` and `write` sync as replicas; `admin` only
  * administers (inspect, evict, compact over the adapter's admin routes) and
  * never syncs. An admin token's library is the one it administers, or `*`
- * for every library.
+ * for every library. `server` is another Trellis server replicating (peering): it
+ * never syncs as a replica, and no replica token may replicate; its library is
+ * one library or `*`.
  */
-export type Role = 'read' | 'write' | 'admin';
+export type Role = 'read' | 'write' | 'admin' | 'server';
 
 /** What a verified token grants. `exp` is in seconds since the epoch (JWT `exp`). */
 export interface Claims {
@@ -139,7 +141,7 @@ export interface ProfileSource {
  * A connection's phase: verifying → greeting → (seeding | reset | live) → closed.
  * `reset` becomes `live` after `join`; `seeding` after the last seed chunk.
  */
-export type Phase = 'verifying' | 'greeting' | 'seeding' | 'reset' | 'live' | 'closed';
+export type Phase = 'verifying' | 'greeting' | 'seeding' | 'reset' | 'live' | 'peering' | 'closed';
 
 /** A replica's presence as a connection saves it (saved-connection.ts). */
 export interface SavedPresence {
@@ -207,6 +209,22 @@ export interface SyncServerOptions {
    * the next periodic compaction.
    */
   readonly deferCompaction?: (library: string) => void;
+}
+
+export interface ReplicateOptions {
+  readonly library: string;
+  readonly onLibraries?: (libraries: readonly string[]) => void;
+}
+
+/** One fork between servers: the same (replicaId, seq) with two op hashes; `kept` is the home server's version. */
+export interface ForkRecord {
+  readonly library: string;
+  readonly replicaId: string;
+  readonly seq: number;
+  readonly kept: { readonly hash: string; readonly server: string };
+  readonly refused: { readonly hash: string; readonly server: string };
+  /** When this server found it (ms since the epoch). */
+  readonly at: number;
 }
 
 export interface ConnectOptions {
@@ -283,6 +301,16 @@ export interface CompactionResult {
 
 export interface SyncServer {
   connect(socket: ServerSocket, options: ConnectOptions): Connection;
+  /** This server's stable id, kept in its database: peers name a replica's home server by it. */
+  readonly serverId: string;
+  /**
+   * This server dials another to replicate `library` (peering): `socket` is the adapter's client
+   * socket to the peer's sync URL, opened with a `server` token. Sends peer-hello at once; feed
+   * the peer's frames to `receive`. `onLibraries` hears the libraries the peer holds.
+   */
+  replicate(socket: ServerSocket, options: ReplicateOptions): Connection;
+  /** Forks found between servers (forks.ts), in one library or all, oldest first. */
+  forks(library?: string): ForkRecord[];
   /**
    * Squash ops at or below each library's horizon into baselines; one library
    * or all. One step per library: at most `limits.compactSliceOps` ops, then

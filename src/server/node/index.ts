@@ -15,6 +15,7 @@ export { createNodeServer, DEV_SECRET } from './node-server.js';
 export type { NodeServer, NodeServerOptions } from './node-server.js';
 export { createTrellisHandler } from './trellis-handler.js';
 export type { TrellisHandler, TrellisHandlerOptions } from './trellis-handler.js';
+export type { PeerOptions } from './peering.js';
 export type { Profile, ProfileSource } from '../core/index.js';
 export { createSqliteStorage, openDatabase } from './sqlite-storage.js';
 export type { Durability } from './sqlite-storage.js';
