@@ -53,6 +53,29 @@ const STATEMENTS = [
     code TEXT NOT NULL,
     message TEXT NOT NULL,
     PRIMARY KEY (library, replica, seq))`,
+  // Peering (peer-*.ts): this server's stable id, what peers told of replicas registered elsewhere, and forks found.
+  `CREATE TABLE IF NOT EXISTS server_identity (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS replica_heads (
+    library TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    user TEXT NOT NULL,
+    home TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT,
+    PRIMARY KEY (library, replica))`,
+  `CREATE TABLE IF NOT EXISTS forks (
+    library TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kept_hash TEXT NOT NULL,
+    kept_server TEXT NOT NULL,
+    refused_hash TEXT NOT NULL,
+    refused_server TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (library, replica, seq, refused_hash))`,
   `CREATE TABLE IF NOT EXISTS revocations (
     library TEXT PRIMARY KEY,
     before_ms INTEGER NOT NULL)`,

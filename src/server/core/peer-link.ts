@@ -1,0 +1,55 @@
+/**
+ * A connection with another server (see protocol/peer.ts for the exchange): how it starts on
+ * either side, and how peer messages are sent. The dialing side greets at once; the accepting
+ * side answers the other's peer-hello with its own.
+ */
+import { PROTOCOL_VERSION, cutFrames, jsonBytes } from '../../protocol/index.js';
+import { encodePeerMessage, peerFrameBytes } from '../../protocol/peer-codec.js';
+import type { PeerMessage, PeerReplica } from '../../protocol/peer.js';
+import type { ConnectionState, PeerLink } from './context.js';
+import { readLibrary, listLibraries } from './libraries.js';
+import { sendFrame } from './outbox.js';
+import { readVector } from './replica-heads.js';
+import { MAX_PEER_LIBRARIES } from '../../protocol/peer.js';
+
+export function createPeerLink(o: { dialer: boolean; onLibraries?: (libraries: readonly string[]) => void }): PeerLink {
+  return {
+    dialer: o.dialer,
+    remote: undefined,
+    greeted: false,
+    theirs: new Map(),
+    vectorDone: false,
+    live: false,
+    announced: new Set(),
+    synced: false,
+    onLibraries: o.onLibraries,
+  };
+}
+
+export function sendPeer(conn: ConnectionState, message: PeerMessage): void {
+  sendFrame(conn, encodePeerMessage(message));
+}
+
+/** Our peer-hello, then our vector (registrations and heads: system data, before any op). Once per link. */
+export function greet(conn: ConnectionState): void {
+  const link = conn.peer as PeerLink;
+  if (link.greeted) return;
+  link.greeted = true;
+  const { ctx } = conn;
+  const epoch = readLibrary(ctx.sql, conn.library)?.epoch ?? null;
+  const libraries = listLibraries(ctx.sql).slice(0, MAX_PEER_LIBRARIES);
+  sendPeer(conn, { type: 'peer-hello', protocol: PROTOCOL_VERSION, serverId: ctx.serverId, epoch, libraries });
+  sendVector(conn, [...readVector(ctx.sql, { library: conn.library, serverId: ctx.serverId }).values()]);
+}
+
+/** Registrations in peer-vector frames under the chunk budget; the last says done. */
+export function sendVector(conn: ConnectionState, replicas: readonly PeerReplica[]): void {
+  const link = conn.peer as PeerLink;
+  const envelopeBytes = peerFrameBytes({ type: 'peer-vector', replicas: [], done: false });
+  const groups = [...cutFrames(replicas, { envelopeBytes, budgetBytes: conn.ctx.limits.chunkBytes, sizeOf: jsonBytes })];
+  if (groups.length === 0) groups.push([]);
+  groups.forEach((group, i) => {
+    for (const replica of group) link.announced.add(replica.replicaId);
+    sendPeer(conn, { type: 'peer-vector', replicas: group, done: i === groups.length - 1 });
+  });
+}
