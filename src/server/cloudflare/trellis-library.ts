@@ -26,7 +26,7 @@
 import { Server } from 'partyserver';
 import type { Connection as Socket, ConnectionContext, WSMessage } from 'partyserver';
 import { CloseCode, TRANSPORT_MAX_BYTES, utf8Exceeds } from '../../protocol/index.js';
-import { answerServerApi, authorize, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
+import { answerServerApi, authorize, createHttpSessions, createSyncServer, createTokenProvider, refuseSocket } from '../core/index.js';
 import type { ServerApiCall, ServerApiResult } from '../core/index.js';
 import type { CompactionResult, Connection, EvictOptions, LogLevel, ProfileSource, SavedConnection, ServerSocket, SyncServer, TokenProvider, WriteRules } from '../core/index.js';
 import type { Schema } from '../../schema/index.js';
@@ -35,7 +35,8 @@ import { answeredUpgrade, relaySocket, tokenOf } from './answered-upgrade.js';
 import { readSettings } from './settings.js';
 import { answerFileRequest, createR2Files, fileLimits } from './r2-files.js';
 import { adminRoute, answerAdminRequest } from './admin-routes.js';
-import type { AdminHost } from '../core/index.js';
+import type { AdminHost, HttpSyncHost } from '../core/index.js';
+import { answerHttpSyncRequest, httpSyncRoute, workerTimer } from './http-sync-routes.js';
 import type { FileServer } from '../core/index.js';
 import type { Settings, TrellisVars } from './settings.js';
 
@@ -56,6 +57,8 @@ export class TrellisLibrary extends Server<TrellisVars> {
 
   #core: Core | undefined;
   #files: FileServer | undefined;
+  /** Sync over HTTP: sessions in this object's memory (http-sync-routes.ts). */
+  #http: HttpSyncHost | undefined;
   /** Connections the core admitted, until partyserver accepts their socket and calls onConnect. */
   readonly #opening = new WeakMap<Request, { conn: Connection; relay: ReturnType<typeof relaySocket> }>();
   /** Core connections by partyserver connection id. */
@@ -154,6 +157,13 @@ export class TrellisLibrary extends Server<TrellisVars> {
   override async onRequest(request: Request): Promise<Response> {
     const admin = adminRoute(new URL(request.url));
     if (admin !== undefined) return answerAdminRequest(request, { path: admin.path, host: this.#adminHost() });
+    const sync = httpSyncRoute(new URL(request.url));
+    if (sync !== undefined) {
+      const response = await answerHttpSyncRequest(request, { path: sync.path, host: this.#httpHost() });
+      // Frames posted over HTTP may have made compaction or a presence expiry due, as a socket's do.
+      await this.#schedule();
+      return response;
+    }
     return (await answerFileRequest(request, this.#fileServer())) ?? Response.json({ error: 'not found' }, { status: 404 });
   }
 
@@ -161,6 +171,14 @@ export class TrellisLibrary extends Server<TrellisVars> {
   #adminHost(): AdminHost {
     const { server, tokens } = this.#open();
     return { verifyToken: tokens.verify, everyLibrary: false, inspect: (library) => server.inspect(library), evict: (_library, options) => this.evict(options), compact: () => this.compact() };
+  }
+
+  #httpHost(): HttpSyncHost {
+    if (this.#http !== undefined) return this.#http;
+    const { server, tokens } = this.#open();
+    const log = (level: LogLevel, event: string, fields: Record<string, unknown>) => this.log(level, event, fields);
+    this.#http = { server, verifyToken: tokens.verify, sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: workerTimer, log }) };
+    return this.#http;
   }
 
   override onError(socket: Socket, error: unknown): void {

@@ -15,6 +15,7 @@ import { drainBody } from './drain-body.js';
 import { readSettings } from './settings.js';
 import { FILE_CORS, FILE_PATH } from './r2-files.js';
 import { adminLibrary, adminRoute, answerAdminRequest, workerAdminHost } from './admin-routes.js';
+import { httpSyncRoute } from './http-sync-routes.js';
 import type { Settings, TrellisVars } from './settings.js';
 import type { TrellisLibrary } from './trellis-library.js';
 
@@ -70,6 +71,12 @@ export async function routeTrellisRequest(request: Request, env: TrellisEnv, opt
     const name = decode(file[2] as string);
     if (name === undefined) await drainBody(request); // else a client still sending may get a reset, not the 404
     if (request.method === 'OPTIONS' || name === undefined) return new Response(null, { status: name === undefined ? 404 : 204, headers: FILE_CORS });
+    return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
+  }
+  const sync = httpSyncRoute(url); // sync over HTTP: to the library's object, which checks the token (http-sync-routes.ts)
+  if (sync !== undefined && (options.party === undefined || sync.party === options.party)) {
+    const name = decode(sync.library);
+    if (name === undefined) return (await drainBody(request), json(404, { error: 'not found' }));
     return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
   }
   const match = PARTY_PATH.exec(url.pathname);
