@@ -92,7 +92,7 @@ describe('packed frames at the limits', () => {
     const base: Baseline = { collection: shell.collection, id: shell.id, state: { entries: [entry] }, replicaId: shell.replicaId, ts: shell.ts };
     // Trim the padding until the baseline's JSON is exactly MAX_BASELINE_BYTES (ASCII first, so the count is exact).
     const over = utf8Length(JSON.stringify(base)) - MAX_BASELINE_BYTES;
-    const pad = (shell.change as { value: { pad: string } }).value.pad;
+    const pad = shell.change.kind === 'put' ? String(shell.change.value.pad) : '';
     const trimmed = pad.slice(0, pad.length - Math.ceil(over / 3)) + 'x'.repeat(Math.ceil(over / 3) * 3 - over);
     const baseline: Baseline = { ...base, state: { entries: [{ ...entry, change: { kind: 'put', value: { pad: trimmed } } }] } };
     expect(utf8Length(JSON.stringify(baseline))).toBe(MAX_BASELINE_BYTES);
