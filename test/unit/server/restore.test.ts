@@ -9,7 +9,7 @@ import { ErrorCode, TrellisError } from 'trellis';
 import { CloseCode, PROTOCOL_VERSION, decodeServerMessage, encodeMessage } from 'trellis/protocol';
 import type { ClientMessage, ServerMessage } from 'trellis/protocol';
 import { authorize, createSyncServer, refuseSocket } from 'trellis/server';
-import type { Claims, Connection, SqlStorage, SyncServer, VerifyToken } from 'trellis/server';
+import type { Claims, Connection, SavedConnection, SqlStorage, SyncServer, VerifyToken } from 'trellis/server';
 import { createSqliteStorage } from 'trellis/server/node';
 import { wireOps } from '../../helpers/wire-ops.js';
 
@@ -87,6 +87,26 @@ describe('restoring connections on a recreated server', () => {
     expect(b2.inbox).toEqual([{ type: 'ops', ops: [{ serverSeq: 3, op: wireOps('A', 3, 3)[0] }] }]);
     b2.send(hello('B2'));
     expect(b2.inbox.at(-1)).toMatchObject({ type: 'error', code: ErrorCode.PROTOCOL_UNEXPECTED_MESSAGE });
+  });
+
+  test('a restored connection keeps the form its hello chose: packed for protocol 5, plain for a state saved before version 5 (no protocol)', () => {
+    const w = world();
+    const { a, b } = livePair(w);
+    const saved = { a: a.conn.save(), b: b.conn.save() };
+    expect(saved.b.protocol).toBe(PROTOCOL_VERSION);
+    const { protocol: _, ...beforeVersion5 } = saved.b;
+    w.wake();
+    const a2 = peer((socket) => w.server.restore(socket, saved.a));
+    const raw = (state: SavedConnection) => {
+      const frames: string[] = [];
+      w.server.restore({ send: (frame) => void frames.push(frame), close: () => {} }, state);
+      return frames;
+    };
+    const [packed, plain] = [raw(saved.b), raw(beforeVersion5)];
+    a2.send({ type: 'push', ops: wireOps('A', 3, 3) });
+    expect(packed).toEqual([expect.stringMatching(/^\{"type":"ops","packed":\{/)]);
+    expect(plain).toEqual([expect.stringMatching(/^\{"type":"ops","ops":\[/)]);
+    expect(decodeServerMessage(packed[0] as string)).toEqual(decodeServerMessage(plain[0] as string));
   });
 
   test('restored claims still expire, and restored bad frames still count', () => {
