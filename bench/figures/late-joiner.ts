@@ -6,13 +6,13 @@
  * Against the same documents sent as JSON over a plain WebSocket and written
  * with one raw Dexie bulkPut. Rows for both servers.
  */
-import { PROTOCOL_VERSION, SNAPSHOT_CHUNK_BYTES } from '../../src/protocol/index.js';
+import { PROTOCOL_VERSION, SNAPSHOT_CHUNK_BYTES, decodeServerMessage } from '../../src/protocol/index.js';
 import type { ClientPage } from '../harness/browser.js';
 import { revisedItems, type Item } from '../client/items.js';
 import { compareRow } from '../harness/budget.js';
 import { openPeer } from '../harness/protocol-peer.js';
 import { startFrameServer } from '../harness/raw-ws.js';
-import { interleave } from '../harness/stats.js';
+import { interleave, summarize } from '../harness/stats.js';
 import { SYNC_SERVER_KINDS, startSyncServer, type BenchSyncServer, type SyncServerKind } from '../harness/sync-server.js';
 import type { Figure, FigureContext, FigureRow } from '../harness/types.js';
 
@@ -70,15 +70,20 @@ async function buildLibrary(o: { server: BenchSyncServer; client: ClientPage; co
   return { ops, horizon: compacted.horizon, writeSeconds: (pushed - start) / 1000, compactSeconds: (performance.now() - pushed) / 1000 };
 }
 
-/** What a joiner receives: counted from the raw snapshot frames of one join. */
-async function inspectSnapshot(server: BenchSyncServer) {
-  const peer = await openPeer({ url: server.url, library: LIBRARY, token: await server.token(LIBRARY, 'write', 'inspector') });
+/**
+ * What a joiner receives: counted from the raw snapshot frames of one join by
+ * a client of `protocol` (packed frames from 5, plain before: protocol/packed.ts).
+ */
+async function inspectSnapshot(server: BenchSyncServer, protocol: number) {
+  const peer = await openPeer({ url: server.url, library: LIBRARY, token: await server.token(LIBRARY, 'write', `inspector-${protocol}`) });
   const seen = { frames: 0, bytes: 0, baselines: 0, ops: 0, ms: 0 };
   let joined = 0;
   const done = new Promise<void>((resolve) => {
     peer.onFrame = (frame) => {
       if (!frame.startsWith('{"type":"snapshot"')) return false;
-      const message = JSON.parse(frame) as { baselines: unknown[]; ops: unknown[]; done: boolean };
+      const decoded = decodeServerMessage(frame);
+      if (!decoded.ok || decoded.value.type !== 'snapshot') throw new Error(`late joiner: a snapshot frame did not decode: ${decoded.ok ? decoded.value.type : decoded.error.message}`);
+      const message = decoded.value;
       seen.frames++;
       seen.bytes += Buffer.byteLength(frame);
       seen.baselines += message.baselines.length;
@@ -90,10 +95,10 @@ async function inspectSnapshot(server: BenchSyncServer) {
       return true;
     };
   });
-  peer.send({ type: 'hello', protocol: PROTOCOL_VERSION, replicaId: 'inspector-hello', cursor: null, localSeq: 0, atRisk: 0 });
+  peer.send({ type: 'hello', protocol, replicaId: `inspector-hello-${protocol}`, cursor: null, localSeq: 0, atRisk: 0 });
   await peer.next('decision');
   joined = performance.now();
-  peer.send({ type: 'join', replicaId: 'inspector' });
+  peer.send({ type: 'join', replicaId: `inspector-${protocol}` });
   await done;
   await peer.close();
   return seen;
@@ -118,7 +123,28 @@ function docFrames(docs: readonly Item[]): string[] {
   return frames;
 }
 
-async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<FigureRow> {
+/**
+ * Snapshot bytes per document against the documents' own JSON (issue 16: at
+ * most 1.3x). Bytes, so no sampling: one join's frames, counted exactly.
+ */
+function bytesRow(o: { kind: SyncServerKind; docs: readonly Item[]; packed: { bytes: number; frames: number }; plain: { bytes: number } }): FigureRow {
+  const count = o.docs.length;
+  const json = o.docs.reduce((sum, doc) => sum + Buffer.byteLength(JSON.stringify(doc)), 0);
+  return {
+    figure: `snapshot bytes per document (${o.kind})`,
+    unit: 'B/doc',
+    better: 'lower',
+    subject: summarize([o.packed.bytes / count], 'lower'),
+    limit: { what: 'the document as JSON (UTF-8)', ...summarize([json / count], 'lower') },
+    budget: { maxRatio: 1.3 },
+    notes:
+      `the UTF-8 bytes of every snapshot frame a protocol ${PROTOCOL_VERSION} joiner receives for the ${count}-document library above (${o.packed.frames} packed frames, ` +
+      `${(o.packed.bytes / 1e6).toFixed(2)} MB), per document, against the documents' JSON (${(json / 1e6).toFixed(2)} MB); ` +
+      `a protocol 4 joiner gets the plain form: ${(o.plain.bytes / 1e6).toFixed(2)} MB, ${(o.plain.bytes / json).toFixed(2)}x`,
+  };
+}
+
+async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<FigureRow[]> {
   const count = ctx.quick ? QUICK_DOCS : DOCS;
   const docs = revisedItems('late', count, REVISIONS);
   const server = await startSyncServer(kind, ctx.root, { compactIntervalSeconds: COMPACT_INTERVAL_SECONDS });
@@ -127,7 +153,8 @@ async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<Figure
   try {
     const client = await ctx.client();
     const built = await buildLibrary({ server, client, count });
-    const snapshot = await inspectSnapshot(server);
+    const snapshot = await inspectSnapshot(server, PROTOCOL_VERSION);
+    const plainSnapshot = await inspectSnapshot(server, 4);
     // The figure is about a compacted library: a joiner must get one baseline per document and no ops.
     if (snapshot.baselines !== count || snapshot.ops !== 0) throw new Error(`late joiner: snapshot holds ${snapshot.baselines} baselines and ${snapshot.ops} ops`);
     const check = docs[count - 1] as Item;
@@ -144,7 +171,7 @@ async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<Figure
       },
     });
     const rawBytes = frames.reduce((sum, f) => sum + Buffer.byteLength(f), 0);
-    return compareRow({
+    const timeRow = compareRow({
       figure: `late joiner (${kind})`,
       unit: 'ms',
       better: 'lower',
@@ -161,6 +188,7 @@ async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<Figure
         `Limit: in a freshly loaded page, raw Dexie open + the documents as ${frames.length} JSON frames (${(rawBytes / 1e6).toFixed(2)} MB) from a ws server in Node + one bulkPut. ` +
         `Server: ${kind === 'node' ? 'Node, in the bench process' : 'the production Worker and Durable Object in workerd under miniflare; the same budget as Node is applied'}`,
     });
+    return [timeRow, bytesRow({ kind, docs, packed: snapshot, plain: plainSnapshot })];
   } finally {
     await raw.close();
     await server.close();
@@ -169,12 +197,12 @@ async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<Figure
 
 export const lateJoiner: Figure = {
   name: 'late-joiner',
-  title: 'late joiner: a 10,000-doc library (50,000 ops by a real client, compacted) until every doc is queryable in a fresh page (5,000 with --quick)',
+  title: 'late joiner: a 10,000-doc library (50,000 ops by a real client, compacted) until every doc is queryable in a fresh page (5,000 with --quick), and its snapshot bytes per document',
   async run(ctx) {
     const rows: FigureRow[] = [];
     for (const kind of SYNC_SERVER_KINDS) {
       ctx.log(`late-joiner: ${kind}`);
-      rows.push(await measure(ctx, kind));
+      rows.push(...(await measure(ctx, kind)));
     }
     return rows;
   },
