@@ -51,7 +51,13 @@ function protocolHash(schemas: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(description)).digest('hex');
 }
 
-const WIRE = { client: protocol.ClientMessageSchema, server: protocol.ServerMessageSchema };
+/** The packed forms of ops and snapshot frames (protocol/packed.ts) are wire too: their envelopes count in the hash. */
+const WIRE = {
+  client: protocol.ClientMessageSchema,
+  server: protocol.ServerMessageSchema,
+  packedOps: protocol.PackedOpsSchema,
+  packedSnapshot: protocol.PackedSnapshotSchema,
+};
 
 describe('protocol drift', () => {
   test('the wire schemas hash to the value recorded for this PROTOCOL_VERSION', () => {
