@@ -2,7 +2,7 @@
 import { ErrorCode, TrellisError } from '../core/index.js';
 import { createFallbackTransport } from './transport-fallback.js';
 import { createHttpTransport } from './transport-http.js';
-import { createPartysocketTransport } from './transport-partysocket.js';
+import { createWebSocketTransport } from './transport-websocket.js';
 import type { TransportFactory, TransportKind } from './transport.js';
 
 export type TransportChoice = TransportKind | TransportFactory;
@@ -12,7 +12,7 @@ export function chooseTransport(choice: TransportChoice | undefined): { factory:
   if (typeof choice === 'function') return { factory: choice, kind: undefined };
   if (choice === 'http') return { factory: createHttpTransport, kind: 'http' };
   if (choice === undefined || choice === 'websocket') {
-    return { factory: (options) => createFallbackTransport({ ...options, websocket: createPartysocketTransport, http: createHttpTransport }), kind: 'websocket' };
+    return { factory: (options) => createFallbackTransport({ ...options, websocket: createWebSocketTransport, http: createHttpTransport }), kind: 'websocket' };
   }
   throw new TrellisError(ErrorCode.INVALID_ARGUMENT, `createSync: \`transport\` is 'websocket', 'http' or a transport factory, got ${JSON.stringify(choice)}.`);
 }

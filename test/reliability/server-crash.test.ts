@@ -15,7 +15,7 @@ import { createSync } from 'trellis/sync';
 import type { SyncState } from 'trellis/sync';
 import { decodeServerMessage } from 'trellis/protocol';
 import { createTokenProvider } from 'trellis/server';
-import { createPartysocketTransport } from '../../src/sync/transport-partysocket.js';
+import { createWebSocketTransport } from '../../src/sync/transport-websocket.js';
 import { testDatabase } from '../helpers/open-test-store.js';
 import type { TodoStore } from '../helpers/open-test-store.js';
 import { buildCli, startServerProcess } from '../helpers/server-process.js';
@@ -66,7 +66,7 @@ async function client(name: string, url: string): Promise<Client> {
     WebSocket,
     // The real WebSocket transport, tapped to record every ack this client saw.
     transport: (options) => {
-      const transport = createPartysocketTransport(options);
+      const transport = createWebSocketTransport(options);
       transport.onOpen(() => note('open'));
       transport.onClose((e) => note(`close ${e.code}`));
       transport.onMessage((frame) => {
