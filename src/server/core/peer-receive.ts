@@ -1,6 +1,6 @@
 /** Frames on a peer link (either side): decode as a peer message, then dispatch. */
 import { ErrorCode, unexpectedCase } from '../../core/index.js';
-import { CloseCode } from '../../protocol/index.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../protocol/index.js';
 import type { Frame } from '../../protocol/index.js';
 import { decodePeerMessage } from '../../protocol/peer-codec.js';
 import type { PeerMessage } from '../../protocol/peer.js';
@@ -8,7 +8,9 @@ import type { ConnectionState, Outcome, PeerLink } from './context.js';
 import { refuse } from './outbox.js';
 import { sendExchange } from './peer-exchange.js';
 import { onPeerFork } from './peer-forks.js';
-import { greet } from './peer-link.js';
+import { greet, sendPeer } from './peer-link.js';
+import { listLibraries } from './libraries.js';
+import { MAX_PEER_LIBRARIES } from '../../protocol/peer.js';
 import { baselineOps, storePeerOps } from './peer-store.js';
 import { raiseHead, recordRegistration } from './replica-heads.js';
 
@@ -29,6 +31,13 @@ function onPeerMessage(conn: ConnectionState, message: PeerMessage): Outcome {
   switch (message.type) {
     case 'peer-hello':
       if (message.serverId === conn.ctx.serverId) return refuse(ErrorCode.SERVER_PEER_SELF, 'This server dialed itself: remove its own URL from its peers.', { close: CloseCode.POLICY_VIOLATION });
+      // A peer-hello again on a greeted link asks for the libraries held now (peering.ts polls its directory link).
+      if (link.remote !== undefined && link.greeted) {
+        // Only the accepting side answers, so two hellos never bounce back and forth.
+        if (!link.dialer) sendPeer(conn, { type: 'peer-hello', protocol: PROTOCOL_VERSION, serverId: conn.ctx.serverId, epoch: null, libraries: listLibraries(conn.ctx.sql).slice(0, MAX_PEER_LIBRARIES) });
+        link.onLibraries?.(message.libraries);
+        return undefined;
+      }
       link.remote = { serverId: message.serverId, epoch: message.epoch };
       conn.ctx.log('info', 'replication.hello', { connection: conn.id, library: conn.library, peer: message.serverId });
       greet(conn);

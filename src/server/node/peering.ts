@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
+import { PROTOCOL_VERSION } from '../../protocol/index.js';
 import type { Log, SyncServer, TokenProvider } from '../core/index.js';
 
 export interface PeerOptions {
@@ -28,10 +29,16 @@ export interface Peering {
 
 const MAX_BACKOFF_MS = 5000;
 
+/** The library name a dialing server opens first to learn the peer's libraries (reserved: never used for data). */
+export const DIRECTORY_LIBRARY = '_trellis_peers';
+
 export function startPeering(o: { server: SyncServer; tokens: TokenProvider; peers: readonly PeerOptions[]; log: Log; localLibraries: () => string[]; pollMs?: number }): Peering {
   const dialers = o.peers.map((peer) => peerDialer({ ...o, peer }));
   const poll = (): void => {
-    for (const dialer of dialers) for (const library of o.localLibraries()) dialer.want(library);
+    for (const dialer of dialers) {
+      for (const library of o.localLibraries()) dialer.want(library);
+      dialer.askLibraries();
+    }
   };
   poll();
   const timer = setInterval(poll, o.pollMs ?? 2000);
@@ -79,9 +86,18 @@ function peerDialer(o: { server: SyncServer; tokens: TokenProvider; peer: PeerOp
     dial().catch(failed);
   };
   for (const library of peer.libraries ?? []) want(library);
+  // With no list, a link on DIRECTORY_LIBRARY (which holds nothing) hears the peer's libraries in its peer-hello, so an empty server learns them.
+  if (peer.libraries === undefined) want(DIRECTORY_LIBRARY);
+  // A peer-hello on the open directory link: the peer answers with the libraries it holds now.
+  const askLibraries = (): void => {
+    const ws = sockets.get(DIRECTORY_LIBRARY)?.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ type: 'peer-hello', protocol: PROTOCOL_VERSION, serverId: o.server.serverId, epoch: null, libraries: [] }));
+  };
   return {
     url: peer.url,
     want,
+    askLibraries,
     libraries: () => [...sockets.keys()],
     stop: async () => {
       stopped = true;
