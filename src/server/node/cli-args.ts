@@ -26,6 +26,12 @@ Options:
                      largest file accepted: bytes, or with k, m, g default 25m
   --file-grace <d>   unreferenced files are deleted after this     default 1d
   --full-sync        fsync every commit (synchronous=FULL): survives power loss, slower
+  --peer <url>       replicate with another Trellis server (its sync URL, e.g.
+                     ws://host:3242/parties/trellis); repeatable. Servers sharing
+                     --secret authenticate each other
+  --peer-libraries <a,b>
+                     replicate only these libraries with every --peer
+                                                                    default all
   -h, --help         show this help
 
 ${limitUsage()}
@@ -49,6 +55,8 @@ export interface CliOptions {
   readonly limits?: Partial<SyncLimits>;
   readonly maxUploads?: number;
   readonly maxUploadsPerUser?: number;
+  /** --peer (repeatable), each limited to --peer-libraries when given. */
+  readonly peers?: readonly { readonly url: string; readonly libraries?: readonly string[] }[];
 }
 
 /** Throws CLI_INVALID_FLAG with a message meant for stderr. */
@@ -73,6 +81,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     truancyMs: truancySeconds * 1000,
     durability: values['full-sync'] === true ? 'full' : 'normal',
     ...minSchemaVersion(values['min-schema-version']),
+    ...peerOptions(values),
     ...fileOptions(values),
     ...parseLimitFlags(values),
   };
@@ -92,6 +101,8 @@ function parseFlags(argv: readonly string[]) {
         truancy: { type: 'string' },
         'min-schema-version': { type: 'string' },
         'full-sync': { type: 'boolean' },
+        peer: { type: 'string', multiple: true },
+        'peer-libraries': { type: 'string' },
         files: { type: 'string' },
         'max-file-size': { type: 'string' },
         'file-grace': { type: 'string' },
@@ -102,6 +113,17 @@ function parseFlags(argv: readonly string[]) {
   } catch (err) {
     return invalid(err instanceof Error ? err.message : String(err));
   }
+}
+
+function peerOptions(values: { peer?: string[]; 'peer-libraries'?: string }) {
+  const urls = values.peer ?? [];
+  for (const url of urls) if (!/^wss?:\/\/[^/]+/.test(url)) invalid(`--peer must be a ws:// or wss:// URL (a server's sync URL), got "${url}"`);
+  const listed = values['peer-libraries'];
+  if (listed !== undefined && urls.length === 0) invalid('--peer-libraries needs at least one --peer');
+  const libraries = listed?.split(',').map((name) => name.trim());
+  if (libraries !== undefined && libraries.some((name) => name === '')) invalid(`--peer-libraries must be library names separated by commas, got "${listed}"`);
+  if (urls.length === 0) return {};
+  return { peers: urls.map((url) => (libraries === undefined ? { url } : { url, libraries })) };
 }
 
 function fileOptions(values: { files?: string; 'max-file-size'?: string; 'file-grace'?: string }) {
