@@ -34,6 +34,8 @@ export interface HttpSession {
   poll(o: { pollMs: number; maxBytes: number }): Promise<PollAnswer>;
   /** Answers a waiting poll with what is queued now (a session that ends). */
   release(): void;
+  /** True once the core closed the connection (the close may still wait for a poll). */
+  readonly closing: boolean;
   /** True once the close was delivered to a poll: nothing is left to hand out. */
   readonly finished: boolean;
   /** True while a poll waits: the client is present. */
@@ -103,6 +105,9 @@ export function createHttpSession(o: { id: string; library: string; claims: Clai
     connection: undefined,
     get finished() {
       return finished;
+    },
+    get closing() {
+      return close !== undefined;
     },
     get polling() {
       return waiter !== undefined;

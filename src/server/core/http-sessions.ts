@@ -113,8 +113,7 @@ export function createHttpSessions(options: HttpSyncOptions): HttpSessions {
       const session = createHttpSession({ id, library: o.library, claims: verdict.claims, setTimer: options.setTimer });
       session.connection = options.server.connect(session.socket, { library: o.library, token: o.token, claims: verdict.claims });
       // Admission is synchronous with claims given: a refused session (an admin token, a connection limit) never exists.
-      const first = await session.poll({ pollMs: 0, maxBytes: limits.pollBytes });
-      if (first.close !== undefined) return refusedOpen(first);
+      if (session.closing) return refusedOpen(await session.poll({ pollMs: 0, maxBytes: limits.pollBytes }));
       sessions.set(id, { session, cancelIdle: idle(id) });
       log('info', 'http.session-opened', { session: id, library: o.library, user: verdict.claims.user });
       return { ok: true, value: { session: id } };
