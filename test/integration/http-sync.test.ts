@@ -1,12 +1,18 @@
 /**
  * Sync over plain HTTP (transport: 'http'), against the Node server and the
  * Durable Object: an HTTP replica and a WebSocket replica converge, a late
- * joiner over HTTP gets the library, and an HTTP replica reconnects after the
- * server restarts.
+ * joiner over HTTP gets the library, an HTTP replica reconnects after the
+ * server restarts, and behind a proxy that refuses upgrades the default
+ * transport falls back to HTTP, and back to WebSocket once upgrades pass.
  */
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { allTodos, eventually, openReplica } from '../helpers/sync-harness.js';
 import { servers } from '../helpers/servers.js';
+import { startUpgradeProxy } from '../helpers/upgrade-proxy.js';
+import { createFallbackTransport } from '../../src/sync/transport-fallback.js';
+import { createHttpTransport } from '../../src/sync/transport-http.js';
+import { createWebSocketTransport } from '../../src/sync/transport-websocket.js';
 
 describe.each(servers)('sync over HTTP ($name)', (factory) => {
   it('an HTTP replica and a WebSocket replica converge, writes going both ways', async () => {
@@ -45,6 +51,68 @@ describe.each(servers)('sync over HTTP ($name)', (factory) => {
     await eventually(web.store.collection('todos').get('late'), (doc) => doc !== undefined);
     expect(await allTodos(late)).toEqual(await allTodos(web));
     await late.close();
+    await web.close();
+  });
+});
+
+describe.each(servers)('reconnecting over HTTP ($name)', (factory) => {
+  it('an HTTP replica goes on after the server restarts: its offline writes arrive and it receives again', async () => {
+    const server = await factory.start();
+    const proxy = await startUpgradeProxy({ target: server.origin, blockUpgrades: false });
+    const http = await openReplica({ url: proxy.url, token: server.token }, 'lib', { transport: 'http' });
+    const web = await openReplica(server, 'lib');
+    await http.store.collection('todos').put({ id: 'before', title: 'before the restart', createdAt: 1 });
+    await eventually(web.store.collection('todos').get('before'), (doc) => doc !== undefined);
+    await web.close();
+
+    await server.restart();
+    proxy.target = server.origin;
+    await http.store.collection('todos').put({ id: 'during', title: 'written across the restart', createdAt: 2 });
+    await http.settle();
+    const after = await openReplica(server, 'lib');
+    await eventually(after.store.collection('todos').find(), (docs) => docs.length === 2);
+    await after.store.collection('todos').put({ id: 'after', title: 'after the restart', createdAt: 3 });
+    await eventually(http.store.collection('todos').get('after'), (doc) => doc !== undefined);
+    expect(await allTodos(http)).toEqual(await allTodos(after));
+    await http.close();
+    await after.close();
+  });
+});
+
+describe.each(servers)('falling back to HTTP ($name)', (factory) => {
+  it('behind a proxy that refuses upgrades, the default transport falls back to HTTP, says so, and converges', async () => {
+    const server = await factory.start();
+    const proxy = await startUpgradeProxy({ target: server.origin, blockUpgrades: true });
+    const behind = await openReplica({ url: proxy.url, token: server.token }, 'lib');
+    const web = await openReplica(server, 'lib');
+    await behind.waitFor((s) => s.phase === 'live' && s.transport === 'http');
+    expect(proxy.refused).toBeGreaterThanOrEqual(3);
+    await behind.store.collection('todos').put({ id: 'b', title: 'from behind the proxy', createdAt: 1 });
+    await web.store.collection('todos').put({ id: 'w', title: 'from the open network', createdAt: 2 });
+    await eventually(web.store.collection('todos').get('b'), (doc) => doc !== undefined);
+    await eventually(behind.store.collection('todos').get('w'), (doc) => doc !== undefined);
+    expect(await allTodos(behind)).toEqual(await allTodos(web));
+    await behind.close();
+    await web.close();
+  });
+
+  it('once the proxy lets upgrades through, a probe socket opens and the replica moves back to WebSocket', async () => {
+    const server = await factory.start();
+    const proxy = await startUpgradeProxy({ target: server.origin, blockUpgrades: true });
+    const transport = (options: Parameters<typeof createHttpTransport>[0]) =>
+      createFallbackTransport({ ...options, websocket: createWebSocketTransport, http: createHttpTransport, probeMs: 200 });
+    const behind = await openReplica({ url: proxy.url, token: server.token }, 'lib', { transport, WebSocket });
+    const seen: string[] = [];
+    behind.sync.state.subscribe((s) => seen.at(-1) !== s.transport && seen.push(String(s.transport)));
+    await behind.waitFor((s) => s.phase === 'live' && s.transport === 'http');
+    proxy.blockUpgrades = false;
+    await behind.waitFor((s) => s.phase === 'live' && s.transport === 'websocket');
+    // Seen since subscribing (the fallback may already have happened): HTTP, then WebSocket for good.
+    expect(seen.slice(-2)).toEqual(['http', 'websocket']);
+    const web = await openReplica(server, 'lib');
+    await behind.store.collection('todos').put({ id: 'back', title: 'over WebSocket again', createdAt: 1 });
+    await eventually(web.store.collection('todos').get('back'), (doc) => doc !== undefined);
+    await behind.close();
     await web.close();
   });
 });
