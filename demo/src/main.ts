@@ -3,8 +3,9 @@
  * list works offline and without a server), then syncs it with a library on
  * the server that `npm start` runs.
  */
+import { distinctUntilChanged, map } from 'rxjs';
 import { createStore } from 'trellis';
-import { PREFS_KEY } from './prefs.js';
+import { PREFS_KEY, readPrefs } from './prefs.js';
 import { listSchema, STORE_NAME } from './schema.js';
 import { createSession, type SessionStatus } from './session.js';
 import { h } from './ui/dom.js';
@@ -12,7 +13,7 @@ import { mountArchivePanel } from './ui/archive-panel.js';
 import { mountConsentDialog } from './ui/consent-dialog.js';
 import { mountDevtoolsToggle } from './ui/devtools-toggle.js';
 import { mountList } from './ui/list-view.js';
-import { mountPresence } from './ui/presence-view.js';
+import { mountPresence, type PresenceFreshness } from './ui/presence-view.js';
 import { mountReplicaPanel } from './ui/replica-panel.js';
 import { mountProgress, renderBadge, renderBanners } from './ui/status-view.js';
 
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
   if (invitedTo) session.notify({ tone: 'info', text: `You were invited to library “${invitedTo}”: press Join library to switch to it.` });
 
   mountList(byId('list'), { store, user: () => session.current().prefs.user, onEditing: (editing) => session.presence.update({ editing }) });
-  mountPresence(byId('online'), { store, presence: session.presence });
+  const freshness = session.status.pipe(
+    map((s): PresenceFreshness => ({ library: s.prefs.library, staleBecause: staleBecause(s) })),
+    distinctUntilChanged((a, b) => a.library === b.library && a.staleBecause === b.staleBecause),
+  );
+  mountPresence(byId('online'), { store, presence: session.presence, freshness });
   const away = () => session.presence.update({ away: document.visibilityState === 'hidden' });
   addEventListener('visibilitychange', away);
   away();
@@ -56,25 +61,21 @@ async function main(): Promise<void> {
     document.body.dataset.ready = s.mode === 'starting' ? 'false' : 'true';
   });
 
-  // One tab per browser runs sync (they share the store); the others stand by and take over when it closes.
-  if ('locks' in navigator) {
-    void navigator.locks.request(`${STORE_NAME}:sync`, { ifAvailable: true }, async (lock) => {
-      if (lock) return runForever(session);
-      session.standby();
-      return navigator.locks.request(`${STORE_NAME}:sync`, () => runForever(session));
-    });
-  } else {
-    void session.start();
-  }
-  // Another tab switched library: this one follows.
+  // Every tab syncs through shared tabs (trellis/tabs): one holds the connection, the others follow it and take over when it closes.
+  void session.start();
+  // Another tab switched library or paused sync: this one follows.
   addEventListener('storage', (event) => {
-    if (event.key === PREFS_KEY && JSON.parse(event.newValue ?? '{}').library !== session.current().prefs.library) location.reload();
+    if (event.key === PREFS_KEY) session.follow(readPrefs());
   });
 }
 
-function runForever(session: ReturnType<typeof createSession>): Promise<never> {
-  void session.start();
-  return new Promise<never>(() => {});
+/** Why "Online now" cannot be news right now, if it cannot. */
+function staleBecause(s: SessionStatus): string | undefined {
+  if (!s.online) return 'This device is offline.';
+  if (s.paused) return 'Sync is paused.';
+  if (s.sync.phase === 'join-required') return 'This device has not joined this library yet.';
+  if (s.sync.phase !== 'live') return 'This device is not connected to the library right now.';
+  return undefined;
 }
 
 main().catch((err: unknown) => {

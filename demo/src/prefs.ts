@@ -19,6 +19,8 @@ export interface Prefs {
   readonly user: string;
   /** Archives already re-applied here (the store keeps archives; this only labels them). */
   readonly reapplied: readonly string[];
+  /** "Pause sync": for the whole browser, since its tabs share one store and one connection. */
+  readonly paused: boolean;
 }
 
 function randomChars(alphabet: string, length: number): string {
@@ -51,6 +53,7 @@ export function readPrefs(): Prefs {
     recent: Array.isArray(stored.recent) ? stored.recent : [],
     user: typeof stored.user === 'string' ? stored.user : (NAMES[crypto.getRandomValues(new Uint8Array(1))[0]! % NAMES.length] as string),
     reapplied: Array.isArray(stored.reapplied) ? stored.reapplied : [],
+    paused: stored.paused === true,
   };
   if (stored.library === undefined) writePrefs(prefs);
   return prefs;
@@ -63,7 +66,7 @@ export function writePrefs(prefs: Prefs): void {
 /** Switches the remembered library, keeping the old one as `previous` and in `recent`. */
 export function switchedTo(prefs: Prefs, library: string): Prefs {
   const recent = [prefs.library, ...prefs.recent.filter((code) => code !== prefs.library && code !== library)].slice(0, 4);
-  return { ...prefs, library, previous: prefs.library, recent };
+  return { ...prefs, library, previous: prefs.library, recent, paused: false };
 }
 
 export const PREFS_KEY = KEY;

@@ -4,7 +4,7 @@
  * so the relay remembers the state, hands it to each new one, and follows
  * the current one's peers.
  */
-import { BehaviorSubject, of, switchMap, type Observable } from 'rxjs';
+import { BehaviorSubject, EMPTY, switchMap, type Observable } from 'rxjs';
 import type { PresenceSync, PresenceUser } from 'trellis/presence';
 
 /** What a demo replica shows: the list, maybe an item being renamed, or that its tab is in the background. */
@@ -20,7 +20,8 @@ export function createPresenceRelay(): PresenceRelay {
   const current = new BehaviorSubject<PresenceSync | undefined>(undefined);
   let state: DemoPresence = { viewing: 'list', editing: null, away: false };
   return {
-    peers$: current.pipe(switchMap((sync) => sync?.presence.peers$ ?? of([]))),
+    // Between two syncs (paused, switching) nothing is known: the last peers stand, and the view marks them stale.
+    peers$: current.pipe(switchMap((sync) => sync?.presence.peers$ ?? EMPTY)),
     update(patch) {
       state = { ...state, ...patch };
       current.value?.presence.set(state);

@@ -6,20 +6,26 @@
  * does not know this replica in the other library, so it answers `reset`;
  * the phase becomes 'join-required' with the number of local changes a reset
  * would archive. Nothing at risk: join at once. Otherwise the UI asks first.
+ *
+ * Every tab of this browser runs a session over the one store; the shared
+ * tabs plugin makes one of them hold the connection and the others follow it
+ * ('standby'). The library and "Pause sync" are per browser (prefs in
+ * localStorage): a tab that sees another change them follows (`follow`).
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import { presence as presencePlugin } from 'trellis/presence';
+import { presence as presencePlugin, type PresenceSync } from 'trellis/presence';
 import { createSync, type AutoJoin, type JoinReason, type Sync, type SyncState } from 'trellis/sync';
 import { sharedTabs } from 'trellis/tabs';
 import { fetchDevToken, loadConfig, TokenError, type DemoConfig } from './dev-server.js';
-import { plural } from './format.js';
+import { joinedText, type ReplicaChange } from './join-notice.js';
 import { normalizeCode, readPrefs, switchedTo, writePrefs, type Prefs } from './prefs.js';
 import { createPresenceRelay, type PresenceRelay } from './presence-relay.js';
 import { ProbeError, probeLibrary } from './probe-library.js';
 import { problemOf, type Problem, type ProblemInput } from './problems.js';
 import type { ListStore } from './schema.js';
+import { tabRole, type TabRole } from './tab-role.js';
 
-export type { Problem };
+export type { Problem, ReplicaChange };
 
 export interface PendingJoin {
   readonly library: string;
@@ -38,7 +44,7 @@ export interface Notice {
 }
 
 export interface SessionStatus extends ProblemInput {
-  /** 'standby' while another tab of this browser runs sync for the same store. */
+  /** 'standby' while another tab of this browser holds the connection (this one shows its state). */
   readonly mode: 'starting' | 'standby' | 'active';
   readonly prefs: Prefs;
   readonly replicaId: string;
@@ -52,6 +58,8 @@ export interface SessionStatus extends ProblemInput {
   readonly pendingJoin: PendingJoin | undefined;
   readonly joining: boolean;
   readonly notice: Notice | undefined;
+  /** The last replica id change seen in this page (a join), said next to the id. */
+  readonly replicaChange: ReplicaChange | undefined;
 }
 
 export interface Session {
@@ -62,8 +70,8 @@ export interface Session {
   readonly syncs: Observable<Sync | undefined>;
   readonly current: () => SessionStatus;
   start(): Promise<void>;
-  /** Another tab runs sync for this browser; this one shows the shared store only. */
-  standby(): void;
+  /** Another tab changed the library or "Pause sync" (prefs in localStorage): this one follows. */
+  follow(next: Prefs): void;
   setPaused(paused: boolean): void;
   /** Reconnects now instead of waiting for the next retry. */
   retry(): void;
@@ -81,15 +89,19 @@ export interface Session {
   markReapplied(archiveId: string): void;
 }
 
+/** The demo's Sync: with presence, shared tabs and the tab-role plugin. */
+type DemoSync = Sync & { readonly tabRole: TabRole; readonly presence: PresenceSync['presence'] };
+
 export function createSession(store: ListStore): Session {
   let prefs = readPrefs();
   let config: DemoConfig | undefined;
-  let sync: Sync | undefined;
+  let sync: DemoSync | undefined;
   let subscription: Subscription | undefined;
   let tokenError: TokenError | undefined;
   /** The library the user asked to join in this page (its join-required means "ask now"). */
   let requested: string | undefined;
-  let afterJoin: Notice | undefined;
+  /** Set while this tab runs a join: what to say once the library is live. */
+  let joiningFrom: { readonly replicaId: string; readonly atRisk: number } | undefined;
   const presence = createPresenceRelay();
   const syncs = new BehaviorSubject<Sync | undefined>(undefined);
   const status = new BehaviorSubject<SessionStatus>({
@@ -98,18 +110,31 @@ export function createSession(store: ListStore): Session {
     replicaId: store.replicaId,
     syncUrl: undefined,
     online: navigator.onLine,
-    paused: false,
+    paused: prefs.paused,
     sync: { phase: 'connecting', pending: 0 },
     problem: undefined,
     checking: undefined,
     pendingJoin: undefined,
     joining: false,
     notice: undefined,
+    replicaChange: undefined,
   });
   const update = (patch: Partial<SessionStatus>) => {
-    const next = { ...status.value, ...patch, prefs, replicaId: store.replicaId };
+    const was = status.value;
+    // A reset (a join, in this tab or the one holding the connection) gives the store a new replica id.
+    const replicaChange =
+      store.replicaId !== was.replicaId && was.mode !== 'starting'
+        ? { library: prefs.library, from: was.replicaId, to: store.replicaId, archived: joiningFrom?.replicaId === was.replicaId ? joiningFrom.atRisk : undefined }
+        : (patch.replicaChange ?? was.replicaChange);
+    const next = { ...was, ...patch, prefs, replicaId: store.replicaId, paused: prefs.paused, replicaChange };
     status.next({ ...next, problem: problemOf(next, tokenError) });
   };
+  // A reset run by the tab holding the connection reaches this tab's store a moment after its state: look again when the list changes.
+  store.collection('items').find().subscribe(() => {
+    if (store.replicaId === status.value.replicaId) return;
+    update({});
+    sayJoined();
+  });
   addEventListener('online', () => update({ online: true }));
   addEventListener('offline', () => update({ online: false }));
   const setPrefs = (next: Prefs) => {
@@ -134,29 +159,32 @@ export function createSession(store: ListStore): Session {
     subscription = undefined;
     presence.attach(undefined);
     syncs.next(undefined);
+    sync?.tabRole.stop();
     void sync?.stop();
     sync = undefined;
   }
 
   function connect(autoJoin: AutoJoin): void {
     disconnect();
-    if (!config) return;
+    if (!config || prefs.paused) return;
     const library = prefs.library;
-    // "Online now" (presence) and one connection for all tabs of this browser (shared tabs).
-    const plugins = [presencePlugin(), sharedTabs()] as const;
+    // "Online now" (presence), one connection for all tabs of this browser (shared tabs), and which tab holds it.
+    const plugins = [presencePlugin(), sharedTabs(), tabRole()] as const;
     const next = createSync(store, { url: config.syncUrl, library, autoJoin, getToken: () => getToken(library), plugins });
     sync = next;
     presence.attach(next);
     syncs.next(next);
     subscription = next.state.subscribe((state) => onState(next, library, state));
+    subscription.add(next.tabRole.leading.subscribe((leading) => from(next) && update({ mode: leading === false ? 'standby' : 'active' })));
   }
+  const from = (candidate: Sync) => candidate === sync;
 
-  function onState(from: Sync, library: string, state: SyncState): void {
-    if (from !== sync) return;
+  function onState(current: Sync, library: string, state: SyncState): void {
+    if (!from(current)) return;
     let pendingJoin: PendingJoin | undefined;
     if (state.phase === 'join-required' && state.joinRequired && !status.value.joining) {
       const { reason, atRisk } = state.joinRequired;
-      if (requested === library && atRisk === 0 && !status.value.joining) {
+      if (requested === library && atRisk === 0) {
         // Nothing would be archived, and the user asked for this library: no need to ask again.
         void join();
       } else {
@@ -164,32 +192,28 @@ export function createSession(store: ListStore): Session {
         pendingJoin = { library, reason, atRisk, previous: prefs.previous, ask };
       }
     }
-    if (state.phase === 'live') {
-      tokenError = undefined;
-      if (afterJoin) update({ notice: afterJoin });
-      afterJoin = undefined;
-    }
+    if (state.phase === 'live') tokenError = undefined;
     update({ sync: state, pendingJoin });
+    sayJoined();
+  }
+
+  /** Once this tab's join is live under the new replica id (the store may learn it after the state, in a follower tab). */
+  function sayJoined(): void {
+    if (!joiningFrom || status.value.sync.phase !== 'live' || store.replicaId === joiningFrom.replicaId) return;
+    joiningFrom = undefined;
+    update({ notice: { tone: 'info', text: joinedText({ library: prefs.library, previous: prefs.previous, change: status.value.replicaChange }) } });
   }
 
   async function join(): Promise<void> {
     const current = sync;
-    const pending = status.value.pendingJoin;
     if (!current) return;
-    const library = prefs.library;
-    afterJoin = {
-      tone: 'info',
-      text:
-        pending && pending.atRisk > 0
-          ? `Joined library “${library}”. Your ${plural(pending.atRisk, 'unsynced change')} moved to the archive below: download or re-apply them there.`
-          : `Joined library “${library}”.${prefs.previous ? ` Your previous list stays in library “${prefs.previous}” on the server.` : ''}`,
-    };
+    joiningFrom = { replicaId: store.replicaId, atRisk: status.value.pendingJoin?.atRisk ?? 0 };
     update({ joining: true, pendingJoin: undefined });
     try {
       await current.join();
     } catch (err) {
-      afterJoin = undefined;
-      if (current === sync) update({ notice: { tone: 'warn', text: `Joining failed: ${(err as Error).message}` } });
+      joiningFrom = undefined;
+      if (from(current)) update({ notice: { tone: 'warn', text: `Joining failed: ${(err as Error).message}` } });
     } finally {
       requested = undefined;
       update({ joining: false });
@@ -223,7 +247,7 @@ export function createSession(store: ListStore): Session {
     }
     requested = library;
     setPrefs(switchedTo(prefs, library));
-    update({ paused: false, pendingJoin: undefined, sync: { phase: 'connecting', pending: status.value.sync.pending } });
+    update({ pendingJoin: undefined, sync: { phase: 'connecting', pending: status.value.sync.pending } });
     connect('never');
   }
 
@@ -240,6 +264,16 @@ export function createSession(store: ListStore): Session {
     connect('when-nothing-at-risk');
   }
 
+  function applyPaused(): void {
+    if (prefs.paused) {
+      disconnect();
+      update({ mode: 'active', sync: { phase: 'offline', pending: status.value.sync.pending } });
+    } else {
+      update({});
+      connect(requested === prefs.library ? 'never' : 'when-nothing-at-risk');
+    }
+  }
+
   return {
     status: status.asObservable(),
     presence,
@@ -252,25 +286,31 @@ export function createSession(store: ListStore): Session {
       } catch (err) {
         tokenError = new TokenError('unreachable', `The demo server did not answer (${(err as Error).message}).`);
       }
-      update({ syncUrl: config?.syncUrl, sync: config ? status.value.sync : { phase: 'offline', pending: 0 } });
+      update({ syncUrl: config?.syncUrl, sync: config && !prefs.paused ? status.value.sync : { phase: 'offline', pending: 0 } });
       connect('when-nothing-at-risk');
     },
-    standby() {
-      update({ mode: 'standby' });
-      void loadConfig().then((loaded) => update({ syncUrl: loaded.syncUrl }), () => undefined);
-    },
-    setPaused(paused) {
-      if (paused === status.value.paused) return;
-      if (paused) {
-        disconnect();
-        update({ paused, sync: { phase: 'offline', pending: status.value.sync.pending } });
+    follow(next) {
+      const switched = next.library !== prefs.library;
+      const paused = next.paused !== prefs.paused;
+      prefs = next;
+      if (switched) {
+        // The tab that switched asks and joins (or its leader does): this one shows the same sync, and waits.
+        requested = undefined;
+        update({ pendingJoin: undefined, notice: undefined, sync: { phase: 'connecting', pending: status.value.sync.pending } });
+        connect('never');
+      } else if (paused) {
+        applyPaused();
       } else {
-        update({ paused });
-        connect(requested === prefs.library ? 'never' : 'when-nothing-at-risk');
+        update({});
       }
     },
+    setPaused(paused) {
+      if (paused === prefs.paused) return;
+      setPrefs({ ...prefs, paused });
+      applyPaused();
+    },
     retry() {
-      if (status.value.paused) return;
+      if (prefs.paused) return;
       void (async () => {
         config ??= await loadConfig().catch(() => undefined);
         update({ syncUrl: config?.syncUrl });
@@ -296,4 +336,3 @@ export function createSession(store: ListStore): Session {
     },
   };
 }
-

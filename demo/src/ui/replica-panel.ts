@@ -1,9 +1,11 @@
 /** "This device": who and what is syncing, plus the Join library form. */
+import { replicaText } from '../join-notice.js';
 import type { Session, SessionStatus } from '../session.js';
 import { copyText, fill, h } from './dom.js';
 
 export function mountReplicaPanel(root: HTMLElement, session: Session, o: { invitedTo: string | undefined }) {
   const replicaId = h('code', { 'data-testid': 'replica-id' });
+  const replicaNote = h('small', { class: 'replica-note', 'data-testid': 'replica-note', hidden: true });
   const library = h('code', { class: 'library-code', 'data-testid': 'library-code' });
   const server = h('code', { 'data-testid': 'server-url' });
   const user = h('span', { 'data-testid': 'user' });
@@ -47,7 +49,7 @@ export function mountReplicaPanel(root: HTMLElement, session: Session, o: { invi
         h('dt', {}, 'You'),
         h('dd', {}, user),
         h('dt', {}, 'Replica ID'),
-        h('dd', {}, replicaId),
+        h('dd', {}, replicaId, replicaNote),
         h('dt', {}, 'Library'),
         h('dd', {}, library, h('span', { class: 'actions' }, copyCode, copyLink)),
         h('dt', {}, 'Server'),
@@ -68,6 +70,9 @@ export function mountReplicaPanel(root: HTMLElement, session: Session, o: { invi
   return (s: SessionStatus) => {
     user.textContent = s.prefs.user;
     replicaId.textContent = s.replicaId;
+    const change = s.replicaChange?.to === s.replicaId ? s.replicaChange : undefined;
+    replicaNote.hidden = change === undefined;
+    replicaNote.textContent = change ? replicaText(change) : '';
     library.textContent = s.prefs.library;
     if (server.dataset.url !== (s.syncUrl ?? '')) {
       server.dataset.url = s.syncUrl ?? '';
@@ -76,8 +81,9 @@ export function mountReplicaPanel(root: HTMLElement, session: Session, o: { invi
       fill(server, ...(s.syncUrl && cut > 0 ? [s.syncUrl.slice(0, cut), h('wbr'), s.syncUrl.slice(cut)] : [s.syncUrl ?? '—']));
     }
     pause.checked = s.paused;
-    pause.disabled = s.mode !== 'active';
-    const busy = s.checking !== undefined || s.joining || s.mode !== 'active';
+    // A tab that follows another's connection may pause or switch too: every tab of the browser follows (prefs).
+    pause.disabled = s.mode === 'starting';
+    const busy = s.checking !== undefined || s.joining || s.mode === 'starting';
     joinButton.disabled = busy;
     joinButton.textContent = s.checking !== undefined ? 'Checking…' : s.joining ? 'Joining…' : 'Join library';
     const codes = s.prefs.recent.filter((c) => c !== s.prefs.library);

@@ -11,8 +11,16 @@ import { fill, h } from './dom.js';
 export type BadgeKind = 'paused' | 'standby' | 'offline' | 'connecting' | 'syncing' | 'live' | 'join' | 'error';
 
 export function badgeOf(s: SessionStatus): { kind: BadgeKind; label: string } {
-  if (s.mode === 'standby') return { kind: 'standby', label: 'another tab syncs' };
   if (s.paused) return { kind: 'paused', label: 'paused' };
+  const own = phaseBadge(s);
+  // A follower tab shows the connection of the tab that holds it; what needs this tab's hands (join, errors) shows as is.
+  if (s.mode === 'standby' && (own.kind === 'live' || own.kind === 'syncing' || own.kind === 'connecting')) {
+    return { kind: 'standby', label: `${own.label} · via another tab` };
+  }
+  return own;
+}
+
+function phaseBadge(s: SessionStatus): { kind: BadgeKind; label: string } {
   switch (s.sync.phase) {
     case 'offline':
       return { kind: 'offline', label: 'offline' };
@@ -42,7 +50,7 @@ export function renderBadge(el: HTMLElement, s: SessionStatus): void {
     el,
     h('span', { class: 'dot', 'aria-hidden': 'true' }),
     h('span', { class: 'label' }, label),
-    kind === 'standby' ? null : h('span', { class: 'pending' }, `${s.sync.pending.toLocaleString('en')} pending`),
+    h('span', { class: 'pending' }, `${s.sync.pending.toLocaleString('en')} pending`),
   );
 }
 
@@ -99,7 +107,12 @@ export function renderBanners(el: HTMLElement, s: SessionStatus, session: Sessio
       h(
         'div',
         { class: 'banner', 'data-testid': 'standby-banner' },
-        h('div', {}, h('strong', {}, 'Another tab syncs this list'), h('p', {}, 'Tabs of one browser share the store: edit here freely. This tab takes over syncing when the other one closes.')),
+        h(
+          'div',
+          {},
+          h('strong', {}, 'Another tab holds the connection'),
+          h('p', {}, 'Tabs of one browser share the store and one connection (shared tabs): edit here freely. This tab takes over when the other one closes.'),
+        ),
       ),
     );
   }
