@@ -70,6 +70,14 @@
  *      Admin: tokens may carry role `admin` (admin HTTP routes only); a socket
  *      opened with one is refused with AUTH_FORBIDDEN and closed 4001. Older
  *      clients never hold one, so nothing changes for them.
+ *      Server to server (issue 15, peer.ts): tokens may carry role `server`;
+ *      such a socket speaks only `peer-hello`, `peer-vector` (registrations
+ *      and heads: replicaId -> user, home server, seq, opHash), `peer-ops`,
+ *      `peer-baselines`, `peer-heads`, `peer-synced` and `peer-fork`, and a
+ *      replica message on it is AUTH_SERVER_TOKEN (close 4001); a `peer-*`
+ *      message on a replica's socket is AUTH_REPLICA_TOKEN (close 4001). A
+ *      server refuses a peer-hello with its own id (SERVER_PEER_SELF). Replica
+ *      sockets are unchanged, so every older client is served as before.
  *      Packed frames (issue 16, packed.ts): `ops` and `snapshot` to a client
  *      of version 5 or later carry `packed {replicas, t0, shapes, baselines,
  *      ops}` instead of `ops` / `baselines`: replica ids and shapes
