@@ -72,6 +72,12 @@ export const ErrorCode = {
   AUTH_SERVER_TOKEN: 'AUTH_SERVER_TOKEN',
   /** A replica's token (read or write) sent a server-to-server message (`peer-*`). Only a token of role `server` replicates: give the peer server the same `--secret`, or a `server` token. Closes 4001. */
   AUTH_REPLICA_TOKEN: 'AUTH_REPLICA_TOKEN',
+  /**
+   * The token's scope (`scope: { collections?, idPrefix? }` when it was issued) does not cover this: a push or seed
+   * holding an op outside it (the whole push is refused, nothing stored; `details` names the op), or a file only
+   * documents outside it refer to. Write inside the scope, or request a token whose scope covers the documents.
+   */
+  AUTH_SCOPE_FORBIDDEN: 'AUTH_SCOPE_FORBIDDEN',
 
   /** The server decided this replica must reset; the user has to consent with `sync.join()`. */
   SYNC_JOIN_REQUIRED: 'SYNC_JOIN_REQUIRED',

@@ -1,6 +1,7 @@
 /** The handshake: the client's `hello` and the server's one `decision`. */
 import * as v from 'valibot';
 import { CountSchema, EpochSchema, ReplicaIdSchema } from './op.js';
+import { QuerySchema } from './query.js';
 
 /** Where a replica is in a library's server seq stream: the epoch names the library's history, so a cursor from an evicted history is recognised. */
 export const CursorSchema = v.object({ epoch: EpochSchema, serverSeq: CountSchema });
@@ -32,6 +33,17 @@ export const HelloSchema = v.object({
    * those at or below it. Absent from older clients: they are sent none.
    */
   ackedSeq: v.optional(CountSchema),
+  /**
+   * The replication query (query.ts, protocol 5): the server sends only documents in it (and in the token's
+   * scope, to which it is narrowed). Absent: the whole library (older clients).
+   */
+  query: v.optional(QuerySchema),
+  /**
+   * What the replica holds up to its cursor, when that differs from `query` (it widened its query since): on
+   * resume the server sends, besides the catch-up, every document in `query` but not in `held`, up to its
+   * head. Absent: the replica holds exactly `query`.
+   */
+  held: v.optional(QuerySchema),
 });
 
 /** Fields of every decision: the library's state when it was made. */
@@ -51,6 +63,11 @@ const decisionFields = {
    * own op at that seq before it acknowledges anything: a mismatch is a fork (a copied profile).
    */
   replicaHash: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)))),
+  /**
+   * The query the server sends this replica (protocol 5): hello's query narrowed to the token's scope. Absent:
+   * the whole library. The replica records it as what it holds, so a scope that grows later is a widening.
+   */
+  query: v.optional(QuerySchema),
 };
 
 export const DecisionReasonSchema = v.picklist(['late-joiner', 'truant', 'library-reset']);

@@ -71,6 +71,8 @@ export {
   MAX_OP_BYTES,
   MAX_BASELINE_BYTES,
   MAX_REJECTION_MESSAGE_LENGTH,
+  MAX_QUERY_COLLECTIONS,
+  MAX_QUERY_PREFIXES,
 } from './limits.js';
 export { baselineAsOps, baselineFits, historyThatFits } from './baseline-size.js';
 export { CloseCode } from './close-codes.js';
@@ -123,6 +125,8 @@ export { pushBatch } from './push-batch.js';
 export { seedChunks } from './seed-chunks.js';
 export { seedOrder, highestSeq, opKey } from './seed-order.js';
 export { opHash, canonicalJson } from './op-hash.js';
+export { QuerySchema, WHOLE_LIBRARY, parseQuery, matchesQuery, isWholeLibrary, intersectQueries, queryWithin, clampQuery } from './query.js';
+export type { Query, ReplicationQuery } from './query.js';
 export { PACKED_PROTOCOL, PackedSchema, PackedOpsSchema, PackedSnapshotSchema } from './packed.js';
 export type { Packed } from './packed.js';
 export { EMPTY_PACKED, packFrames, packedFrame } from './pack-frames.js';

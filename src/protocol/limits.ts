@@ -87,3 +87,12 @@ export const MAX_BASELINE_BYTES = MAX_FRAME_BYTES - MAX_ENVELOPE_BYTES;
 
 /** Longest `message` of a `reject` (UTF-16 code units): a longer rule message is cut to it. */
 export const MAX_REJECTION_MESSAGE_LENGTH = 1000;
+
+/**
+ * Most collections, and most id prefixes, in one replication query or token
+ * scope (query.ts). A scope travels inside the token, on the socket's URL,
+ * where proxies and Node's 16 KiB header bound take it: 16 names of at most
+ * MAX_NAME_LENGTH each, twice, stay under that once signed and encoded.
+ */
+export const MAX_QUERY_COLLECTIONS = 16;
+export const MAX_QUERY_PREFIXES = 16;

@@ -14,6 +14,8 @@ import { rollBack, type RejectedOp } from './roll-back.js';
 import { allOps, countAfter, opsOf, rowHolding } from './op-log.js';
 import { atRiskOps, countAtRisk, resetToSnapshot, type ResetOptions, type Snapshot } from './reset.js';
 import { live } from './query.js';
+import { narrowTo, type NarrowOptions } from './narrow.js';
+import { mergeSnapshot } from './merge-snapshot.js';
 import { readAllHeads } from './heads.js';
 import { exactCounters } from './counters.js';
 import { createFileHost, type FileHost } from './files.js'; // files:
@@ -51,6 +53,10 @@ export interface StoreHost {
   /** The local changes a reset would forfeit (what `countAtRisk` counts), oldest first: for a download before a join. */
   readAtRisk(): Promise<Op[]>;
   resetToSnapshot(snapshot: Snapshot, options: ResetOptions): Promise<{ archive?: Archive }>;
+  /** A narrowed query: drops the documents it no longer holds, archiving their unacknowledged own writes (narrow.ts). */
+  narrow(options: NarrowOptions): Promise<{ dropped: number; archive?: Archive }>;
+  /** A widened query: merges the newly matching documents into what the store holds, without a reset (merge-snapshot.ts). */
+  mergeSnapshot(part: Snapshot): Promise<void>;
   /** files: uploads and downloads of file fields (files.ts). */
   readonly files: FileHost;
 }
@@ -103,6 +109,8 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
     countAtRisk: () => countAtRisk(ctx),
     readAtRisk: () => ctx.db.transaction('r', ctx.tables as string[], (tx) => atRiskOps(ctx, tx)),
     files: createFileHost(ctx), // files:
+    narrow: (options) => narrowTo(ctx, options),
+    mergeSnapshot: (part) => mergeSnapshot(ctx, part),
     resetToSnapshot: async (snapshot, options) => {
       const result = await resetToSnapshot(ctx, snapshot, options);
       onReset(options.replicaId);

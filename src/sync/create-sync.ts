@@ -5,6 +5,7 @@
  * the plugins add (`sync.presence`).
  */
 import { ErrorCode, TrellisError } from '../core/index.js';
+import { parseQuery } from '../protocol/index.js';
 import { getStoreHost, type Store } from '../store/index.js';
 import { checkPlugins, type InstalledPlugins } from './plugin.js';
 import { startSync } from './start-sync.js';
@@ -24,6 +25,8 @@ function checkOptions(options: SyncOptions): void {
           ? 'pass `token` or `getToken`'
           : undefined;
   if (problem) throw new TrellisError(ErrorCode.INVALID_ARGUMENT, `createSync: ${problem}.`);
+  // Throws INVALID_ARGUMENT for a malformed replication query, before anything starts.
+  parseQuery(options.query, 'createSync: `query`');
 }
 
 /**

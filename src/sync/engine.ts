@@ -17,7 +17,7 @@ import { BehaviorSubject, Subject } from 'rxjs';
 import type { JsonObject, Op } from '../core/index.js';
 import { ErrorCode, TrellisError } from '../core/index.js';
 import { decodeServerMessage, encodeMessage } from '../protocol/index.js';
-import type { PresenceUpdateMessage } from '../protocol/index.js';
+import type { PresenceUpdateMessage, Query } from '../protocol/index.js';
 import type { StoreHost } from '../store/index.js';
 import { CURSOR_INTERVAL_MS } from './cursor-throttle.js';
 import type { Effect, StoreCall, SyncError } from './engine/effects.js';
@@ -34,6 +34,8 @@ export interface EngineOptions {
   readonly autoJoin: AutoJoin;
   /** Presence frames skip the engine: they touch no storage and must not wait behind a catch-up. */
   readonly onPresence?: (message: PresenceUpdateMessage) => void;
+  /** The replication query (createSync's `query`, already checked); default the whole library. */
+  readonly query?: Query;
 }
 
 const syncStopped = () => new TrellisError(ErrorCode.SYNC_STOPPED, 'Sync was stopped before every write was acknowledged.');
@@ -47,7 +49,7 @@ const asSyncError = (err: unknown): SyncError => {
 
 export function createEngine(options: EngineOptions) {
   const { host } = options;
-  let session: Session = createSession({ library: options.library, autoJoin: options.autoJoin });
+  let session: Session = createSession({ library: options.library, autoJoin: options.autoJoin, ...(options.query ? { query: options.query } : {}) });
   const state = new BehaviorSubject<SyncState>(session.state);
   const rejections = new Subject<Rejection>();
   let transport: Transport | undefined;
@@ -60,8 +62,15 @@ export function createEngine(options: EngineOptions) {
   let flushWaiters: { replicaId: string; seq: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   let stopped = false;
 
-  /** Settles the flushed() waiters the session now answers (called after every step). */
+  /** setQuery() calls: each resolves once a connection whose hello asked for its query is live. */
+  let queryWaiters: { query: Query; resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  /** Settles the flushed() and setQuery() waiters the session now answers (called after every step). */
   function settleFlushed(): void {
+    if (queryWaiters.length > 0) {
+      const live = session.state.phase === 'live' ? session.link.query : undefined;
+      queryWaiters = queryWaiters.filter((w) => (w.query === live || (w.query !== session.query && live === session.query) ? (w.resolve(), false) : true));
+    }
     if (flushWaiters.length === 0) return;
     const { acked, replicaId, refused } = session;
     if (refused) {
@@ -220,8 +229,16 @@ export function createEngine(options: EngineOptions) {
       settleFlushed();
       return done;
     },
+    /** A new replication query (checked by the caller): the next hello asks for it; resolves once live with it (or a later one). */
+    setQuery(query: Query): Promise<void> {
+      if (stopped) return Promise.reject(syncStopped());
+      const done = new Promise<void>((resolve, reject) => queryWaiters.push({ query, resolve, reject }));
+      runNow({ type: 'set-query', query });
+      return done;
+    },
     stopped() {
       stopped = true;
+      for (const waiter of queryWaiters.splice(0)) waiter.reject(syncStopped());
       for (const waiter of flushWaiters.splice(0)) waiter.reject(syncStopped());
       runNow({ type: 'stop' });
       // Waiters that joined after the engine counted them (none by construction) are not left hanging.

@@ -6,7 +6,7 @@
  */
 import { BehaviorSubject, Subscription, combineLatest, map } from 'rxjs';
 import { ErrorCode } from '../core/index.js';
-import { CloseCode, type PresenceUpdateMessage } from '../protocol/index.js';
+import { CloseCode, parseQuery, type PresenceUpdateMessage } from '../protocol/index.js';
 import type { StoreHost } from '../store/index.js';
 import { readAtRisk } from './at-risk.js';
 import { createEngine } from './engine.js';
@@ -44,7 +44,8 @@ async function fetchToken(getToken: () => Promise<string> | string, report: (err
 export function startSync(host: StoreHost, options: SyncOptions, plugins: InstalledPlugins): LeaderSync {
   const autoJoin = options.autoJoin ?? 'when-nothing-at-risk';
   const presenceListeners: ((message: PresenceUpdateMessage) => void)[] = [];
-  const engine = createEngine({ host, library: options.library, autoJoin, onPresence: (message) => presenceListeners.forEach((listener) => listener(message)) });
+  const query = parseQuery(options.query, 'createSync: `query`');
+  const engine = createEngine({ host, library: options.library, autoJoin, query, onPresence: (message) => presenceListeners.forEach((listener) => listener(message)) });
   const canRefresh = options.getToken !== undefined;
   const isFatal = (code: number) =>
     code === CloseCode.VERSION_MISMATCH ||
@@ -90,6 +91,8 @@ export function startSync(host: StoreHost, options: SyncOptions, plugins: Instal
     // The engine never knows its transport; the state says which runs.
     state: combineLatest([engine.state, kind]).pipe(map(([state, transport]) => (transport === undefined ? state : { ...state, transport }))),
     join: () => engine.join(),
+    // Checked before anything changes: a malformed query rejects with INVALID_ARGUMENT.
+    setQuery: async (next) => engine.setQuery(parseQuery(next, 'setQuery: the query')),
     flushed: () => engine.flushed(),
     atRisk: () => readAtRisk(host),
     rejections: engine.rejections,

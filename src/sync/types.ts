@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { JsonObject } from '../core/index.js';
-import type { PresenceUpdateMessage } from '../protocol/index.js';
+import type { PresenceUpdateMessage, ReplicationQuery } from '../protocol/index.js';
 import type { StoreHost } from '../store/index.js';
 
 /**
@@ -64,6 +64,13 @@ export interface SyncOptions<P extends readonly SyncPlugin[] = readonly SyncPlug
    * share one connection. Without `sharedTabs()` every tab that calls createSync connects on its own.
    */
   readonly plugins?: P;
+  /**
+   * The part of the library this replica holds (a replication query): documents whose collection is listed
+   * (all when `collections` is absent) and whose id starts with one of `idPrefix` (all when absent). The
+   * server sends nothing else, and narrows the query to the token's scope. Writes outside it are still
+   * pushed and kept locally. At most 16 collections and 16 prefixes, each a valid name. Default: everything.
+   */
+  readonly query?: ReplicationQuery;
 }
 
 export interface Sync {
@@ -79,6 +86,13 @@ export interface Sync {
    * counts a write from the moment its put() resolves, so `pending === 0` also means nothing is waiting.)
    */
   flushed(): Promise<void>;
+  /**
+   * Changes the replication query (see SyncOptions.query); resolves once sync is live with it. Widening
+   * fetches the newly matching documents without a reset; narrowing drops the documents no longer asked for
+   * from this store (nothing is deleted on the server), after archiving the unacknowledged own writes among
+   * them (store.archives, reason 'narrowed'; they are still pushed). INVALID_ARGUMENT for a malformed query.
+   */
+  setQuery(query: ReplicationQuery): Promise<void>;
   /** Disconnects; the store keeps working locally. With tabs shared, ends this tab's part only: another tab with sync takes over. */
   stop(): Promise<void>;
   /**

@@ -181,6 +181,11 @@ export function createTabSync(o: TabSyncOptions): TabSync {
   const sync: Sync = {
     state: state.asObservable(),
     join: () => (engine ? engine.sync.join() : forwardJoin()),
+    // Not relayed (yet): only the leading tab's engine sends a hello; a new leader starts from createSync's `query`.
+    setQuery: (query) =>
+      engine
+        ? engine.sync.setQuery(query)
+        : Promise.reject(new TrellisError(ErrorCode.INVALID_ARGUMENT, 'With sharedTabs(), setQuery works in the tab that leads the connection only; pass `query` to createSync in every tab instead.')),
     flushed: () => flushes.flushed(),
     // The store is shared by the tabs: any tab reads what a join would archive.
     atRisk: () => readAtRisk(o.host),

@@ -25,6 +25,7 @@ import { answerServerApi, remoteServerLibrary } from 'trellis/server';
 import type { CompactionResult, EvictOptions, RemoteServerLibrary, Role } from 'trellis/server';
 import { createNodeServer } from 'trellis/server/node';
 import type { NodeServer } from 'trellis/server/node';
+import type { ReplicationQuery } from 'trellis/protocol';
 import { startMiniflare } from './miniflare-server.js';
 import { testProfiles } from './test-profiles.js';
 import { serverRules, serverSchema } from './authority.js';
@@ -49,6 +50,8 @@ export interface StartOptions {
   readonly minSchemaVersion?: number;
   /** The server enforces authority.ts's schema and write rules (Node: `schema`, `rules`; Cloudflare: TEST_AUTHORITY). */
   readonly authority?: boolean;
+  /** Node: serve file fields (a files directory; the Durable Object always has its bucket). PUT/GET at `${url → http}/<library>/files/<id>`. */
+  readonly files?: boolean;
 }
 
 export interface LogEntry {
@@ -61,6 +64,8 @@ export interface TokenOptions {
   readonly user?: string;
   readonly role?: Role;
   readonly expiresIn?: number | string;
+  /** The token's scope (protocol/query.ts); absent: the whole library. */
+  readonly scope?: ReplicationQuery;
 }
 
 export interface ServerUnderTest {
@@ -122,7 +127,7 @@ function basics(o: StartOptions) {
   const now = clock === undefined ? Date.now : () => clock.now;
   const tokens = createTokenProvider({ secret: o.secret === null ? DEV_SECRET : (o.secret ?? TEST_SECRET), now });
   const token = (library: string, t: TokenOptions = {}) =>
-    tokens.issue({ library, user: t.user ?? 'ada', role: t.role ?? 'write', expiresIn: t.expiresIn ?? '1h' });
+    tokens.issue({ library, user: t.user ?? 'ada', role: t.role ?? 'write', expiresIn: t.expiresIn ?? '1h', ...(t.scope === undefined ? {} : { scope: t.scope }) });
   const connect = async (url: string, library: string, c: TokenOptions & { token?: string } = {}): Promise<ProtocolClient> =>
     openClient({ url, library, token: c.token ?? (await token(library, c)) });
   const advance = (ms: number): void => {
@@ -148,6 +153,7 @@ async function startNode(o: StartOptions = {}): Promise<ServerUnderTest> {
       ...(o.presenceGraceMs === undefined ? {} : { presenceGraceMs: o.presenceGraceMs }),
       ...(o.minSchemaVersion === undefined ? {} : { minSchemaVersion: o.minSchemaVersion }),
       ...(o.authority === true ? { schema: serverSchema, rules: serverRules } : {}),
+      ...(o.files === true ? { filesDir: join(tempDir(), 'files') } : {}),
       profiles: testProfiles,
     });
   let node: NodeServer = await open();

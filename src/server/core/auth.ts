@@ -1,11 +1,15 @@
 /**
  * Signed tokens: JWT HS256 (jose) with `sub` = user, `lib` = library,
- * `role` = 'read' | 'write' | 'admin', `aud`, `iat` and `exp`. Runs wherever WebCrypto
+ * `role` = 'read' | 'write' | 'admin', `aud`, `iat`, `exp` and, when issued with one,
+ * `scope` (protocol/query.ts: the documents the token may read and write). Runs wherever WebCrypto
  * does (Node, Workers, browsers).
  */
 import { SignJWT, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
+import * as v from 'valibot';
 import { ErrorCode, TrellisError } from '../../core/index.js';
+import { QuerySchema, parseQuery } from '../../protocol/index.js';
+import type { Query, ReplicationQuery } from '../../protocol/index.js';
 import { parseDuration } from './duration.js';
 import type { Claims, Role } from './types.js';
 
@@ -22,6 +26,11 @@ export interface IssueOptions {
   readonly library: string;
   readonly user: string;
   readonly role: Role;
+  /**
+   * The part of the library the token may read and write (protocol/query.ts): the server sends it nothing
+   * outside and refuses its ops outside with AUTH_SCOPE_FORBIDDEN. Absent: the whole library.
+   */
+  readonly scope?: ReplicationQuery;
   /** Seconds, or a duration such as '1h' or '30d'. */
   readonly expiresIn: number | string;
 }
@@ -42,9 +51,11 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const audience = options.audience ?? 'trellis';
   const now = options.now ?? Date.now;
   return {
-    async issue({ library, user, role, expiresIn }) {
+    async issue({ library, user, role, scope, expiresIn }) {
       const iat = Math.floor(now() / 1000);
-      return new SignJWT({ lib: library, role })
+      // Checked before signing: a token with a malformed scope is never issued (INVALID_ARGUMENT).
+      const claim = scope === undefined ? {} : { scope: parseQuery(scope, 'issue: `scope`') };
+      return new SignJWT({ lib: library, role, ...claim })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(user)
         .setAudience(audience)
@@ -70,11 +81,19 @@ function utf8(text: string): Uint8Array {
 }
 
 function toClaims(payload: JWTPayload): Claims {
-  const { sub, lib, role, exp, iat } = payload as JWTPayload & { lib?: unknown; role?: unknown };
+  const { sub, lib, role, exp, iat, scope } = payload as JWTPayload & { lib?: unknown; role?: unknown; scope?: unknown };
   if (typeof sub !== 'string' || sub === '' || typeof lib !== 'string' || lib === '' || typeof exp !== 'number' || (role !== 'read' && role !== 'write' && role !== 'admin' && role !== 'server')) {
     throw new TrellisError(ErrorCode.AUTH_TOKEN_INVALID, 'The token lacks sub, lib, role or exp; get a new token from your auth endpoint.');
   }
-  return typeof iat === 'number' ? { library: lib, user: sub, role, exp, iat } : { library: lib, user: sub, role, exp };
+  const claims: Claims = typeof iat === 'number' ? { library: lib, user: sub, role, exp, iat } : { library: lib, user: sub, role, exp };
+  return scope === undefined ? claims : { ...claims, scope: scopeClaim(scope) };
+}
+
+/** A signed scope that is not a valid query (another issuer's token) grants nothing: the token is refused. */
+function scopeClaim(scope: unknown): Query {
+  const parsed = v.safeParse(QuerySchema, scope);
+  if (!parsed.success) throw new TrellisError(ErrorCode.AUTH_TOKEN_INVALID, 'The token\'s scope is not a valid { collections?, idPrefix? }; get a new token from your auth endpoint.');
+  return parsed.output;
 }
 
 /** jose's errors become AUTH_* TrellisErrors, keeping the original as `cause`. */

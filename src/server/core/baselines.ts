@@ -66,9 +66,12 @@ export function* streamBaselines(sql: SqlStorage, library: string): Generator<Ba
  * need not serialize its state again (bench late-joiner spent a third of the
  * snapshot's time doing so).
  */
-export function* streamSizedBaselines(sql: SqlStorage, library: string): Generator<{ baseline: Baseline; bytes: number }> {
-  for (const row of streamRows(sql, library)) yield { baseline: toBaseline(row), bytes: baselineBytes(row) };
+export function* streamSizedBaselines(sql: SqlStorage, library: string, only?: DocFilter): Generator<{ baseline: Baseline; bytes: number }> {
+  for (const row of streamRows(sql, library)) if (only === undefined || only(row.collection, row.id)) yield { baseline: toBaseline(row), bytes: baselineBytes(row) };
 }
+
+/** Only the documents this accepts (a replica's query: replica-query.ts). */
+type DocFilter = (collection: string, id: string) => boolean;
 
 /**
  * Exact: the stored state is JSON.stringify's output (writeBaseline), which a
@@ -99,6 +102,10 @@ function* streamRows(sql: SqlStorage, library: string): Generator<BaselineRow> {
   }
 }
 
-export function countBaselines(sql: SqlStorage, library: string): number {
+export function countBaselines(sql: SqlStorage, library: string, only?: DocFilter): number {
+  if (only !== undefined) {
+    const rows = sql.exec<{ collection: string; id: string }>('SELECT collection, id FROM baselines WHERE library = ?', library);
+    return rows.reduce((n, row) => (only(row.collection, row.id) ? n + 1 : n), 0);
+  }
   return sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM baselines WHERE library = ?', library)[0]?.n ?? 0;
 }

@@ -1,6 +1,6 @@
 /** What the server's parts share: injected dependencies and the live connections. Internal. */
 import type { Baseline, IdGenerator, JsonObject, Op, TrellisError } from '../../core/index.js';
-import type { CloseCode, Frame } from '../../protocol/index.js';
+import type { CloseCode, Frame, Query } from '../../protocol/index.js';
 import type { Authority } from './check-write.js';
 import type { DocCache } from './doc-cache.js';
 import type { ProfileCache } from './profiles.js';
@@ -44,6 +44,10 @@ export interface ConnectionState {
   unstoredEpoch?: string;
   /** hello's protocol version: a client before 5 cannot read a `reject`, and gets an `error` instead (on-push.ts). */
   protocol?: number;
+  /** hello's query narrowed to the token's scope; undefined: the scope, or the whole library (replica-query.ts). */
+  query?: Query;
+  /** What the replica held before it widened its query (hello's `held`), until its resume sent the rest. */
+  held?: Query;
   /**
    * The server replica's own connection (server-replica.ts), never a socket's: its ops are checked
    * against the schema but not the write rules, which judge what a token's holder may do, while the
@@ -123,6 +127,8 @@ export interface Member {
   readonly connections: Set<ConnectionState>;
   /** Set while no connection is left: when the grace ends. */
   leavesAt: number | undefined;
+  /** The scope of the token it joined with (presence-scope.ts); absent: the whole library. */
+  scope?: Query;
 }
 
 export interface LibraryPresence {

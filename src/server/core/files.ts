@@ -19,6 +19,7 @@ import type { Json } from '../../core/index.js';
 import { ErrorCode, TrellisError, isFileId, isTrellisError } from '../../core/index.js';
 import { materialize } from '../../merge/index.js';
 import { streamBaselines } from './baselines.js';
+import { fileInScope } from './file-scope.js';
 import { listLibraries } from './libraries.js';
 import { streamOps } from './op-log.js';
 import { revocationRefusal } from './revocations.js';
@@ -101,6 +102,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   AUTH_TOKEN_REVOKED: 403,
   AUTH_WRONG_LIBRARY: 403,
   AUTH_FORBIDDEN: 403,
+  AUTH_SCOPE_FORBIDDEN: 403,
   FILE_INVALID: 400,
   FILE_NOT_FOUND: 404,
   FILE_TOO_LARGE: 413,
@@ -136,6 +138,9 @@ export function createFileServer(options: FileServerOptions): FileServer {
     const claims = await authorizeFile(options, request);
     // An admin token administers; it reads and writes no library's data (types.ts Role).
     if (claims.role === 'admin') throw new TrellisError(ErrorCode.AUTH_FORBIDDEN, 'An admin token cannot read or write files; use a read or write token.');
+    if (request.method !== 'PUT' && claims.scope !== undefined && !fileInScope(sql, { library, id, scope: claims.scope })) {
+      throw new TrellisError(ErrorCode.AUTH_SCOPE_FORBIDDEN, 'No document inside this token\'s scope refers to this file; request a token whose scope covers a document that holds it.', { details: { id } });
+    }
     if (request.method === 'HEAD') {
       const held = storage.has === undefined ? (await storage.get({ library, id })) !== undefined : await storage.has({ library, id });
       if (!held) throw new TrellisError(ErrorCode.FILE_NOT_FOUND, 'No such file in this library (never uploaded, or collected).', { details: { id } });

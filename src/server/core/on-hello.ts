@@ -1,7 +1,7 @@
 /** hello → exactly one decision (see decide.ts), and what follows it. */
 import { ErrorCode, unexpectedCase } from '../../core/index.js';
 import { CloseCode, opHash } from '../../protocol/index.js';
-import type { DecisionMessage, HelloMessage } from '../../protocol/index.js';
+import type { DecisionMessage, HelloMessage, Query } from '../../protocol/index.js';
 import { libraryConnections } from './context.js';
 import type { ConnectionState, Outcome } from './context.js';
 import { decide } from './decide.js';
@@ -16,6 +16,8 @@ import { createSeedBuffer } from './seed.js';
 import { resendRejections } from './resend-rejections.js';
 import { checkSchemaVersion } from './schema-version.js';
 import { sendCatchUp } from './stream.js';
+import { connectionQuery, setConnectionQuery } from './replica-query.js';
+import { sendWidening } from './widen.js';
 import type { Claims, Role } from './types.js';
 
 /** What every decision carries: the library's state when it was made. */
@@ -50,6 +52,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
   conn.replicaId = hello.replicaId;
   conn.localSeq = hello.localSeq;
   conn.protocol = hello.protocol;
+  setConnectionQuery(conn, hello);
   const { localSeq, atRisk } = hello;
   ctx.log('info', 'hello.decision', { connection: conn.id, library: conn.library, replicaId: hello.replicaId, localSeq, atRisk, ...verdict });
   const fields: DecisionFields = {
@@ -60,6 +63,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
     replicaSeq: replica?.max_seq ?? 0,
     // The client compares it with its own op at replicaSeq before acknowledging: a copied profile shows as a fork.
     replicaHash: replicaHash(conn, replica),
+    ...queryField(conn),
   };
   return answer(conn, { verdict, fields, hello, replica });
 }
@@ -83,6 +87,12 @@ function libraryFor(conn: ConnectionState, role: Role): LibraryRow {
   return { library: fresh.library, epoch: fresh.epoch, head_seq: 0, horizon: 0, created_at: fresh.now };
 }
 
+/** The query this replica is sent, when it is not the whole library (replica-query.ts). */
+function queryField(conn: ConnectionState): { query?: Query } {
+  const query = connectionQuery(conn);
+  return query === undefined ? {} : { query };
+}
+
 function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFields; hello: HelloMessage; replica: ReplicaRow | undefined }): Outcome {
   const { verdict, fields } = o;
   switch (verdict.decision) {
@@ -97,6 +107,8 @@ function answer(conn: ConnectionState, o: { verdict: Verdict; fields: DecisionFi
       send(conn, { ...fields, decision: 'resume' });
       sendBurst(conn, () => {
         sendCatchUp(conn, o.hello.cursor?.serverSeq ?? 0);
+        // A widened query: the newly matching documents, whole, after the catch-up (widen.ts).
+        sendWidening(conn);
         send(conn, { type: 'synced', serverSeq: fields.serverSeq });
       });
       conn.phase = 'live';

@@ -7,9 +7,13 @@ import { ackRuns, storePush } from './push.js';
 import { rejectMessage } from './rejections.js';
 import type { RejectionRow } from './rejections.js';
 import { fanOut } from './stream.js';
+import { scopeRefusal } from './replica-query.js';
 
 /** `frameLength`: the push frame's length in UTF-16 code units, when it came as text (see opsFitFrame). */
 export function onPush(conn: ConnectionState, push: PushMessage, frameLength?: number): Outcome {
+  // Outside the token's scope: refused whole, before anything is read or stored (replica-query.ts).
+  const outside = scopeRefusal(conn, push.ops);
+  if (outside !== undefined) return outside;
   const result = storePush(conn, push.ops, frameLength);
   if ('error' in result) return result;
   const { duplicates, stored, rejected = [], docs } = result;

@@ -7,6 +7,7 @@ import type { ConnectionState, Outcome, SeedBuffer } from './context.js';
 import { hasHistory } from './libraries.js';
 import { closeConnection, refuse, send } from './outbox.js';
 import { baselinesAheadRefusal, opsAheadRefusal } from './clock-guard.js';
+import { scopeRefusal } from './replica-query.js';
 import { bufferSeed, commitSeed, createSeedBuffer, prepareSeed } from './seed.js';
 
 export function onSeed(conn: ConnectionState, chunk: { message: SeedMessage; bytes: number }): Outcome {
@@ -18,7 +19,8 @@ export function onSeed(conn: ConnectionState, chunk: { message: SeedMessage; byt
   if (refused !== undefined || !chunk.message.done) return refused;
   const prepared = prepareSeed(buffer);
   if ('error' in prepared) return prepared;
-  const early = opsAheadRefusal(ctx, prepared.ops) ?? baselinesAheadRefusal(ctx, prepared.baselines.values());
+  const early =
+    scopeRefusal(conn, [...prepared.ops, ...prepared.baselines.values()]) ?? opsAheadRefusal(ctx, prepared.ops) ?? baselinesAheadRefusal(ctx, prepared.baselines.values());
   if (early !== undefined) return early;
   if (hasHistory(ctx.sql, conn.library)) {
     // A replica that was live on the empty library pushed meanwhile: its history came first. Come back and be decided again.

@@ -2,6 +2,7 @@
 import type { Op } from '../../core/index.js';
 import type { ServerOp } from '../../protocol/index.js';
 import type { SqlStorage } from './types.js';
+import { changeText } from './change-text.js';
 
 interface OpRow {
   readonly server_seq: number;
@@ -33,7 +34,7 @@ export function insertOp(sql: SqlStorage, o: { library: string; entry: ServerOp 
     op.ts,
     op.collection,
     op.id,
-    JSON.stringify(op.change),
+    changeText(op),
   );
 }
 
@@ -57,7 +58,7 @@ export function insertOps(sql: SqlStorage, o: { library: string; entries: readon
   for (let start = 0; start < o.entries.length; start += ROWS_PER_INSERT) {
     const rows = o.entries.slice(start, start + ROWS_PER_INSERT);
     const params: unknown[] = [];
-    for (const { serverSeq, op } of rows) params.push(o.library, serverSeq, op.replicaId, op.seq, op.ts, op.collection, op.id, JSON.stringify(op.change));
+    for (const { serverSeq, op } of rows) params.push(o.library, serverSeq, op.replicaId, op.seq, op.ts, op.collection, op.id, changeText(op));
     sql.exec(INSERT_STATEMENTS[rows.length] as string, ...params);
   }
 }
@@ -83,6 +84,8 @@ export interface OpRange {
   readonly upTo?: number;
   /** Leave out this replica's own ops. */
   readonly except?: string;
+  /** Only ops of the documents this accepts (a replica's query: replica-query.ts); rows are tested before they are parsed. */
+  readonly only?: (collection: string, id: string) => boolean;
 }
 
 /** Streams the ops in a server seq range, a page at a time, in order. */
@@ -98,13 +101,14 @@ export function* streamOps(sql: SqlStorage, range: OpRange): Generator<ServerOp>
       range.except ?? '',
       PAGE,
     );
-    for (const row of rows) yield toServerOp(row);
+    for (const row of rows) if (range.only === undefined || range.only(row.collection, row.id)) yield toServerOp(row);
     if (rows.length < PAGE) return;
     after = (rows[rows.length - 1] as OpRow).server_seq;
   }
 }
 
 export function countOps(sql: SqlStorage, range: OpRange): number {
+  if (range.only !== undefined) return countOnly(sql, range, range.only);
   const [row] = sql.exec<{ n: number }>(
     'SELECT COUNT(*) AS n FROM ops WHERE library = ? AND server_seq > ? AND server_seq <= ? AND replica != ?',
     range.library,
@@ -113,6 +117,18 @@ export function countOps(sql: SqlStorage, range: OpRange): number {
     range.except ?? '',
   );
   return row?.n ?? 0;
+}
+
+/** countOps for a query: the documents' names only are read (no change is parsed). */
+function countOnly(sql: SqlStorage, range: OpRange, only: (collection: string, id: string) => boolean): number {
+  const rows = sql.exec<{ collection: string; id: string }>(
+    'SELECT collection, id FROM ops WHERE library = ? AND server_seq > ? AND server_seq <= ? AND replica != ?',
+    range.library,
+    range.after,
+    range.upTo ?? Number.MAX_SAFE_INTEGER,
+    range.except ?? '',
+  );
+  return rows.reduce((n, row) => (only(row.collection, row.id) ? n + 1 : n), 0);
 }
 
 export function deleteOpsUpTo(sql: SqlStorage, o: { library: string; serverSeq: number }): void {

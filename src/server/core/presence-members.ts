@@ -53,6 +53,8 @@ export function enter(presence: LibraryPresence, o: { conn: ConnectionState; rep
     presence.members.set(o.replicaId, member);
   }
   member.userId = o.userId;
+  // The latest connection's token: every connection of one replica is its one user's (on-hello.ts).
+  member.scope = o.conn.claims?.scope;
   member.state = o.state;
   member.at = o.at;
   member.leavesAt = undefined;

@@ -19,6 +19,8 @@ import type { PresenceEntry, PresenceUpdateMessage } from '../../protocol/index.
 import type { ConnectionState, ServerContext } from './context.js';
 import { closeIfExpired, sendFrame } from './outbox.js';
 import { enter, entryOf, libraryPresence } from './presence-members.js';
+import type { Member } from './presence-members.js';
+import { seesMember } from './presence-scope.js';
 import type { LibraryPresence, SavedPresence } from './presence-members.js';
 import type { Profile } from './profiles.js';
 
@@ -34,7 +36,7 @@ export function updatePresence(conn: ConnectionState, state: JsonObject | null):
   if (joining && learnProfile(ctx, { library: conn.library, userId })) {
     update.profiles = { [userId]: presence.profiles.get(userId) ?? null };
   }
-  broadcast(ctx, { library: conn.library, message: update, except: replicaId });
+  broadcast(ctx, { library: conn.library, message: update, except: replicaId, about: [member] });
   if (joining) sendSnapshot(conn, presence);
 }
 
@@ -52,10 +54,11 @@ export function expirePresence(ctx: ServerContext, library?: string): void {
   for (const name of library === undefined ? [...ctx.presence.keys()] : [library]) {
     const presence = ctx.presence.get(name);
     if (presence === undefined) continue;
-    const left: string[] = [];
+    const leaving: Member[] = [];
     for (const member of presence.members.values()) {
-      if (member.leavesAt !== undefined && member.leavesAt <= ctx.now()) left.push(member.replicaId);
+      if (member.leavesAt !== undefined && member.leavesAt <= ctx.now()) leaving.push(member);
     }
+    const left = leaving.map((member) => member.replicaId);
     for (const replicaId of left) presence.members.delete(replicaId);
     const users = new Set([...presence.members.values()].map((m) => m.userId));
     for (const userId of presence.profiles.keys()) if (!users.has(userId)) presence.profiles.delete(userId);
@@ -63,7 +66,7 @@ export function expirePresence(ctx: ServerContext, library?: string): void {
       presence.stale = false;
       for (const conn of joined(ctx, name)) sendSnapshot(conn, presence);
     } else if (left.length > 0) {
-      broadcast(ctx, { library: name, message: { type: 'presence', left } });
+      broadcast(ctx, { library: name, message: { type: 'presence', left }, about: leaving });
     }
     if (presence.members.size === 0) ctx.presence.delete(name);
   }
@@ -90,7 +93,8 @@ function setProfile(ctx: ServerContext, o: { library: string; userId: string; pr
   if (presence === undefined || !present) return false;
   if (presence.profiles.has(o.userId) && deepEqual(presence.profiles.get(o.userId), o.profile)) return false;
   presence.profiles.set(o.userId, o.profile);
-  if (!o.quiet) broadcast(ctx, { library: o.library, message: { type: 'presence', profiles: { [o.userId]: o.profile } } });
+  const about = [...(presence.members.values() ?? [])].filter((m) => m.userId === o.userId);
+  if (!o.quiet) broadcast(ctx, { library: o.library, message: { type: 'presence', profiles: { [o.userId]: o.profile } }, about });
   return true;
 }
 
@@ -106,7 +110,7 @@ function sendSnapshot(conn: ConnectionState, presence: LibraryPresence): void {
   const seen = new Set<string>();
   const items: { entry: PresenceEntry; profile?: Profile | null }[] = [];
   for (const member of presence.members.values()) {
-    if (member.replicaId === conn.replicaId) continue;
+    if (member.replicaId === conn.replicaId || !seesMember(conn, member)) continue;
     const first = !seen.has(member.userId) && presence.profiles.has(member.userId);
     seen.add(member.userId);
     items.push(first ? { entry: entryOf(member), profile: presence.profiles.get(member.userId) ?? null } : { entry: entryOf(member) });
@@ -122,12 +126,24 @@ function sendSnapshot(conn: ConnectionState, presence: LibraryPresence): void {
   }
 }
 
-/** One frame to every joined live connection of the library, except the replica it is about. */
-function broadcast(ctx: ServerContext, o: { library: string; message: PresenceUpdateMessage; except?: string }): void {
+/**
+ * One frame to every joined live connection of the library, except the replica it is about, and except those
+ * that see none of the members it is `about` (presence-scope.ts); a `left` lists only the replicas each sees.
+ */
+function broadcast(ctx: ServerContext, o: { library: string; message: PresenceUpdateMessage; except?: string; about: readonly Member[] }): void {
   let frame: string | undefined;
+  const scoped = o.about.some((member) => member.scope !== undefined);
   for (const conn of joined(ctx, o.library)) {
     // As with ops, an expired token receives nothing more.
-    if (conn.replicaId !== o.except && !closeIfExpired(conn)) sendFrame(conn, (frame ??= encodeMessage(o.message)));
+    if (conn.replicaId === o.except) continue;
+    if (!scoped) {
+      if (!closeIfExpired(conn)) sendFrame(conn, (frame ??= encodeMessage(o.message)));
+      continue;
+    }
+    const seen = o.about.filter((member) => seesMember(conn, member));
+    if (seen.length === 0 || closeIfExpired(conn)) continue;
+    const message = o.message.left === undefined ? o.message : { ...o.message, left: seen.map((member) => member.replicaId) };
+    sendFrame(conn, encodeMessage(message));
   }
 }
 

@@ -27,6 +27,7 @@ export function saveConnection(conn: ConnectionState): SavedConnection {
     badFrames: conn.badFrames,
     presence: savedPresence(conn),
     ...(conn.protocol === undefined ? {} : { protocol: conn.protocol }),
+    ...(conn.query === undefined ? {} : { query: conn.query }),
   };
 }
 
@@ -46,5 +47,6 @@ export function connectionState(ctx: ServerContext, o: { socket: ServerSocket; l
     badFrames: saved?.badFrames ?? 0,
     queue: [],
     ...(saved?.protocol === undefined ? {} : { protocol: saved.protocol }),
+    ...(saved?.query === undefined ? {} : { query: saved.query }),
   };
 }

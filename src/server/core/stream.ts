@@ -11,6 +11,8 @@ import { closeIfExpired, send, sendFrame } from './outbox.js';
 import { refuseCounters } from './counter-guard.js';
 import { forwardOps } from './peer-forward.js';
 import { packedOpsFrames, readsPacked, sendPacked } from './packed-stream.js';
+import { catchUpFilter, entriesFor, queryFilter } from './replica-query.js';
+import type { DocFilter } from './replica-query.js';
 
 /**
  * Every frame below is cut by the protocol's cutFrames: at most chunkBytes in
@@ -22,7 +24,7 @@ import { packedOpsFrames, readsPacked, sendPacked } from './packed-stream.js';
 /** Other replicas' ops after `after`, in `ops` chunks with progress. Synchronous, so no write interleaves. */
 export function sendCatchUp(conn: ConnectionState, after: number): void {
   const { sql, limits } = conn.ctx;
-  const range = { library: conn.library, after, ...(conn.replicaId === undefined ? {} : { except: conn.replicaId }) };
+  const range = { library: conn.library, after, ...(conn.replicaId === undefined ? {} : { except: conn.replicaId }), ...onlyOf(catchUpFilter(conn)) };
   const total = countOps(sql, range);
   if (readsPacked(conn)) {
     sendPacked(conn, { head: { type: 'ops' }, items: mapItems(streamOps(sql, range), (entry) => ({ entry })), total, withDone: false });
@@ -44,26 +46,32 @@ function* mapItems<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
   for (const item of items) yield f(item);
 }
 
-function* snapshotItems(conn: ConnectionState): Generator<SnapshotItem> {
-  yield* streamSizedBaselines(conn.ctx.sql, conn.library);
-  for (const entry of streamOps(conn.ctx.sql, { library: conn.library, after: 0 })) yield { entry };
+function* snapshotItems(conn: ConnectionState, only: DocFilter | undefined): Generator<SnapshotItem> {
+  yield* streamSizedBaselines(conn.ctx.sql, conn.library, only);
+  for (const entry of streamOps(conn.ctx.sql, { library: conn.library, after: 0, ...onlyOf(only) })) yield { entry };
 }
+
+/** A range's `only` when the connection has a query (replica-query.ts). */
+const onlyOf = (only: DocFilter | undefined) => (only === undefined ? {} : { only });
 
 /** Baselines come sized from their stored JSON (UTF-8 bytes, without serializing the state again). */
 const snapshotItemBytes = (item: SnapshotItem) => ('bytes' in item ? item.bytes : jsonBytes(item.entry));
 
-/** The complete library state (every baseline, then every op) in `snapshot` chunks; the last has done: true. */
-export function sendSnapshot(conn: ConnectionState, library: LibraryRow): void {
+/**
+ * The complete library state (every baseline, then every op) in `snapshot` chunks; the last has done: true.
+ * Only the documents of the connection's query, or of `only` (a widening: widen.ts).
+ */
+export function sendSnapshot(conn: ConnectionState, library: LibraryRow, only: DocFilter | undefined = queryFilter(conn)): void {
   const { sql, limits } = conn.ctx;
-  const total = countBaselines(sql, library.library) + countOps(sql, { library: library.library, after: 0 });
+  const total = countBaselines(sql, library.library, only) + countOps(sql, { library: library.library, after: 0, ...onlyOf(only) });
   const head = { type: 'snapshot', epoch: library.epoch, serverSeq: library.head_seq, horizon: library.horizon } as const;
   // Packed clients are of protocol 5 or later: they read counters, so no refuseCounters there.
   if (readsPacked(conn)) {
-    sendPacked(conn, { head, items: snapshotItems(conn), total, withDone: true });
+    sendPacked(conn, { head, items: snapshotItems(conn, only), total, withDone: true });
     return;
   }
   const envelopeBytes = frameBytes({ ...head, baselines: [], ops: [], progress: { received: total, total }, done: false });
-  const chunks = cutFrames(snapshotItems(conn), { envelopeBytes, budgetBytes: limits.chunkBytes, sizeOf: snapshotItemBytes });
+  const chunks = cutFrames(snapshotItems(conn, only), { envelopeBytes, budgetBytes: limits.chunkBytes, sizeOf: snapshotItemBytes });
   let received = 0;
   let sent = false;
   for (const { value: items, last } of withLast(chunks)) {
@@ -89,12 +97,24 @@ export function fanOut(from: ConnectionState, entries: readonly ServerOp[]): voi
   let plain: string[] | undefined;
   let packed: string[] | undefined;
   for (const peer of peers) {
+    // A peer with a query gets only its documents, in frames of its own (replica-query.ts).
+    const mine = entriesFor(peer, entries);
+    if (mine.length === 0) continue;
+    if (mine !== entries) {
+      if (!closeIfExpired(peer) && !refuseCounters(peer, { ops: mine })) sendOwnFrames(peer, mine);
+      continue;
+    }
     if (closeIfExpired(peer) || refuseCounters(peer, { ops: entries })) continue;
     const frames = readsPacked(peer)
       ? (packed ??= packedOpsFrames(entries, from.ctx.limits.chunkBytes))
       : (plain ??= opsFrames(entries, from.ctx.limits.chunkBytes));
     for (const frame of frames) sendFrame(peer, frame);
   }
+}
+
+function sendOwnFrames(peer: ConnectionState, entries: readonly ServerOp[]): void {
+  const chunkBytes = peer.ctx.limits.chunkBytes;
+  for (const frame of readsPacked(peer) ? packedOpsFrames(entries, chunkBytes) : opsFrames(entries, chunkBytes)) sendFrame(peer, frame);
 }
 
 /** `{"type":"ops","ops":[]}`: a live fan-out frame besides its ops. */

@@ -4,7 +4,7 @@
  * file may import it (the layer lint, .dependency-cruiser.cjs, refuses cycles).
  */
 import type { IdGenerator, JsonObject, Op } from '../../core/index.js';
-import type { Frame } from '../../protocol/index.js';
+import type { Frame, Query } from '../../protocol/index.js';
 import type { Schema } from '../../schema/index.js';
 import type { ServerLibrary } from './server-api-types.js';
 
@@ -57,6 +57,8 @@ export interface Claims {
   readonly exp: number;
   /** Issued at, seconds since the epoch (JWT `iat`); checked against revocations. */
   readonly iat?: number;
+  /** The part of the library this token may read and write (protocol/query.ts); absent: all of it. */
+  readonly scope?: Query;
 }
 
 /** Returns the token's claims or throws a TrellisError AUTH_TOKEN_MISSING / AUTH_TOKEN_INVALID / AUTH_TOKEN_EXPIRED. */
@@ -165,6 +167,8 @@ export interface SavedConnection {
   readonly presence?: SavedPresence | null;
   /** hello's protocol version (packed frames from 5); absent in states saved before version 5, which then get plain frames. */
   readonly protocol?: number;
+  /** hello's query narrowed to the scope (replica-query.ts); absent: the whole library, or the scope. */
+  readonly query?: Query;
 }
 
 export interface SyncServerOptions {

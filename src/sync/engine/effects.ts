@@ -5,7 +5,7 @@
  * handled, so its effect is durable before the engine goes on.
  */
 import type { Baseline, Op } from '../../core/index.js';
-import type { ClientMessage, Cursor, RejectMessage } from '../../protocol/index.js';
+import type { ClientMessage, Cursor, Query, RejectMessage } from '../../protocol/index.js';
 import type { SequencedOp, Snapshot } from '../../store/index.js';
 import type { JoinReason, Rejection, SyncState } from '../types.js';
 
@@ -34,7 +34,11 @@ export type StoreCall =
   | { readonly kind: 'compact'; readonly horizon: number }
   /** The server rejected own op `rejection.seq`: roll it back. `then`: 'push' when the reject answers the push in flight. */
   | { readonly kind: 'roll-back'; readonly rejection: RejectMessage; readonly then: 'push' | 'none' }
-  | { readonly kind: 'read-unacknowledged'; readonly limit: number };
+  | { readonly kind: 'read-unacknowledged'; readonly limit: number }
+  /** A narrowed query: drop the documents in `held` and not in `query` (archiving unacknowledged own writes), writing `meta`. */
+  | { readonly kind: 'narrow'; readonly held: Query; readonly query: Query; readonly meta: Readonly<Record<string, unknown>> }
+  /** A chunk of a widening: merge the newly matching documents (on-query.ts). */
+  | { readonly kind: 'merge-snapshot'; readonly baselines: readonly Baseline[]; readonly ops: readonly SequencedOp[] };
 
 export type StoreCallKind = StoreCall['kind'];
 
@@ -46,6 +50,8 @@ export interface HelloInputs {
   readonly ackedSeq: number;
   /** The store's schema version, declared at hello; absent: not declared (a server with a minimum then refuses the hello). */
   readonly schemaVersion?: number;
+  /** What the store holds of the library (on-query.ts); absent: never recorded (the whole library, if it has a cursor). */
+  readonly held?: Query;
 }
 
 /** What each store call resolves to. */
@@ -65,6 +71,8 @@ export interface StoreValues {
   /** False when the store no longer held the op (rolled back before). */
   readonly 'roll-back': boolean;
   readonly 'read-unacknowledged': readonly Op[];
+  readonly narrow: undefined;
+  readonly 'merge-snapshot': undefined;
 }
 
 export interface SyncError {

@@ -5,7 +5,7 @@
  * engine ignores those of a connection that is no longer current.
  */
 import type { Op } from '../../core/index.js';
-import type { ServerMessage } from '../../protocol/index.js';
+import type { Query, ServerMessage } from '../../protocol/index.js';
 import type { StoreCall, StoreCallKind, StoreValues, SyncError } from './effects.js';
 
 /** A store call's result, typed by the call. */
@@ -36,4 +36,6 @@ export type EngineEvent =
   | { readonly type: 'tick' }
   /** An error found outside the engine (a bad frame, a file upload): shown in state.error. */
   | { readonly type: 'report'; readonly error: SyncError }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** The app set a new replication query (sync.setQuery). */
+  | { readonly type: 'set-query'; readonly query: Query };

@@ -7,6 +7,7 @@ import { cancelCursors } from './cursors.js';
 import type { Session } from './session.js';
 import { LIBRARY_KEY, freshLink, withLink, withPhase, withState } from './session.js';
 import { next, type Step } from './next.js';
+import { helloQuery, narrowFirst } from './on-query.js';
 
 export const onStart = (s: Session): Step => next(s, { type: 'store', call: { kind: 'read-local' } });
 
@@ -56,12 +57,17 @@ export function onOpened(s: Session, connection: number): Step {
 }
 
 export function onHelloRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-hello' } }>): Step {
-  const { cursor, replicaId, localSeq, atRisk, ackedSeq, schemaVersion } = e.value;
+  const { cursor, replicaId, localSeq, atRisk, ackedSeq, schemaVersion, held } = e.value;
   const read = withLink({ ...s, replicaId, acked: { replicaId, seq: ackedSeq } }, { cursor: cursor?.serverSeq ?? 0, localSeq });
   // A forked replica, or a store of another library, asks for a reset: without a cursor the server cannot resume it (decide.ts row 5).
   const said = s.forked || s.otherLibrary !== undefined ? null : cursor;
+  // A narrowed query drops what it no longer asks for first (on-query.ts).
+  const narrowing = narrowFirst(read, { cursor: said, held });
+  if (narrowing !== undefined) return narrowing;
+  const asked = helloQuery(read, { cursor: said, held });
   const declared = schemaVersion === undefined ? {} : { schemaVersion };
-  return next(read, { type: 'send', message: { type: 'hello', protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk, ackedSeq, ...declared } });
+  const message = { type: 'hello' as const, protocol: PROTOCOL_VERSION, replicaId, cursor: said, localSeq, atRisk, ackedSeq, ...declared, ...asked.fields };
+  return next(asked.session, { type: 'send', message });
 }
 
 /**

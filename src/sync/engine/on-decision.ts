@@ -14,7 +14,7 @@ import { refuseOtherLibrary } from './on-connection.js';
 import { next, type Step } from './next.js';
 
 export function onDecision(s: Session, message: DecisionMessage): Step {
-  const decided = withLink(s, { epoch: message.epoch, reason: message.decision === 'reset' ? message.reason : undefined });
+  const decided = withLink(s, { epoch: message.epoch, reason: message.decision === 'reset' ? message.reason : undefined, holds: message.query ?? {} });
   // A store of another library is never seeded or resumed here (see onLocalRead).
   if (s.otherLibrary !== undefined && message.decision !== 'reset') return refuseOtherLibrary(decided, s.otherLibrary);
   switch (message.decision) {

@@ -11,6 +11,7 @@ import { onPump } from './pump.js';
 import type { Session } from './session.js';
 import { LIBRARY_KEY, withLink, withState } from './session.js';
 import { next, type Step } from './next.js';
+import { heldMeta, onWidening } from './on-query.js';
 
 export function onOps(s: Session, message: OpsMessage): Step {
   const epoch = s.link.epoch;
@@ -34,6 +35,8 @@ export function onApplied(s: Session, e: Extract<StoredEvent, { call: { kind: 'a
 
 export function onSnapshot(s: Session, message: SnapshotMessage): Step {
   const { snapshot, joiningAs } = s.link;
+  // A resume after a widened query: the newly matching documents, merged as they come (on-query.ts).
+  if (joiningAs === undefined && s.link.widening === true && s.state.phase === 'syncing') return onWidening(s, message);
   // Only a join this engine asked for (with consent) receives a snapshot.
   if (snapshot === undefined || joiningAs === undefined) return next(s);
   const chunks = [...snapshot, { baselines: message.baselines, ops: message.ops }];
@@ -47,7 +50,7 @@ export function onSnapshot(s: Session, message: SnapshotMessage): Step {
     horizon: message.horizon,
     serverSeq: message.serverSeq,
     // The store is this library's from now on (recorded in the reset's own transaction).
-    meta: { [s.cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq }, [LIBRARY_KEY]: s.library },
+    meta: { [s.cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq }, [LIBRARY_KEY]: s.library, ...heldMeta(s) },
   };
   return next(buffered, { type: 'store', call });
 }
@@ -66,11 +69,11 @@ export function onSynced(s: Session, serverSeq: number): Step {
   if (seeded) {
     // The server numbered the seed's ops 1..n in this order; record that, and our own ops as acknowledged.
     const entries = seedOrder(seeded).map((op, i) => ({ serverSeq: i + 1, op }));
-    const meta = { [s.cursorKey]: { epoch, serverSeq } };
+    const meta = { [s.cursorKey]: { epoch, serverSeq }, ...heldMeta(s) };
     return next(s, { type: 'store', call: { kind: 'apply-remote', entries, meta, then: 'seed', serverSeq, ackTo: seededUpTo } });
   }
   const cursor = Math.max(s.link.cursor, serverSeq);
-  return next(s, { type: 'store', call: { kind: 'write-meta', entries: { [s.cursorKey]: { epoch, serverSeq: cursor } }, then: 'synced', serverSeq: cursor } });
+  return next(s, { type: 'store', call: { kind: 'write-meta', entries: { [s.cursorKey]: { epoch, serverSeq: cursor }, ...heldMeta(s) }, then: 'synced', serverSeq: cursor } });
 }
 
 export function onMetaWritten(s: Session, e: Extract<StoredEvent, { call: { kind: 'write-meta' } }>): Step {

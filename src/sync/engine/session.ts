@@ -5,7 +5,7 @@
  * state, consent, what is known of the store's counters).
  */
 import type { Baseline, Op } from '../../core/index.js';
-import type { ServerOp } from '../../protocol/index.js';
+import type { Query, ServerOp } from '../../protocol/index.js';
 import type { AutoJoin, JoinReason, SyncState } from '../types.js';
 
 /** An own op's place: (replicaId, seq). */
@@ -37,6 +37,12 @@ export interface Link {
   readonly localSeq?: number;
   /** The last own op pushed on this connection: every op of that replica up to it is on the wire or acknowledged. */
   readonly pushedThrough?: OwnSeq;
+  /** The query this connection's hello asked for (on-query.ts). */
+  readonly query?: Query;
+  /** The hello said what the store held (a widened query): `snapshot` frames of a resume are the newly matching part. */
+  readonly widening?: boolean;
+  /** What the server said it sends (the decision's query), recorded as held once the stream is complete. */
+  readonly holds?: Query;
 }
 
 export interface Session {
@@ -44,6 +50,8 @@ export interface Session {
   /** The meta key of this library's cursor. */
   readonly cursorKey: string;
   readonly autoJoin: AutoJoin;
+  /** The replication query the app asks for (createSync's `query`, sync.setQuery). */
+  readonly query: Query;
   /** What subscribers see; `step` publishes it whenever it changes. */
   readonly state: SyncState;
   /** The connection this session follows (numbered by the shell as sockets open and close); events of another are stale. */
@@ -89,9 +97,10 @@ export const cursorKeyOf = (library: string): string => `sync:${library}`;
 
 export const freshLink = (): Link => ({ pushing: false, pushBlocked: false, cursor: 0 });
 
-export function createSession(o: { library: string; autoJoin: AutoJoin }): Session {
+export function createSession(o: { library: string; autoJoin: AutoJoin; query?: Query }): Session {
   return {
     library: o.library,
+    query: o.query ?? {},
     cursorKey: cursorKeyOf(o.library),
     autoJoin: o.autoJoin,
     state: { phase: 'connecting', pending: 0 },

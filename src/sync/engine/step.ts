@@ -15,6 +15,7 @@ import { onAcknowledged, onAck, onCommitted, onError, onPending, onRefreshAtRisk
 import { onPump, onUnacknowledgedRead } from './pump.js';
 import { onApplied, onHorizon, onMetaWritten, onOps, onReset, onSnapshot, onSynced } from './on-stream.js';
 import { onTick } from './cursors.js';
+import { onSetQuery } from './on-query.js';
 import { onReject, onRolledBack } from './on-reject.js';
 import type { Session } from './session.js';
 import { withPending } from './session.js';
@@ -69,6 +70,8 @@ function handle(s: Session, event: EngineEvent): Step {
       return onReport(s, event.error);
     case 'stop':
       return onStop(s);
+    case 'set-query':
+      return onSetQuery(s, event.query);
     default:
       return unexpectedCase(event);
   }
@@ -127,6 +130,11 @@ function onStored(s: Session, event: StoredEvent): Step {
       return onRolledBack(s, event as Extract<StoredEvent, { call: { kind: 'roll-back' } }>, current);
     case 'read-unacknowledged':
       return current ? onUnacknowledgedRead(s, event as Extract<StoredEvent, { call: { kind: 'read-unacknowledged' } }>) : next(s);
+    case 'narrow':
+      // Narrowed: the hello is read again (now holding only the query).
+      return current ? next(s, { type: 'store', call: { kind: 'read-hello' } }) : next(s);
+    case 'merge-snapshot':
+      return next(s);
     default:
       return unexpectedCase(event.call);
   }

@@ -1,6 +1,8 @@
 /** The shell's side of a store call: runs it on the store host and returns what the engine continues with. */
 import { unexpectedCase } from '../../core/index.js';
-import type { Cursor } from '../../protocol/index.js';
+import { matchesQuery } from '../../protocol/index.js';
+import type { Cursor, Query } from '../../protocol/index.js';
+import { heldKeyOf } from './on-query.js';
 import type { StoreHost } from '../../store/index.js';
 import type { StoreCall, StoreValues } from './effects.js';
 import { LIBRARY_KEY } from './session.js';
@@ -17,6 +19,7 @@ export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: 
         atRisk: await host.countAtRisk(),
         ackedSeq: await host.acknowledgedSeq(),
         schemaVersion: host.schemaVersion,
+        held: await host.readMeta<Query>(heldKeyOf(cursorKey)),
       };
     case 'export-history':
       return host.exportHistory();
@@ -44,6 +47,12 @@ export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: 
       const { seq, collection, id, state } = call.rejection;
       return host.rollBack({ seq, collection, id, ...(state ? { state } : {}) });
     }
+    case 'narrow': {
+      const { held, query, meta } = call;
+      return void (await host.narrow({ drop: (collection, id) => matchesQuery(held, collection, id) && !matchesQuery(query, collection, id), meta }));
+    }
+    case 'merge-snapshot':
+      return void (await host.mergeSnapshot({ baselines: call.baselines, ops: call.ops }));
     default:
       return unexpectedCase(call);
   }
