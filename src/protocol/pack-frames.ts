@@ -4,13 +4,13 @@
  * tables (replicas, shapes) built as its items arrive. The UTF-8 bytes are
  * counted exactly: every piece is serialized once and joined, never again.
  */
+import { parseTimestamp } from '../core/index.js';
 import type { Baseline } from '../core/index.js';
 import { jsonBytes } from './frames.js';
 import type { ServerOp } from './op.js';
 import { splitStamp, timeLeaves } from './packed.js';
 import { shapeChange } from './packed-shape.js';
 import { utf8Length } from './utf8.js';
-import { parseTimestamp } from '../core/index.js';
 
 /** One item to send; `bytes`, when known, is the UTF-8 size of its plain JSON (saves serializing it). */
 export type PackItem = { readonly baseline: Baseline; readonly bytes?: number } | { readonly entry: ServerOp; readonly bytes?: number };
@@ -118,6 +118,9 @@ function listBytes(length: number, jsons: readonly string[], knownBytes?: number
 /** The cheaper of the item's packed and plain rows in this draft: a packed frame never grows past the plain one. */
 function additionOf(item: PackItem, draft: Draft): Addition {
   const packed = packedAddition(item, draft);
+  // Without new table entries a row is smaller than the plain JSON: it drops the keys, and a stamp's
+  // three numbers (at most ~30 characters) replace at least `"stamp":"<13 + replica>"` with its keys.
+  if (packed.newShape === undefined && packed.newReplicas.length === 0) return packed;
   const plainBytes = item.bytes ?? jsonBytes('baseline' in item ? item.baseline : item.entry);
   const plainCost = listBytes(rowCount(draft, item), [''], plainBytes);
   return packed.bytes <= plainCost ? packed : plainAddition(item, draft, plainBytes);
