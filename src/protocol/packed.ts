@@ -34,8 +34,9 @@
  */
 import * as v from 'valibot';
 import { parseTimestamp, TS_LENGTH } from '../core/index.js';
-import { ProgressSchema } from './ops.js';
-import { CountSchema, EpochSchema, ReplicaIdSchema, TimestampSchema } from './op.js';
+import { OpsSchema } from './ops.js';
+import { ReplicaIdSchema, TimestampSchema } from './op.js';
+import { SnapshotSchema } from './snapshot.js';
 
 /** The first protocol version whose clients read packed frames. */
 export const PACKED_PROTOCOL = 5;
@@ -48,23 +49,15 @@ export const PackedSchema = v.strictObject({
   ops: v.array(v.unknown()),
 });
 
-/** Server → client, protocol 5: an `ops` frame whose items are packed. */
-export const PackedOpsSchema = v.strictObject({
-  type: v.literal('ops'),
-  packed: PackedSchema,
-  progress: v.optional(ProgressSchema),
-});
-
-/** Server → client, protocol 5: a `snapshot` frame whose items are packed. */
-export const PackedSnapshotSchema = v.strictObject({
-  type: v.literal('snapshot'),
-  epoch: EpochSchema,
-  serverSeq: CountSchema,
-  horizon: CountSchema,
-  packed: PackedSchema,
-  progress: ProgressSchema,
-  done: v.boolean(),
-});
+/**
+ * Server → client, protocol 5: the `ops` and `snapshot` frames with `packed`
+ * in place of their items. Derived from the plain schemas, so a field added
+ * to a plain frame is in its packed form too. The decoder checks `packed`
+ * with PackedSchema and the rest of the frame, once unpacked, with the plain
+ * schema (unpack-packed.ts).
+ */
+export const PackedOpsSchema = v.object({ ...v.omit(OpsSchema, ['ops']).entries, packed: PackedSchema });
+export const PackedSnapshotSchema = v.object({ ...v.omit(SnapshotSchema, ['baselines', 'ops']).entries, packed: PackedSchema });
 
 export type Packed = v.InferOutput<typeof PackedSchema>;
 

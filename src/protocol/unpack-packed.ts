@@ -9,7 +9,7 @@ import { formatTimestamp, parseTimestamp, TS_LENGTH } from '../core/index.js';
 import type { Baseline, StateEntry } from '../core/index.js';
 import { MAX_BASELINE_BYTES, MAX_OP_BYTES } from './limits.js';
 import type { ServerOp } from './op.js';
-import { PackedOpsSchema, PackedSnapshotSchema } from './packed.js';
+import { PackedSchema } from './packed.js';
 import type { Packed } from './packed.js';
 import { leafReader, PackProblem, readChange } from './packed-shape.js';
 import type { LeafReader } from './packed-shape.js';
@@ -26,17 +26,21 @@ export function isPacked(value: unknown): value is { type: 'ops' | 'snapshot'; p
   return type === 'ops' || type === 'snapshot';
 }
 
-/** The plain message of a packed frame; a PackProblem when its structure is not the packed form. */
+/**
+ * The plain message of a packed frame; a PackProblem when `packed` is not the
+ * packed form. The frame's other fields pass through untouched: the plain
+ * schema checks them, and the items, next.
+ */
 export function unpackMessage(value: { type: 'ops' | 'snapshot'; packed: unknown }): unknown {
-  const schema = value.type === 'ops' ? PackedOpsSchema : PackedSnapshotSchema;
-  const result = v.safeParse(schema, value, { abortEarly: true });
+  const result = v.safeParse(PackedSchema, value.packed, { abortEarly: true });
   if (!result.success) {
     const issue = result.issues[0];
     const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
-    throw new PackProblem(`${path === '' ? 'the frame' : path}: ${issue.message}`);
+    throw new PackProblem(`${path === '' ? 'packed' : path}: ${issue.message}`);
   }
-  const { packed, ...rest } = result.output;
-  const { baselines, ops } = unpack(packed);
+  if (Object.hasOwn(value, 'ops') || Object.hasOwn(value, 'baselines')) throw new PackProblem('a packed frame also holds plain items');
+  const { packed: _, ...rest } = value;
+  const { baselines, ops } = unpack(result.output);
   if (value.type === 'ops' && baselines.length > 0) throw new PackProblem('an ops frame holds baselines');
   return value.type === 'ops' ? { ...rest, ops } : { ...rest, baselines, ops };
 }
