@@ -7,12 +7,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { PROTOCOL_VERSION } from 'trellis/protocol';
-import type { Cursor, DecisionMessage, Query, ServerOp } from 'trellis/protocol';
+import type { Query } from 'trellis/protocol';
 import type { Op } from 'trellis';
 import { servers } from '../helpers/servers.js';
 import type { ServerUnderTest } from '../helpers/servers.js';
-import type { ProtocolClient } from '../helpers/protocol-client.js';
+import { helloWith, receivedOps, until } from '../helpers/query-client.js';
 import { wireOp } from '../helpers/wire-ops.js';
 
 /** The reference: the issue's words, as plainly as possible. */
@@ -21,33 +20,6 @@ function inQuery(query: Query, op: { collection: string; id: string }): boolean 
   let prefixed = query.idPrefix === undefined;
   for (const prefix of query.idPrefix ?? []) if (op.id.slice(0, prefix.length) === prefix) prefixed = true;
   return listed && prefixed;
-}
-
-export async function helloWith(client: ProtocolClient, o: { replicaId: string; cursor?: Cursor | null; query?: Query; held?: Query; localSeq?: number }): Promise<DecisionMessage> {
-  client.send({
-    type: 'hello',
-    protocol: PROTOCOL_VERSION,
-    replicaId: o.replicaId,
-    cursor: o.cursor ?? null,
-    localSeq: o.localSeq ?? 0,
-    atRisk: 0,
-    ...(o.query ? { query: o.query } : {}),
-    ...(o.held ? { held: o.held } : {}),
-  });
-  return client.next('decision');
-}
-
-/** Every op a client received in `snapshot` and `ops` frames from index `from` on (baselines as their keys). */
-export function receivedOps(client: ProtocolClient, from = 0): ServerOp[] {
-  return client.received.slice(from).flatMap((m) => (m.type === 'ops' || m.type === 'snapshot' ? m.ops : []));
-}
-
-/** Waits until the client received an op of this document (the sentinel: every frame before it has arrived). */
-export async function until(client: ProtocolClient, o: { collection: string; id: string }): Promise<void> {
-  for (;;) {
-    const { ops } = await client.next('ops');
-    if (ops.some((e) => e.op.collection === o.collection && e.op.id === o.id)) return;
-  }
 }
 
 const key = (op: Op) => `${op.replicaId}#${op.seq}`;
