@@ -62,15 +62,16 @@ async function floorSample(s: Sampling, write: { id: string; title: string }): P
   return seen - s.offset - sent;
 }
 
-async function measure(o: { ctx: FigureContext; kind: SyncServerKind; a: Tab; b: Tab }): Promise<FigureRow> {
+async function measure(o: { ctx: FigureContext; kind: SyncServerKind; a: Tab; b: Tab; transport?: 'http' }): Promise<FigureRow> {
   const { ctx, kind, a, b } = o;
+  const transport = o.transport ?? 'websocket';
   const server = await startSyncServer(kind, ctx.root);
   const relay = await startRelay();
   try {
-    const library = `propagation-${kind}`;
+    const library = `propagation-${kind}-${transport}`;
     const url = server.url;
-    await a.call(F, 'open', { url, library, token: await server.token(library, 'write', 'a'), role: 'A' });
-    await b.call(F, 'open', { url, library, token: await server.token(library, 'write', 'b'), role: 'B' });
+    await a.call(F, 'open', { url, library, token: await server.token(library, 'write', 'a'), role: 'A', transport });
+    await b.call(F, 'open', { url, library, token: await server.token(library, 'write', 'b'), role: 'B', transport });
     const filled = b.call(F, 'expectFilled', { count: DOCS });
     await a.call(F, 'fill', { count: DOCS });
     await filled;
@@ -97,6 +98,7 @@ async function measure(o: { ctx: FigureContext; kind: SyncServerKind; a: Tab; b:
       },
     });
     const { parts, floorParts, bytes } = s;
+    if (transport === 'http') return httpRow({ values, bytes, parts, kind });
     return compareRow({
       figure: `propagation (${kind})`,
       unit: 'ms',
@@ -130,6 +132,25 @@ async function measure(o: { ctx: FigureContext; kind: SyncServerKind; a: Tab; b:
   }
 }
 
+/**
+ * Issue 16's informative row: the same write and query with both tabs syncing over HTTP (transport 'http':
+ * A POSTs its push, B's long poll brings the ops), beside the same floor. No budget.
+ */
+function httpRow(o: { values: Parameters<typeof compareRow>[0]['values']; bytes: number; parts: Sampling['parts']; kind: SyncServerKind }): FigureRow {
+  return compareRow({
+    figure: `HTTP propagation (${o.kind})`,
+    unit: 'ms',
+    better: 'lower',
+    values: o.values,
+    limit: 'floor: raw Dexie put in A → ws relay → raw Dexie put + liveQuery in B',
+    budget: {},
+    notes:
+      `Informative, no budget (issue 16). As the propagation row, with both tabs on createSync(…, { transport: 'http' }): tab A POSTs its ${o.bytes}-byte push frame ` +
+      `to its session, the server fans the op out to B's session, whose waiting long poll (GET) answers with it. Medians: A from update() to its push POST leaving ${med(o.parts.write)} ms, ` +
+      `push POST leaving to B's poll answer arriving ${med(o.parts.wire)} ms (to A's own poll bringing the ack: ${med(o.parts.ack)} ms), B's poll answer to its query emitting ${med(o.parts.apply)} ms`,
+  });
+}
+
 const med = (values: number[]) => ([...values].sort((x, y) => x - y)[values.length >> 1] ?? Number.NaN).toFixed(2);
 
 export const propagation: Figure = {
@@ -145,6 +166,8 @@ export const propagation: Figure = {
         ctx.log(`propagation: ${kind}`);
         rows.push(await measure({ ctx, kind, a, b }));
       }
+      ctx.log('propagation: node over HTTP');
+      rows.push(await measure({ ctx, kind: 'node', a, b, transport: 'http' }));
       return rows;
     } finally {
       await a.close();

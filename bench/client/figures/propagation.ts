@@ -44,6 +44,23 @@ class MeasuredWebSocket extends WebSocket {
   }
 }
 
+/**
+ * Over HTTP (transport 'http'), the page's fetch, noting the same marks: a
+ * POSTed push (its size), and a poll's answer arriving (in A it carries the
+ * ack, in B the ops frame; it is answered only once a frame waits).
+ */
+const plainFetch = globalThis.fetch.bind(globalThis);
+async function measuredFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const body = init?.body;
+  if (init?.method === 'POST' && typeof body === 'string' && body.startsWith('{"type":"push"')) {
+    marks.pushSent = clock();
+    lastPushBytes = new TextEncoder().encode(body).length;
+  }
+  const response = await plainFetch(input, init);
+  if ((init?.method ?? 'GET') === 'GET') marks.opsReceived = marks.ackReceived = clock();
+  return response;
+}
+
 function waitFor<T>(source: { subscribe(fn: (value: T) => void): { unsubscribe(): void } }, accept: (value: T) => boolean): Promise<T> {
   return new Promise((resolve) => {
     const sub = source.subscribe((value) => {
@@ -57,10 +74,11 @@ function waitFor<T>(source: { subscribe(fn: (value: T) => void): { unsubscribe()
 
 export const propagation: PageFigure = {
   /** Opens a new store synced to the library; B also subscribes the query. Resolves when live. */
-  async open({ url, library, token, role }: { url: string; library: string; token: string; role: 'A' | 'B' }) {
+  async open({ url, library, token, role, transport = 'websocket' }: { url: string; library: string; token: string; role: 'A' | 'B'; transport?: 'websocket' | 'http' }) {
     name = freshName(`propagation-${role}`);
     store = await openStore(name);
-    sync = createSync(store, { url, library, token, autoJoin: 'always', WebSocket: MeasuredWebSocket });
+    globalThis.fetch = transport === 'http' ? measuredFetch : plainFetch;
+    sync = createSync(store, { url, library, token, autoJoin: 'always', WebSocket: MeasuredWebSocket, transport });
     await waitFor(sync.state, (s) => s.phase === 'live');
     if (role === 'B') {
       const query = store.collection('items').find({ where: { list: 'list-0' }, orderBy: 'createdAt', limit: 50 });

@@ -177,7 +177,7 @@ export class TrellisLibrary extends Server<TrellisVars> {
     if (this.#http !== undefined) return this.#http;
     const { server, tokens } = this.#open();
     const log = (level: LogLevel, event: string, fields: Record<string, unknown>) => this.log(level, event, fields);
-    this.#http = { server, verifyToken: tokens.verify, sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: workerTimer, log }) };
+    this.#http = { server, verifyToken: tokens.verify, sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: workerTimer, log, closed: () => void this.#schedule().catch(() => {}) }) };
     return this.#http;
   }
 

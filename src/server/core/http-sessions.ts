@@ -44,6 +44,8 @@ export interface HttpSyncOptions {
   readonly log?: Log;
   readonly createId?: IdGenerator;
   readonly limits?: Partial<HttpSyncLimits>;
+  /** Called after a session's connection was closed here (expired, ended, dropped): the adapter schedules presence expiry, as after a socket's close. */
+  readonly closed?: () => void;
 }
 
 /** A refused request: the typed error, and the close a WebSocket would have got (auth and admission refusals). */
@@ -80,6 +82,7 @@ export function createHttpSessions(options: HttpSyncOptions): HttpSessions {
     entry.cancelIdle();
     entry.session.release();
     entry.session.connection?.closed();
+    options.closed?.();
   };
   const idle = (id: string): (() => void) =>
     options.setTimer(() => {

@@ -11,7 +11,7 @@ export function nodeTimer(fn: () => void, ms: number): () => void {
 }
 
 /** Answers one HTTP sync request; `path` is the request's path under the handler's base path. */
-export async function answerHttpSyncNode(o: { req: IncomingMessage; res: ServerResponse; path: string; host: HttpSyncHost }): Promise<void> {
+export async function answerHttpSyncNode(o: { req: IncomingMessage; res: ServerResponse; path: string; host: HttpSyncHost; handled?: () => void }): Promise<void> {
   const { req, res } = o;
   const url = new URL(req.url ?? '/', 'http://localhost');
   const session = /\/sessions\/([^/]+)$/.exec(o.path)?.[1];
@@ -29,8 +29,9 @@ export async function answerHttpSyncNode(o: { req: IncomingMessage; res: ServerR
     readBody: (limit) => readBody(req, limit),
   });
   res.off('close', onGone);
-  if (res.destroyed) return;
-  res.writeHead(answer.status, answer.headers).end(answer.body);
+  if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
+  // As after a socket's frame: checkpoint the WAL between requests, never inside a push's commit.
+  o.handled?.();
 }
 
 /** The body as UTF-8 text; undefined past `limit` bytes (the rest is read and dropped, so the client gets the answer). */

@@ -128,9 +128,9 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
   const http: HttpSyncHost = {
     server,
     verifyToken: tokens.verify,
-    sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: nodeTimer, log, ...(httpLimits === undefined ? {} : { limits: httpLimits }) }),
+    sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: nodeTimer, log, closed: presence.schedule, ...(httpLimits === undefined ? {} : { limits: httpLimits }) }),
   };
-  const routes: Routes = { files, server, http, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
+  const routes: Routes = { files, server, http, handled: checkpoints.afterFrame, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
   const close = async (): Promise<void> => {
     compaction.stop();
     await peering?.stop();
@@ -162,6 +162,8 @@ interface Routes {
   readonly admin: AdminHost;
   /** Sync over HTTP: sessions and snapshots (http-sync-api.ts). */
   readonly http: HttpSyncHost;
+  /** After an HTTP sync request was answered (deferred-checkpoints.ts). */
+  readonly handled: () => void;
   /** Set in dev mode only: `<base>/dev/token` issues tokens. */
   readonly devTokens: TokenProvider | undefined;
 }
@@ -225,7 +227,7 @@ function pathOf(req: IncomingMessage): string {
 async function answer(o: Routes & { req: IncomingMessage; res: ServerResponse; path: string }): Promise<void> {
   const { req, res, path } = o;
   if (isAdminPath(path)) return answerAdminHttp({ req, res, path, host: o.admin });
-  if (isHttpSyncPath(path)) return answerHttpSyncNode({ req, res, path, host: o.http });
+  if (isHttpSyncPath(path)) return answerHttpSyncNode({ req, res, path, host: o.http, handled: o.handled });
   const file = answerFile({ files: o.files, req, res, path });
   if (file !== undefined) return file;
   await answerHttp({ req, res, path, server: o.server, tokens: o.devTokens });

@@ -111,7 +111,7 @@ describe('HTTP sessions', () => {
     await writer.send(hello('W', 1));
     await writer.send({ type: 'seed', baselines: [], ops: wireOps('W', 1, 1), done: true });
     const absent = await s.open();
-    await absent.send({ ...hello('R'), type: 'hello' });
+    await absent.send(hello('R'));
     await absent.send({ type: 'join', replicaId: 'R2' });
     const before = s.server.stats().connections;
     // The writer pushes 1 KiB ops; the absent session never polls.
