@@ -1,7 +1,7 @@
 /**
  * Admission limits (SyncLimits): authorized connections per library, per
  * token and per user, checked when a connection is authorized, and a per-connection
- * message rate (a token bucket), checked on every frame before it is decoded.
+ * message rate (a token bucket; a larger one for a link with another server), checked on every frame before it is decoded.
  * Hitting one is answered SERVER_LIMIT_EXCEEDED, `details.limit` naming it,
  * and the socket is closed with TRY_AGAIN_LATER: the client reconnects with
  * backoff, and nothing the frame asked for happened. A server restart or a
@@ -40,7 +40,9 @@ export function admissionRefusal(conn: ConnectionState, claims: Claims): Refusal
 
 /** Takes one frame from the connection's bucket; the refusal when it is empty. */
 export function rateRefusal(conn: ConnectionState): Refusal | undefined {
-  const { maxMessagesPerSecond: rate, messageBurst: burst } = conn.ctx.limits;
+  const { limits } = conn.ctx;
+  // A link with another server carries the frames of the peer's many replicas: its own, larger bucket.
+  const [rate, burst] = conn.peer === undefined ? [limits.maxMessagesPerSecond, limits.messageBurst] : [limits.maxPeerMessagesPerSecond, limits.peerMessageBurst];
   const now = conn.ctx.now();
   const bucket = conn.rate ?? { tokens: burst, at: now };
   bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rate);

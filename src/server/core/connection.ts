@@ -25,7 +25,7 @@ import { connectionState, saveConnection } from './saved-connection.js';
 import type { SavedConnection } from './saved-connection.js';
 import type { Claims, ConnectOptions, Connection, ReplicateOptions, ServerSocket } from './types.js';
 import { isPeerMessageType } from '../../protocol/peer-codec.js';
-import { createPeerLink, greet } from './peer-link.js';
+import { createPeerLink, greet, isResumable } from './peer-link.js';
 import { onPeerFrame, replicaCannotReplicate, typeOf } from './peer-receive.js';
 
 /** Frames held while the token is verified; a client should send hello and wait. */
@@ -52,6 +52,9 @@ export function restore(ctx: ServerContext, options: { socket: ServerSocket; sav
   ctx.log('info', 'connection.restored', { connection: conn.id, library: conn.library, replicaId: conn.replicaId, phase: conn.phase });
   if (conn.phase === 'verifying' || conn.phase === 'seeding') {
     closeConnection(conn, { code: CloseCode.GOING_AWAY, reason: `server restarted while ${conn.phase}` });
+  } else if (conn.phase === 'peering' && (conn.peer === undefined || !isResumable(conn.peer))) {
+    // A peer link saved mid-vector (or before peer links were saved): the dialing server redials and exchanges again.
+    closeConnection(conn, { code: CloseCode.GOING_AWAY, reason: 'server restarted during the peer exchange' });
   }
   return handle(conn);
 }

@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, cutFrames, jsonBytes } from '../../protocol/index.js'
 import { encodePeerMessage, peerFrameBytes } from '../../protocol/peer-codec.js';
 import type { PeerMessage, PeerReplica } from '../../protocol/peer.js';
 import type { ConnectionState, PeerLink } from './context.js';
+import type { SavedPeerLink } from './types.js';
 import { readLibrary, listLibraries } from './libraries.js';
 import { sendFrame } from './outbox.js';
 import { readVector } from './replica-heads.js';
@@ -24,6 +25,27 @@ export function createPeerLink(o: { dialer: boolean; onLibraries?: (libraries: r
     synced: false,
     onLibraries: o.onLibraries,
   };
+}
+
+/** The flags a hibernating Durable Object keeps in the socket's attachment (a few dozen bytes). */
+export function savePeerLink(link: PeerLink): SavedPeerLink {
+  const { dialer, greeted, vectorDone, live, synced } = link;
+  return { dialer, remote: link.remote ?? null, greeted, vectorDone, live, synced };
+}
+
+/**
+ * A link as saved. `announced` starts empty: a replica's registration is sent again before its
+ * next forwarded op, which the receiver records idempotently. `theirs` is not kept, so a link saved
+ * between the other's first peer-vector and its last cannot resume (isResumable).
+ */
+export function restorePeerLink(saved: SavedPeerLink): PeerLink {
+  const link = createPeerLink({ dialer: saved.dialer });
+  return { ...link, remote: saved.remote ?? undefined, greeted: saved.greeted, vectorDone: saved.vectorDone, live: saved.live, synced: saved.synced };
+}
+
+/** A restored link can go on unless the other side's vector was arriving (its part held in memory is lost). */
+export function isResumable(link: PeerLink): boolean {
+  return link.vectorDone || link.remote === undefined;
 }
 
 export function sendPeer(conn: ConnectionState, message: PeerMessage): void {

@@ -9,9 +9,13 @@
  * and protocol, the bad-frame count and the replica's presence (at most MAX_PRESENCE_BYTES
  * of state). Not kept: a seed in progress (its chunks are buffered in
  * memory) and a token still being verified; a connection restored in either
- * phase is closed with GOING_AWAY, and the client reconnects.
+ * phase is closed with GOING_AWAY, and the client reconnects. A link with
+ * another server keeps its flags (who greeted, whether the exchange ran);
+ * one restored while the other's vector was still arriving is closed with
+ * GOING_AWAY too, and the dialing server redials and runs the exchange again.
  */
 import type { ConnectionState, ServerContext } from './context.js';
+import { restorePeerLink, savePeerLink } from './peer-link.js';
 import { savedPresence } from './presence-members.js';
 import type { SavedConnection, ServerSocket } from './types.js';
 
@@ -28,6 +32,7 @@ export function saveConnection(conn: ConnectionState): SavedConnection {
     presence: savedPresence(conn),
     ...(conn.protocol === undefined ? {} : { protocol: conn.protocol }),
     ...(conn.query === undefined ? {} : { query: conn.query }),
+    ...(conn.peer === undefined ? {} : { peer: savePeerLink(conn.peer) }),
   };
 }
 
@@ -48,5 +53,6 @@ export function connectionState(ctx: ServerContext, o: { socket: ServerSocket; l
     queue: [],
     ...(saved?.protocol === undefined ? {} : { protocol: saved.protocol }),
     ...(saved?.query === undefined ? {} : { query: saved.query }),
+    ...(saved?.peer === undefined ? {} : { peer: restorePeerLink(saved.peer) }),
   };
 }

@@ -46,6 +46,9 @@ export const DEFAULT_LIMITS: SyncLimits = {
   // A well-behaved client sends one push at a time and at most five cursors a second (src/sync/cursor-throttle.ts).
   maxMessagesPerSecond: 500,
   messageBurst: 2000,
+  // Forty replicas pushing at the replica rate over one peer link (a peer's frames are each still under maxFrameBytes).
+  maxPeerMessagesPerSecond: 20_000,
+  peerMessageBurst: 40_000,
   // Off by default: servers with a fake clock (tests) would refuse every op. Public servers: set a day.
   maxClockAheadMs: Number.POSITIVE_INFINITY,
 };

@@ -100,6 +100,13 @@ export interface SyncLimits {
   readonly maxMessagesPerSecond: number;
   /** Frames a connection may send at once above the sustained rate. */
   readonly messageBurst: number;
+  /**
+   * The same bucket for a link with another server (token role `server`), in place of the two above:
+   * a peer forwards one frame per batch its own replicas push, so a busy library's link carries the
+   * frames of many replicas and a replica's rate would cut it off (then redial and exchange again).
+   */
+  readonly maxPeerMessagesPerSecond: number;
+  readonly peerMessageBurst: number;
   /** How far ahead of the server's clock an op's timestamp may be (ms); beyond, SERVER_CLOCK_AHEAD. */
   readonly maxClockAheadMs: number;
 }
@@ -169,6 +176,18 @@ export interface SavedConnection {
   readonly protocol?: number;
   /** hello's query narrowed to the scope (replica-query.ts); absent: the whole library, or the scope. */
   readonly query?: Query;
+  /** A link with another server (phase `peering`): the peer link's state past the exchange (peer-link.ts); absent on a replica's connection. */
+  readonly peer?: SavedPeerLink;
+}
+
+/** What a peer link keeps across hibernation: small flags only (the vector being received is not kept: see restorePeerLink). */
+export interface SavedPeerLink {
+  readonly dialer: boolean;
+  readonly remote: { readonly serverId: string; readonly epoch: string | null } | null;
+  readonly greeted: boolean;
+  readonly vectorDone: boolean;
+  readonly live: boolean;
+  readonly synced: boolean;
 }
 
 export interface SyncServerOptions {

@@ -32,6 +32,8 @@ export const LIMIT_FLAGS: { readonly [K in keyof SyncLimits]: FlagSpec } = {
   maxConnectionsPerUser: { flag: 'max-connections-per-user', kind: 'count', help: 'connections one user may have to one library' },
   maxMessagesPerSecond: { flag: 'max-messages-per-second', kind: 'count', help: 'sustained frames per second per connection' },
   messageBurst: { flag: 'message-burst', kind: 'count', help: 'frames a connection may send at once above that rate' },
+  maxPeerMessagesPerSecond: { flag: 'max-peer-messages-per-second', kind: 'count', help: 'sustained frames per second on a link with another server' },
+  peerMessageBurst: { flag: 'peer-message-burst', kind: 'count', help: 'frames a server link may send at once above that rate' },
   maxSocketQueueBytes: { flag: 'max-socket-queue', kind: 'size', help: 'bytes queued to a socket that does not read, beyond its catch-up, before it is closed' },
   maxClockAheadMs: { flag: 'max-clock-ahead', kind: 'duration', min: 0, help: "how far ahead of the server's clock an op may be stamped (a day is a good value)" },
   compactEveryOps: { flag: 'compact-every', kind: 'count', help: 'compact after a cursor once the horizon moved this many ops' },
