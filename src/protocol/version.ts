@@ -87,6 +87,16 @@
  *      stay within the same limits. decodeServerMessage unpacks before
  *      validating. Clients of version 4 and older get the plain form (the
  *      server keeps hello's version, across hibernation too).
+ *      Sync over HTTP (issue 16, server/core/http-sync-api.ts): the same
+ *      frames without a WebSocket, under the library's path: POST
+ *      `<library>/sessions` opens a session (a connection), POST
+ *      `<library>/sessions/<id>` carries one client frame, a long-poll GET
+ *      of it answers `{frames, close?}`, DELETE ends it; the token goes in
+ *      `Authorization: Bearer`. GET `<library>/snapshots/<epoch>/<seq>`
+ *      serves the snapshot frames of the current state with a strong ETag.
+ *      New codes HTTP_SESSION_NOT_FOUND, HTTP_REQUEST_INVALID,
+ *      SNAPSHOT_NOT_CURRENT. No message changes: WebSocket clients of every
+ *      version are served as before.
  */
 export const PROTOCOL_VERSION = 5;
 
