@@ -8,7 +8,10 @@
  * every frame the core's `connection.save()` (phase, claims, replica) goes
  * into the socket's attachment; a woken object recreates the core and
  * `restore()`s every open socket from it before handling the event. Truancy
- * and the horizon are already in SQLite. Periodic compaction is an alarm,
+ * and the horizon are already in SQLite. A link with another server (a
+ * `server` token: a Node server dialing this object to replicate) is a socket
+ * like any other and hibernates too, its link state saved the same way.
+ * Periodic compaction is an alarm,
  * set only while compacting can make progress, so an idle library costs
  * nothing (see SyncServer.nextCompaction).
  *
