@@ -156,6 +156,9 @@ export function createLeadership(o: LeadershipOptions): Leadership {
     }
   }, beatMs);
   claim(false);
+  // A tab that arrives while another leads asks for its status now rather than at its first beat: a page that
+  // opens, or a tab that follows a library switch, shows the connection's state at once (not "connecting" for a beat).
+  channel.post('ping');
 
   return {
     leader,

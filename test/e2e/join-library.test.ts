@@ -64,6 +64,11 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('joining a libr
     await expect.poll(() => c.titles(), { timeout: PATIENCE }).toEqual(SHARED);
     expect(await c.libraryCode()).toBe(library);
     expect(await c.replicaId()).not.toBe(replicaBefore);
+    // Why the id changed, next to it: the join took the library's history; the old id's changes are archived.
+    const note = (await c.byTestId('replica-note').textContent()) ?? '';
+    expect(note).toContain('new replica ID because it joined the history of library');
+    expect(note).toContain(`it was ${replicaBefore}`);
+    expect(note).toContain(`${OWN.length} unsynced changes moved to the archive`);
 
     const archive = c.byTestId('archive');
     await archive.waitFor();

@@ -36,6 +36,21 @@ describe.skipIf(e2eSkipped() || missingChromium() !== undefined)('who is online 
     await expect.poll(() => online(a), { timeout: PATIENCE }).toEqual([`${bob}viewing the list`]);
   });
 
+  it('shows who it saw as last seen, not as online now, while this device is offline', async () => {
+    const bob = (await b.byTestId('user').textContent()) ?? '';
+    await expect.poll(() => online(a), { timeout: PATIENCE }).toEqual([`${bob}viewing the list`]);
+    await a.context.setOffline(true);
+    await a.byTestId('presence-stale').waitFor();
+    expect(await a.page.locator('#online-title').textContent()).toBe('Last seen');
+    expect(await a.byTestId('presence-stale').textContent()).toContain('This device is offline.');
+    expect(await online(a)).toEqual([`${bob}was viewing the list`]);
+    await a.screenshot('presence-offline-a');
+    await a.context.setOffline(false);
+    await a.waitForBadge('live');
+    await expect.poll(() => online(a), { timeout: PATIENCE }).toEqual([`${bob}viewing the list`]);
+    expect(await a.byTestId('presence-stale').isHidden()).toBe(true);
+  });
+
   it('drops a browser that closed, after the grace', async () => {
     await b.context.close();
     await expect.poll(() => online(a), { timeout: PATIENCE }).toEqual([]);

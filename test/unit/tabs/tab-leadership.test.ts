@@ -27,7 +27,7 @@ afterEach(() => {
   for (const t of open.splice(0)) t.close();
 });
 
-function openTab(locks: ReturnType<typeof createWebLocks>, o: { channel: string; name: string }): TestTab {
+function openTab(locks: ReturnType<typeof createWebLocks>, o: { channel: string; name: string; beatMs?: number }): TestTab {
   const tab = createTab(locks);
   const channel = createTabChannel({ name: o.channel, tab: o.name, BroadcastChannel: tab.BroadcastChannel });
   const t: TestTab = {
@@ -41,7 +41,7 @@ function openTab(locks: ReturnType<typeof createWebLocks>, o: { channel: string;
       name: o.channel,
       channel,
       locks: tab.locks,
-      beatMs: BEAT,
+      beatMs: o.beatMs ?? BEAT,
       status: () => t.status,
       onStatus: (status) => t.heard.push(status),
       onLead: (term) => t.terms.push(term),
@@ -115,6 +115,19 @@ describe('leader election between tabs', () => {
     expect(a.leadership.leader.value?.tab).toBe(next.name);
     expect(leaders([a, b, c])).toEqual([next.name]);
     expect(a.terms).toHaveLength(1);
+  });
+
+  it('a tab that opens while another leads hears its status at once, without waiting for a heartbeat', async () => {
+    const locks = createWebLocks();
+    const channel = `tabs-${++channels}`;
+    // A beat of a minute: no ping, answer or takeover can come from the timers while this test runs.
+    const minute = 60_000;
+    const a = openTab(locks, { channel, name: 'a', beatMs: minute });
+    await vi.waitFor(() => expect(leaders([a])).toEqual(['a']));
+    const b = openTab(locks, { channel, name: 'b', beatMs: minute });
+    await vi.waitFor(() => expect(b.heard).toContain('status of a'));
+    expect(b.leadership.leader.value?.tab).toBe('a');
+    expect(leaders([a, b])).toEqual(['a']);
   });
 
   it('ignores announcements of a term older than the newest it heard', async () => {
