@@ -72,9 +72,11 @@ function pushAll(peer: ProtocolPeer, frames: readonly { frame: string; lastSeq: 
   });
 }
 
-async function measure(ctx: Parameters<Figure['run']>[0], kind: SyncServerKind, dir: string): Promise<FigureRow> {
+/** `authority`: the Node server checks every op against a schema and a write rule (bench-authority.ts). */
+async function measure(ctx: Parameters<Figure['run']>[0], o: { kind: SyncServerKind; dir: string; authority: boolean }): Promise<FigureRow> {
+  const { kind, dir, authority } = o;
   const pushes = ctx.quick ? 20 : 50;
-  const server = await startSyncServer(kind, ctx.root);
+  const server = await startSyncServer(kind, ctx.root, { authority });
   mkdirSync(dir, { recursive: true });
   const limit = createLimit(dir);
   try {
@@ -107,7 +109,7 @@ async function measure(ctx: Parameters<Figure['run']>[0], kind: SyncServerKind, 
     });
     await peer.close();
     return compareRow({
-      figure: `server ingest (${kind})`,
+      figure: authority ? `server ingest, schema and rules (${kind})` : `server ingest (${kind})`,
       unit: 'ops/s',
       better: 'higher',
       values,
@@ -118,7 +120,8 @@ async function measure(ctx: Parameters<Figure['run']>[0], kind: SyncServerKind, 
         `from one replica over ws, at most ${WINDOW} unacknowledged, timed from the first send to the last ack; ` +
         `frames are encoded before the clock starts; the server runs ${kind === 'node' ? 'in the bench process' : 'in workerd under miniflare (informative: no budget)'}. ` +
         'Limit: the rows the server stores (change as JSON text, encoded before the clock starts) inserted by a prepared statement into the server\'s ops table, ' +
-        'WAL, synchronous=NORMAL, 100 per transaction',
+        'WAL, synchronous=NORMAL, 100 per transaction' +
+        (authority ? '. The server has the bench schema and a write rule reading each document before and after the op: every op is merged, validated and judged' : ''),
     });
   } finally {
     limit.close();
@@ -138,8 +141,11 @@ export const serverIngest: Figure = {
       const rows: FigureRow[] = [];
       for (const kind of SYNC_SERVER_KINDS) {
         ctx.log(`server-ingest: ${kind}`);
-        rows.push(await measure(ctx, kind, join(dir, kind)));
+        rows.push(await measure(ctx, { kind, dir: join(dir, kind), authority: false }));
       }
+      // The authoritative path, on Node (its budget is the plain row's).
+      ctx.log('server-ingest: node, schema and rules');
+      rows.push(await measure(ctx, { kind: 'node', dir: join(dir, 'node-authority'), authority: true }));
       return rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });

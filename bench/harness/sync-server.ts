@@ -27,6 +27,7 @@ import { createTokenProvider } from '../../src/server/core/index.js';
 import type { Role } from '../../src/server/core/index.js';
 import { createNodeServer } from '../../src/server/node/index.js';
 import { bundleForWorkerd } from '../../test/helpers/miniflare-server.js';
+import { benchServerRules, benchServerSchema } from './bench-authority.js';
 
 export const SYNC_SERVER_KINDS = ['node', 'cloudflare'] as const;
 export type SyncServerKind = (typeof SYNC_SERVER_KINDS)[number];
@@ -47,6 +48,8 @@ const COMPATIBILITY_DATE = '2026-04-20';
 export interface SyncServerOptions {
   /** The server's periodic compaction interval in whole seconds; default the server's own (60 s on both). */
   readonly compactIntervalSeconds?: number;
+  /** Node only: the server checks every push against bench-authority.ts's schema and write rule. */
+  readonly authority?: boolean;
 }
 
 export async function startSyncServer(kind: SyncServerKind, root = join(import.meta.dirname, '..', '..'), options: SyncServerOptions = {}): Promise<BenchSyncServer> {
@@ -56,7 +59,8 @@ export async function startSyncServer(kind: SyncServerKind, root = join(import.m
   const remove = () => rmSync(dir, { recursive: true, force: true });
   if (kind === 'node') {
     const interval = options.compactIntervalSeconds === undefined ? {} : { compactIntervalMs: options.compactIntervalSeconds * 1000 };
-    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: BENCH_SECRET, ...interval });
+    const authority = options.authority === true ? { schema: benchServerSchema, rules: benchServerRules } : {};
+    const node = await createNodeServer({ port: 0, dbPath: join(dir, 'trellis.sqlite'), secret: BENCH_SECRET, ...interval, ...authority });
     return { kind, url: node.url, token, close: async () => (await node.close(), remove()) };
   }
   const mf = new Miniflare({

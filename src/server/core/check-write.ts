@@ -6,7 +6,8 @@
  */
 import { ErrorCode } from '../../core/index.js';
 import type { DocState, JsonObject, Op } from '../../core/index.js';
-import { applyOps, materialize } from '../../merge/index.js';
+import { applyOps } from '../../merge/index.js';
+import { documentAfter } from './document-after.js';
 import { MAX_REJECTION_MESSAGE_LENGTH } from '../../protocol/index.js';
 import { validateFields } from '../../schema/index.js';
 import type { CollectionDef, Schema } from '../../schema/index.js';
@@ -27,14 +28,14 @@ export const GENERIC_RULE_MESSAGE = 'A server rule refused this write.';
 export function checkWrite(authority: Authority, o: { claims: Claims; op: Op; before: DocState; log: Log }): WriteVerdict {
   const { op, before } = o;
   const state = applyOps(before, [op]);
-  const after = materialize(state);
+  const after = documentAfter(state);
   const problem = schemaProblem(authority.schema, op.collection, after);
   if (problem !== undefined) return { ok: false, code: ErrorCode.SCHEMA_VIOLATION, message: problem };
   const rule = authority.rules?.[op.collection]?.write;
   if (rule === undefined) return { ok: true, state };
   let said: unknown;
   try {
-    said = rule({ claims: o.claims, collection: op.collection, id: op.id, before: before.entries.length === 0 ? undefined : materialize(before), after, op });
+    said = rule({ claims: o.claims, collection: op.collection, id: op.id, before: before.entries.length === 0 ? undefined : documentAfter(before), after, op });
   } catch (err) {
     o.log('error', 'rule.threw', { collection: op.collection, id: op.id, replicaId: op.replicaId, seq: op.seq, message: String((err as Error)?.message ?? err) });
     return { ok: false, code: ErrorCode.RULE_REJECTED, message: GENERIC_RULE_MESSAGE };

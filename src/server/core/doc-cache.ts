@@ -12,9 +12,8 @@
  * past what the cache saw, and `forLibrary` then drops the library's entries.
  */
 import type { DocState } from '../../core/index.js';
-import { applyOps, emptyDocState } from '../../merge/index.js';
-import { readBaselineState } from './baselines.js';
-import { documentKey, readDocumentOps } from './op-log.js';
+import { loadState, loadStates } from './load-doc-states.js';
+import { documentKey } from './op-log.js';
 import type { SqlStorage } from './types.js';
 
 /** Most documents kept; the least recently used go first. */
@@ -43,6 +42,8 @@ export interface DocCache {
 export interface LibraryDocs {
   /** The document's state, read from storage on a miss. */
   read(sql: SqlStorage, doc: { collection: string; id: string }): DocState;
+  /** Reads every document of `docs` the cache lacks, at once (load-doc-states.ts): a push's documents before it is judged. */
+  preload(sql: SqlStorage, docs: readonly { collection: string; id: string }[]): void;
   /** After a commit: these documents now hold these states, and the library's head is `head`. */
   remember(o: { head: number; states: ReadonlyMap<string, { state: DocState; addedBytes: number }> }): void;
 }
@@ -68,11 +69,17 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
     totalEntries += 1;
     evict();
   };
-  // Oldest first across libraries: each library's Map is in use order; the first library's first entry goes.
+  // Past a limit, the least recently used go until the cache is back at 15/16 of both: one pass per
+  // sixteenth of the cache instead of one per new document (each pass walks the Map from its oldest
+  // entry, over the holes earlier deletions left). Oldest first across libraries: each library's Map
+  // is in use order, and the first library's go first.
+  const lowEntries = Math.floor((limits.entries * 15) / 16);
+  const lowBytes = Math.floor((limits.bytes * 15) / 16);
   const evict = (): void => {
+    if (totalEntries <= limits.entries && totalBytes <= limits.bytes) return;
     for (const lib of libraries.values()) {
       for (const key of lib.docs.keys()) {
-        if (totalEntries <= limits.entries && totalBytes <= limits.bytes) return;
+        if (totalEntries <= lowEntries && totalBytes <= lowBytes) return;
         remove(lib, key);
       }
     }
@@ -105,6 +112,11 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
           put(entries, key, loaded);
           return loaded.state;
         },
+        preload(sql, docs) {
+          const missing = docs.filter((doc) => !entries.docs.has(documentKey(doc.collection, doc.id)));
+          if (missing.length === 0) return;
+          for (const [key, loaded] of loadStates(sql, { library, docs: missing })) put(entries, key, loaded);
+        },
         remember({ head: next, states }) {
           entries.head = next;
           for (const [key, { state, addedBytes }] of states) put(entries, key, { state, bytes: (entries.docs.get(key)?.bytes ?? 0) + addedBytes });
@@ -112,15 +124,4 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
       };
     },
   };
-}
-
-/** Baseline + every op of the document still in the log (ops below the horizon are squashed into the baseline, or kept for a large document). */
-function loadState(sql: SqlStorage, o: { library: string; collection: string; id: string }): Cached {
-  const baseline = readBaselineState(sql, o) ?? emptyDocState;
-  const ops = readDocumentOps(sql, { ...o, upTo: Number.MAX_SAFE_INTEGER });
-  // A new document (the common miss: a push of puts) reads nothing and costs nothing to size.
-  if (baseline === emptyDocState && ops.length === 0) return { state: emptyDocState, bytes: 0 };
-  const state = applyOps(baseline, ops.map((entry) => entry.op));
-  // An estimate for the bound, not an exact size: a re-encode of what was just parsed.
-  return { state, bytes: JSON.stringify(state).length };
 }

@@ -8,6 +8,7 @@
  */
 import type { DocState, Op } from '../../core/index.js';
 import type { Authority } from './check-write.js';
+import { changeText } from './change-text.js';
 import { checkWrite } from './check-write.js';
 import type { ConnectionState } from './context.js';
 import type { LibraryDocs } from './doc-cache.js';
@@ -30,6 +31,7 @@ export function judgePush(conn: ConnectionState, o: { authority: Authority; docs
   const accepted: Op[] = [];
   const rejected: Rejection[] = [];
   const states = new Map<string, { state: DocState; addedBytes: number }>();
+  o.docs.preload(ctx.sql, o.fresh);
   for (const op of o.fresh) {
     const key = documentKey(op.collection, op.id);
     const held = states.get(key);
@@ -43,7 +45,7 @@ export function judgePush(conn: ConnectionState, o: { authority: Authority; docs
       continue;
     }
     accepted.push(op);
-    states.set(key, { state: verdict.state, addedBytes: (held?.addedBytes ?? 0) + JSON.stringify(op.change).length });
+    states.set(key, { state: verdict.state, addedBytes: (held?.addedBytes ?? 0) + changeText(op).length });
   }
   return { accepted, rejected, states };
 }

@@ -2,7 +2,7 @@
 import type { Op } from '../../core/index.js';
 import type { ServerOp } from '../../protocol/index.js';
 import type { SqlStorage } from './types.js';
-import { changeText } from './change-text.js';
+import { storedChangeText } from './change-text.js';
 
 interface OpRow {
   readonly server_seq: number;
@@ -34,7 +34,7 @@ export function insertOp(sql: SqlStorage, o: { library: string; entry: ServerOp 
     op.ts,
     op.collection,
     op.id,
-    changeText(op),
+    storedChangeText(op),
   );
 }
 
@@ -58,7 +58,7 @@ export function insertOps(sql: SqlStorage, o: { library: string; entries: readon
   for (let start = 0; start < o.entries.length; start += ROWS_PER_INSERT) {
     const rows = o.entries.slice(start, start + ROWS_PER_INSERT);
     const params: unknown[] = [];
-    for (const { serverSeq, op } of rows) params.push(o.library, serverSeq, op.replicaId, op.seq, op.ts, op.collection, op.id, changeText(op));
+    for (const { serverSeq, op } of rows) params.push(o.library, serverSeq, op.replicaId, op.seq, op.ts, op.collection, op.id, storedChangeText(op));
     sql.exec(INSERT_STATEMENTS[rows.length] as string, ...params);
   }
 }

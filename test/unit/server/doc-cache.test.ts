@@ -1,7 +1,7 @@
 /**
  * The authoritative server's document cache (doc-cache.ts) at its limits: a
  * cache holding exactly its entry or byte budget keeps everything, one more
- * evicts the least recently used; a document larger than the byte budget is
+ * evicts the least recently used (down to 15/16 of the limit); a document larger than the byte budget is
  * never cached (and evicts nothing); a head or epoch the cache did not see
  * drops the library's entries. A hit reads nothing from storage.
  */
@@ -53,17 +53,21 @@ describe('doc cache limits', () => {
     expect(DOC_CACHE_BYTES).toBe(64 * 1024 * 1024);
   });
 
-  it('keeps exactly `entries` documents; one more evicts the least recently used', () => {
-    const store = storage(['a', 'b', 'c', 'd'].map((id) => ({ id, size: 1 })));
-    const { hit } = cacheOver(store, { entries: 3, bytes: DOC_CACHE_BYTES });
-    expect([hit('a'), hit('b'), hit('c')]).toEqual([false, false, false]);
-    expect([hit('a'), hit('b'), hit('c')]).toEqual([true, true, true]);
-    // a is now the least recently used of the three... after touching it again, b is.
-    expect(hit('a')).toBe(true);
-    expect(hit('d')).toBe(false);
-    expect(hit('b')).toBe(false); // evicted by d; reading it back evicts c
-    expect([hit('a'), hit('d'), hit('b')]).toEqual([true, true, true]);
-    expect(hit('c')).toBe(false);
+  it('keeps exactly `entries` documents; one more evicts the least recently used, down to 15/16 of the limit', () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `d${i}`);
+    const store = storage(ids.map((id) => ({ id, size: 1 })));
+    const { hit } = cacheOver(store, { entries: 16, bytes: DOC_CACHE_BYTES });
+    const first16 = ids.slice(0, 16);
+    expect(first16.map(hit).some(Boolean)).toBe(false);
+    expect(first16.map(hit).every(Boolean)).toBe(true);
+    // d0 used again: d1 and d2 are now the least recently used.
+    expect(hit('d0')).toBe(true);
+    expect(hit('d16')).toBe(false); // the 17th: d1 and d2 go, 15 stay
+    expect(['d0', 'd16', ...ids.slice(3, 16)].map(hit).every(Boolean)).toBe(true);
+    expect(hit('d1')).toBe(false); // back to 16, still within the limit
+    expect(hit('d2')).toBe(false); // the 17th again: d0 and d16 (least recently used) go
+    expect(['d3', 'd1', 'd2'].map(hit).every(Boolean)).toBe(true);
+    expect(hit('d0')).toBe(false);
   });
 
   it('keeps documents summing to exactly `bytes`; one byte less evicts the least recently used', () => {
