@@ -7,8 +7,10 @@
  */
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from 'trellis';
+import { createSync } from 'trellis/sync';
 import { allTodos, eventually, openReplica } from '../helpers/sync-harness.js';
-import { servers } from '../helpers/servers.js';
+import { logged, servers } from '../helpers/servers.js';
 import { startUpgradeProxy } from '../helpers/upgrade-proxy.js';
 import { createFallbackTransport } from '../../src/sync/transport-fallback.js';
 import { createHttpTransport } from '../../src/sync/transport-http.js';
@@ -114,5 +116,55 @@ describe.each(servers)('falling back to HTTP ($name)', (factory) => {
     await eventually(web.store.collection('todos').get('back'), (doc) => doc !== undefined);
     await behind.close();
     await web.close();
+  });
+});
+
+describe.each(servers)('refusals over HTTP ($name)', (factory) => {
+  it('a token for another library is refused as on a socket: phase error with AUTH_WRONG_LIBRARY', async () => {
+    const server = await factory.start();
+    const token = await server.token('other');
+    const replica = await openReplica({ url: server.url, token: async () => token }, 'lib', { transport: 'http', connect: false });
+    replica.sync = createSync(replica.store, { url: server.url, library: 'lib', token, transport: 'http' });
+    const state = await replica.waitFor((s) => s.phase === 'error');
+    expect(state.error?.code).toBe(ErrorCode.AUTH_WRONG_LIBRARY);
+    await replica.close();
+  });
+});
+
+describe('HTTP sessions on Node', () => {
+  it("a long poll whose client leaves ends its session, so no frame is drained into an answer nobody reads", async () => {
+    const { nodeServer } = await import('../helpers/servers.js');
+    const server = await nodeServer.start();
+    const token = await server.token('lib');
+    const base = `${server.origin}/parties/trellis/lib/sessions`;
+    const headers = { authorization: `Bearer ${token}` };
+    const { session } = (await (await fetch(base, { method: 'POST', headers })).json()) as { session: string };
+    const abort = new AbortController();
+    const poll = fetch(`${base}/${session}`, { headers, signal: abort.signal }).catch((err: unknown) => err);
+    await logged(server, (e) => e.event === 'http.poll' && e.fields.session === session);
+    abort.abort();
+    await poll;
+    await logged(server, (e) => e.event === 'http.session-dropped' && e.fields.session === session);
+    const after = await fetch(`${base}/${session}`, { headers });
+    expect([after.status, ((await after.json()) as { code: string }).code]).toEqual([404, ErrorCode.HTTP_SESSION_NOT_FOUND]);
+  });
+});
+
+describe('the fallback when the server is down', () => {
+  it('HTTP failing too sends the transport back to WebSocket (the server is unreachable, not the upgrade blocked)', async () => {
+    const { nodeServer } = await import('../helpers/servers.js');
+    const server = await nodeServer.start();
+    const proxy = await startUpgradeProxy({ target: server.origin, blockUpgrades: true });
+    proxy.target = 'http://127.0.0.1:1'; // nothing listens: every HTTP request through the proxy fails
+    const replica = await openReplica({ url: proxy.url, token: server.token }, 'lib');
+    const seen: string[] = [];
+    replica.sync.state.subscribe((s) => seen.at(-1) !== s.transport && seen.push(String(s.transport)));
+    await replica.waitFor((s) => s.transport === 'http');
+    await replica.waitFor((s) => s.transport === 'websocket');
+    expect(seen.slice(-2)).toEqual(['http', 'websocket']);
+    // Once the server is reachable again (upgrades still blocked), it settles on HTTP and syncs.
+    proxy.target = server.origin;
+    await replica.waitFor((s) => s.phase === 'live' && s.transport === 'http');
+    await replica.close();
   });
 });

@@ -132,6 +132,7 @@ export function createHttpSessions(options: HttpSyncOptions): HttpSessions {
       if (!found.ok) return found;
       const entry = sessions.get(o.session) as { session: HttpSession; cancelIdle: () => void };
       entry.cancelIdle();
+      log('debug', 'http.poll', { session: o.session });
       const answer = await found.value.poll({ pollMs: limits.pollMs, maxBytes: limits.pollBytes });
       // A newer poll or the session's end may have replaced this entry meanwhile.
       if (sessions.get(o.session) === entry) {
