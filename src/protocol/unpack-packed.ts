@@ -17,7 +17,8 @@ import { unpackedBounds } from './unpacked-size.js';
 
 /** Highest milliseconds and counter a timestamp holds (13 base-36 digits: 9 and 4). */
 const MAX_MS = 36 ** 9 - 1;
-const MAX_COUNTER = 36 ** 4 - 1;
+const COUNTER_DIGITS = 4;
+const MAX_COUNTER = 36 ** COUNTER_DIGITS - 1;
 
 /** Whether a parsed frame is in the packed form (`packed` instead of `ops` / `baselines`). */
 export function isPacked(value: unknown): value is { type: 'ops' | 'snapshot'; packed: unknown } {
@@ -48,10 +49,13 @@ export function unpackMessage(value: { type: 'ops' | 'snapshot'; packed: unknown
 interface Tables {
   readonly packed: Packed;
   readonly t0ms: number;
+  /** Halves of timestamps already formatted in this frame (milliseconds, counter): rows written together repeat them. */
+  readonly msText: Map<number, string>;
+  readonly counterText: Map<number, string>;
 }
 
 function unpack(packed: Packed): { baselines: unknown[]; ops: unknown[] } {
-  const tables: Tables = { packed, t0ms: parseTimestamp(packed.t0).ms };
+  const tables: Tables = { packed, t0ms: parseTimestamp(packed.t0).ms, msText: new Map(), counterText: new Map() };
   const bounds = unpackedBounds(packed.shapes);
   // A plain row is its own JSON, within the frame: as bounded as in a plain frame.
   const baselines = packed.baselines.map((row) => {
@@ -86,7 +90,16 @@ function readStamp(tables: Tables, leaves: LeafReader): { ts: string; replicaId:
   if (!Number.isSafeInteger(dms) || ms < 0 || ms > MAX_MS || !Number.isSafeInteger(counter) || (counter as number) < 0 || (counter as number) > MAX_COUNTER) {
     throw new PackProblem('a row holds a timestamp out of range');
   }
-  return { ts: formatTimestamp({ ms, counter: counter as number }), replicaId };
+  return { ts: timestampText(tables, ms, counter as number), replicaId };
+}
+
+/** formatTimestamp({ms, counter}), each half formatted once per frame. */
+function timestampText(tables: Tables, ms: number, counter: number): string {
+  let high = tables.msText.get(ms);
+  if (high === undefined) tables.msText.set(ms, (high = formatTimestamp({ ms, counter: 0 }).slice(0, TS_LENGTH - COUNTER_DIGITS)));
+  let low = tables.counterText.get(counter);
+  if (low === undefined) tables.counterText.set(counter, (low = formatTimestamp({ ms: 0, counter }).slice(TS_LENGTH - COUNTER_DIGITS)));
+  return high + low;
 }
 
 function readBaseline(tables: Tables, row: readonly unknown[]): Baseline {

@@ -1,7 +1,11 @@
 /** Sizes of text as the wire counts them: UTF-8 bytes, never UTF-16 string length. */
 
+const NOT_ASCII = /[^\x00-\x7f]/;
+
 /** UTF-8 length of a string, without TextEncoder (not every runtime types it). A lone surrogate counts 3 bytes (U+FFFD). */
 export function utf8Length(text: string): number {
+  // Most frames and rows are ASCII: a native scan says so at once, and then each unit is one byte.
+  if (!NOT_ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
