@@ -86,8 +86,17 @@ export function createHttpTransport(options: TransportOptions & { fetch?: typeof
     if (stopped || current !== undefined) return;
     const session = { url: '', token: '', abort: new AbortController(), sending: Promise.resolve(), open: false };
     current = session;
+    let endpoint: { sessions: string; token: string };
     try {
-      const { sessions, token } = httpEndpoint(await options.url());
+      endpoint = httpEndpoint(await options.url());
+    } catch {
+      // As the socket transport: an attempt that never got a URL (getToken failed, start-sync shows why) reports no close.
+      if (session === current) current = undefined;
+      if (!stopped) schedule();
+      return;
+    }
+    try {
+      const { sessions, token } = endpoint;
       const answer = await request(sessions, { method: 'POST', token, timeoutMs: REQUEST_TIMEOUT_MS }, session.abort);
       if (answer.status !== 200 || typeof answer.body?.session !== 'string') return end(session, { close: refusalClose(answer.body), refusal: answer.body });
       if (session !== current) return;

@@ -131,6 +131,31 @@ describe.each(servers)('refusals over HTTP ($name)', (factory) => {
   });
 });
 
+describe('a token endpoint that fails, over HTTP', () => {
+  it('getToken rejecting twice is reported as SYNC_TOKEN_UNAVAILABLE until sync goes live once a token comes', async () => {
+    const { nodeServer } = await import('../helpers/servers.js');
+    const server = await nodeServer.start();
+    const token = await server.token('lib');
+    let calls = 0;
+    const getToken = async () => {
+      if (++calls <= 2) throw new Error('token endpoint down');
+      return token;
+    };
+    const replica = await openReplica(server, 'lib', { connect: false });
+    replica.sync = createSync(replica.store, { url: server.url, library: 'lib', getToken, transport: 'http' });
+    const states: { phase: string; code: string | undefined }[] = [];
+    replica.sync.state.subscribe((s) => states.push({ phase: s.phase, code: s.error?.code }));
+    const live = await replica.waitFor((s) => s.phase === 'live');
+    expect(calls).toBe(3);
+    expect(live.error).toBeUndefined();
+    // The error stayed shown from the first failure until sync was live.
+    const first = states.findIndex((s) => s.code === 'SYNC_TOKEN_UNAVAILABLE');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(states.slice(first).filter((s) => s.phase !== 'live').every((s) => s.code === 'SYNC_TOKEN_UNAVAILABLE')).toBe(true);
+    await replica.close();
+  });
+});
+
 describe('HTTP sessions on Node', () => {
   it("a long poll whose client leaves ends its session, so no frame is drained into an answer nobody reads", async () => {
     const { nodeServer } = await import('../helpers/servers.js');
