@@ -97,6 +97,16 @@
  *      New codes HTTP_SESSION_NOT_FOUND, HTTP_REQUEST_INVALID,
  *      SNAPSHOT_NOT_CURRENT. No message changes: WebSocket clients of every
  *      version are served as before.
+ *      Replication queries and scopes (issue 16, query.ts): hello carries
+ *      `query?` and `held?` ({collections?, idPrefix?}, at most
+ *      MAX_QUERY_COLLECTIONS and MAX_QUERY_PREFIXES names), the decision
+ *      `query?` (hello's narrowed to the token's scope); tokens may carry a
+ *      `scope` claim of the same shape. The server sends a connection only
+ *      documents of its query (snapshot, catch-up, fan-out; a resume whose
+ *      hello says `held` also gets the newly matching documents as `snapshot`
+ *      frames), and refuses a push or seed with an op outside the scope
+ *      (AUTH_SCOPE_FORBIDDEN, nothing stored). Older clients send no query:
+ *      served as before, narrowed to their token's scope when it has one.
  */
 export const PROTOCOL_VERSION = 5;
 
