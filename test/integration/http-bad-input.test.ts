@@ -8,7 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from 'trellis';
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from 'trellis/protocol';
-import { servers } from '../helpers/servers.js';
+import { cloudflareServer, servers } from '../helpers/servers.js';
 import type { ServerUnderTest } from '../helpers/servers.js';
 import { wireOps } from '../helpers/wire-ops.js';
 
@@ -145,5 +145,26 @@ describe.each(servers)('bad input over HTTP ($name)', (factory) => {
     expect([refused.status, refused.body?.code, refused.body?.close]).toEqual([429, ErrorCode.SERVER_LIMIT_EXCEEDED, CloseCode.TRY_AGAIN_LATER]);
     expect((await http.call({ method: 'DELETE', path: `/${opened[0]?.id}`, token })).status).toBe(204);
     expect((await http.call({ method: 'POST', token })).status).toBe(200);
+  });
+});
+
+describe.skipIf(!servers.includes(cloudflareServer))('bad tokens over HTTP on Cloudflare', () => {
+  test('the Worker answers a refused token itself: the library\'s object is never created', async () => {
+    const server = await cloudflareServer.start();
+    const http = client(server, 'never-woken');
+    const answers = [
+      await http.call({ method: 'POST', token: undefined }),
+      await http.call({ method: 'POST', token: await server.token('other') }),
+      await http.call({ method: 'GET', path: '/some-session', token: 'not-a-token' }),
+    ];
+    expect(answers.map((a) => [a.status, a.body?.code])).toEqual([
+      [401, ErrorCode.AUTH_TOKEN_MISSING],
+      [403, ErrorCode.AUTH_WRONG_LIBRARY],
+      [401, ErrorCode.AUTH_TOKEN_MISSING],
+    ]);
+    expect(await server.instances('never-woken')).toBe(0);
+    // A good token reaches the object.
+    expect((await http.call({ method: 'POST', token: await server.token('never-woken') })).status).toBe(200);
+    expect(await server.instances('never-woken')).toBe(1);
   });
 });

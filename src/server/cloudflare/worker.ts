@@ -8,7 +8,7 @@
  * (or creates) an object.
  */
 import { isTrellisError } from '../../core/index.js';
-import { answerDevTokenRequest, authorize, createTokenProvider, refuseSocket } from '../core/index.js';
+import { answerDevTokenRequest, authorize, createTokenProvider, httpSyncEdgeRefusal, refuseSocket } from '../core/index.js';
 import type { Log } from '../core/index.js';
 import { answeredUpgrade, tokenOf } from './answered-upgrade.js';
 import { drainBody } from './drain-body.js';
@@ -77,6 +77,10 @@ export async function routeTrellisRequest(request: Request, env: TrellisEnv, opt
   if (sync !== undefined && (options.party === undefined || sync.party === options.party)) {
     const name = decode(sync.library);
     if (name === undefined) return (await drainBody(request), json(404, { error: 'not found' }));
+    // As for sockets: a refused token is answered here and never wakes (or creates) the library's object.
+    const tokens = createTokenProvider({ secret: readSettings(env).secret, ...(options.now === undefined ? {} : { now: options.now }) });
+    const refused = await httpSyncEdgeRefusal(tokens.verify, { method: request.method, path: sync.path, authorization: request.headers.get('authorization') });
+    if (refused !== undefined) return (await drainBody(request), new Response(refused.body, { status: refused.status, headers: refused.headers }));
     return env.TRELLIS.get(env.TRELLIS.idFromName(name)).fetch(request);
   }
   const match = PARTY_PATH.exec(url.pathname);

@@ -132,6 +132,24 @@ async function snapshot(
   }
 }
 
+/**
+ * The answer to an HTTP sync request whose token `verdict` refused, for an adapter that checks tokens at
+ * the edge (the Cloudflare Worker, so that a bad token never wakes a library's object): exactly what the
+ * routes would answer. Undefined when the request must go on (a good token, a preflight, no route).
+ */
+export async function edgeRefusal(verifyToken: VerifyToken, request: Pick<HttpSyncRequest, 'method' | 'path' | 'authorization'>): Promise<HttpSyncResponse | undefined> {
+  const match = ROUTE.exec(request.path);
+  if (match === null || request.method.toUpperCase() === 'OPTIONS') return undefined;
+  try {
+    const verdict = await syncAuthorize(verifyToken, { library: decode(match[1] as string), token: bearer(request.authorization) });
+    return verdict.ok ? undefined : refusal({ ok: false, error: verdict.error, close: verdict.close });
+  } catch (err) {
+    // A malformed path is the object's to answer; only token refusals are answered here.
+    if (isTrellisError(err)) return undefined;
+    throw err;
+  }
+}
+
 function json<T>(status: number, result: HttpResult<T>, body: (value: T) => unknown): HttpSyncResponse {
   if (!result.ok) return refusal(result);
   const value = body(result.value);

@@ -60,6 +60,6 @@ export type {
 export { createHttpSessions, DEFAULT_HTTP_SYNC_LIMITS, MAX_HTTP_BODY_BYTES } from './http-sessions.js';
 export type { HttpSessions, HttpSyncLimits, HttpSyncOptions, HttpResult, HttpRefusal } from './http-sessions.js';
 export type { PollAnswer, SetTimer } from './http-session.js';
-export { answerHttpSync, isHttpSyncPath, HTTP_SYNC_CORS } from './http-sync-api.js';
+export { answerHttpSync, edgeRefusal as httpSyncEdgeRefusal, isHttpSyncPath, HTTP_SYNC_CORS } from './http-sync-api.js';
 export type { HttpSyncHost, HttpSyncRequest, HttpSyncResponse } from './http-sync-api.js';
 export type { SnapshotRequest, SnapshotResult } from './snapshot-types.js';
