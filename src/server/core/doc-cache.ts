@@ -21,10 +21,7 @@ export const DOC_CACHE_ENTRIES = 2000;
 /** Most JSON bytes (estimated as UTF-16 length) kept over all documents. */
 export const DOC_CACHE_BYTES = 64 * 1024 * 1024;
 
-interface Cached {
-  readonly state: DocState;
-  readonly bytes: number;
-}
+type Cached = SizedState;
 
 interface LibraryEntries {
   epoch: string;
@@ -42,10 +39,20 @@ export interface DocCache {
 export interface LibraryDocs {
   /** The document's state, read from storage on a miss. */
   read(sql: SqlStorage, doc: { collection: string; id: string }): DocState;
-  /** Reads every document of `docs` the cache lacks, at once (load-doc-states.ts): a push's documents before it is judged. */
-  preload(sql: SqlStorage, docs: readonly { collection: string; id: string }[]): void;
-  /** After a commit: these documents now hold these states, and the library's head is `head`. */
-  remember(o: { head: number; states: ReadonlyMap<string, { state: DocState; addedBytes: number }> }): void;
+  /**
+   * Every document of `docs` by documentKey, with its size estimate: the cached ones, and the others
+   * read from storage at once (load-doc-states.ts) but not cached: a push's documents before it is
+   * judged, which `remember` caches after the commit.
+   */
+  readMany(sql: SqlStorage, docs: readonly { collection: string; id: string }[]): Map<string, SizedState>;
+  /** After a commit: these documents now hold these states (sized in all), and the library's head is `head`. */
+  remember(o: { head: number; states: ReadonlyMap<string, SizedState> }): void;
+}
+
+/** A document's state and an estimate of its JSON size. */
+export interface SizedState {
+  readonly state: DocState;
+  readonly bytes: number;
 }
 
 export function createDocCache(limits: { entries: number; bytes: number } = { entries: DOC_CACHE_ENTRIES, bytes: DOC_CACHE_BYTES }): DocCache {
@@ -112,14 +119,22 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
           put(entries, key, loaded);
           return loaded.state;
         },
-        preload(sql, docs) {
-          const missing = docs.filter((doc) => !entries.docs.has(documentKey(doc.collection, doc.id)));
-          if (missing.length === 0) return;
-          for (const [key, loaded] of loadStates(sql, { library, docs: missing })) put(entries, key, loaded);
+        readMany(sql, docs) {
+          const found = new Map<string, SizedState>();
+          const missing: { collection: string; id: string }[] = [];
+          for (const doc of docs) {
+            const key = documentKey(doc.collection, doc.id);
+            if (found.has(key)) continue;
+            const hit = entries.docs.get(key);
+            if (hit === undefined) missing.push(doc);
+            else found.set(key, hit);
+          }
+          if (missing.length > 0) for (const [key, loaded] of loadStates(sql, { library, docs: missing })) found.set(key, loaded);
+          return found;
         },
         remember({ head: next, states }) {
           entries.head = next;
-          for (const [key, { state, addedBytes }] of states) put(entries, key, { state, bytes: (entries.docs.get(key)?.bytes ?? 0) + addedBytes });
+          for (const [key, sized] of states) put(entries, key, sized);
         },
       };
     },

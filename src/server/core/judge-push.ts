@@ -6,12 +6,12 @@
  * its own, as if the rejected op had never been written (the state the
  * writer's store rolls back to).
  */
-import type { DocState, Op } from '../../core/index.js';
+import type { Op } from '../../core/index.js';
 import type { Authority } from './check-write.js';
 import { changeText } from './change-text.js';
 import { checkWrite } from './check-write.js';
 import type { ConnectionState } from './context.js';
-import type { LibraryDocs } from './doc-cache.js';
+import type { LibraryDocs, SizedState } from './doc-cache.js';
 import { documentKey } from './op-log.js';
 import type { Rejection } from './rejections.js';
 import type { Claims } from './types.js';
@@ -19,8 +19,8 @@ import type { Claims } from './types.js';
 export interface JudgedPush {
   readonly accepted: readonly Op[];
   readonly rejected: readonly Rejection[];
-  /** Each touched document's state after the accepted ops, with a size estimate of what they added (doc-cache.ts). */
-  readonly states: ReadonlyMap<string, { state: DocState; addedBytes: number }>;
+  /** Each touched document's state after the accepted ops, with a size estimate (doc-cache.ts). */
+  readonly states: ReadonlyMap<string, SizedState>;
 }
 
 export function judgePush(conn: ConnectionState, o: { authority: Authority; docs: LibraryDocs; fresh: readonly Op[] }): JudgedPush {
@@ -30,22 +30,24 @@ export function judgePush(conn: ConnectionState, o: { authority: Authority; docs
   const authority: Authority = conn.trusted === true ? { schema: o.authority.schema, rules: undefined } : o.authority;
   const accepted: Op[] = [];
   const rejected: Rejection[] = [];
-  const states = new Map<string, { state: DocState; addedBytes: number }>();
-  o.docs.preload(ctx.sql, o.fresh);
+  const states = new Map<string, SizedState>();
+  // Every touched document at once: cached, or read together (doc-cache.ts readMany).
+  const stored = o.docs.readMany(ctx.sql, o.fresh);
   for (const op of o.fresh) {
     const key = documentKey(op.collection, op.id);
     const held = states.get(key);
-    const before = held?.state ?? o.docs.read(ctx.sql, op);
+    const current = held ?? (stored.get(key) as SizedState);
+    const before = current.state;
     const verdict = checkWrite(authority, { claims, op, before, log: ctx.log });
     if (!verdict.ok) {
       rejected.push({ op, code: verdict.code, message: verdict.message });
       ctx.log('info', 'push.rejected', { connection: conn.id, library: conn.library, replicaId: op.replicaId, seq: op.seq, collection: op.collection, code: verdict.code });
       // The document keeps its state (an entry, so the reject frame can say what it is now).
-      if (held === undefined) states.set(key, { state: before, addedBytes: 0 });
+      if (held === undefined) states.set(key, current);
       continue;
     }
     accepted.push(op);
-    states.set(key, { state: verdict.state, addedBytes: (held?.addedBytes ?? 0) + changeText(op).length });
+    states.set(key, { state: verdict.state, bytes: current.bytes + changeText(op).length });
   }
   return { accepted, rejected, states };
 }

@@ -102,7 +102,32 @@ describe('doc cache limits', () => {
     expect(hit('small')).toBe(true);
   });
 
-  it('remember charges what a commit added; growing past the budget evicts the least recently used', () => {
+  it('readMany reads the missing documents at once, as read does, and caches none of them (remember does, after the commit)', () => {
+    const store = storage([
+      { id: 'a', size: 1 },
+      { id: 'b', size: 2 },
+      { id: 'a', size: 3 },
+    ]);
+    const { docs, hit } = cacheOver(store, { entries: 100, bytes: DOC_CACHE_BYTES });
+    hit('a');
+    const before = store.reads();
+    const many = docs().readMany(store.sql, [
+      { collection: 'todos', id: 'a' },
+      { collection: 'todos', id: 'b' },
+      { collection: 'todos', id: 'new' },
+      { collection: 'todos', id: 'b' },
+    ]);
+    expect(store.reads() - before).toBe(2); // one statement for the baselines, one for the ops
+    const fresh = createDocCache().forLibrary({ library: LIBRARY, epoch: 'e1', head: store.head });
+    for (const id of ['a', 'b', 'new']) {
+      const one = fresh.read(store.sql, { collection: 'todos', id });
+      expect(many.get(documentKey('todos', id))?.state).toEqual(one);
+    }
+    expect(many.get(documentKey('todos', 'new'))?.bytes).toBe(0);
+    expect([hit('a'), hit('b')]).toEqual([true, false]);
+  });
+
+  it('remember caches the sizes a commit gives; growing past the budget evicts the least recently used', () => {
     const store = storage([
       { id: 'a', size: 1 },
       { id: 'b', size: 1 },
@@ -113,10 +138,10 @@ describe('doc cache limits', () => {
     const b = docs().read(store.sql, { collection: 'todos', id: 'b' });
     const room = 200 - bytesOf(a) - bytesOf(b);
     // Exactly at the budget: both kept (the head moves with the commit, so the entries stay valid).
-    docs().remember({ head: store.head, states: new Map([[documentKey('todos', 'b'), { state: b, addedBytes: room }]]) });
+    docs().remember({ head: store.head, states: new Map([[documentKey('todos', 'b'), { state: b, bytes: bytesOf(b) + room }]]) });
     expect([hit('a'), hit('b')]).toEqual([true, true]);
     // One byte past: a (least recently used) goes.
-    docs().remember({ head: store.head, states: new Map([[documentKey('todos', 'b'), { state: b, addedBytes: 1 }]]) });
+    docs().remember({ head: store.head, states: new Map([[documentKey('todos', 'b'), { state: b, bytes: bytesOf(b) + room + 1 }]]) });
     expect(hit('b')).toBe(true);
     expect(hit('a')).toBe(false);
     cache.drop(LIBRARY);
