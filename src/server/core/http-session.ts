@@ -9,10 +9,19 @@
  * Invariants: frames leave in the order the core sent them; a poll answers at
  * once when something waits, else when a frame or the close arrives, else
  * after `pollMs` with nothing; at most one poll waits (a newer one answers the
- * older with nothing); the close is delivered after every frame before it.
+ * older with nothing); the close is delivered after the frame before it (the
+ * refusal that explains it; see MAX_CLOSING_FRAME_BYTES for the others).
  */
 import { utf8Length } from '../../protocol/index.js';
 import type { Claims, Connection, ServerSocket } from './types.js';
+
+/**
+ * What a closed session keeps for its client: the last frame (the refusal the close follows), when it is
+ * at most this big. The frames before it are dropped at the close: a connection the core closed frees its
+ * connection slot at once, so without this a client could hold many closed sessions' catch-ups until they
+ * expire. Nothing is lost: the client resumes from its cursor, as after any close.
+ */
+export const MAX_CLOSING_FRAME_BYTES = 4096;
 
 /** Starts a timer; returns its cancel. Injected: server/core has no timers of its own. */
 export type SetTimer = (fn: () => void, ms: number) => () => void;
@@ -92,6 +101,10 @@ export function createHttpSession(o: { id: string; library: string; claims: Clai
     close: (code, reason) => {
       if (close !== undefined) return;
       close = { code, reason };
+      const last = frames.at(-1);
+      frames.length = 0;
+      if (last !== undefined && last.bytes <= MAX_CLOSING_FRAME_BYTES) frames.push(last);
+      queuedBytes = frames.reduce((sum, frame) => sum + frame.bytes, 0);
       wake();
     },
     sendQueue: () => ({ sentBytes, bufferedBytes: queuedBytes }),

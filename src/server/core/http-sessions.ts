@@ -21,6 +21,7 @@ import { adminCannotSync, authorize } from './authorize.js';
 import type { Authorization } from './authorize.js';
 import { createHttpSession } from './http-session.js';
 import type { HttpSession, PollAnswer, SetTimer } from './http-session.js';
+import { DEFAULT_LIMITS } from './sync-server.js';
 import type { Log, SyncServer, VerifyToken } from './types.js';
 
 export interface HttpSyncLimits {
@@ -30,9 +31,15 @@ export interface HttpSyncLimits {
   readonly idleMs: number;
   /** Most UTF-8 bytes of frames one poll answer carries (one frame always goes, whatever its size). */
   readonly pollBytes: number;
+  /**
+   * Sessions one user may hold in one library, counting those the server closed whose client has not
+   * fetched the close yet (they linger until polled or idle): as the core's maxConnectionsPerUser, which
+   * counts the open ones. One more is refused with SERVER_LIMIT_EXCEEDED.
+   */
+  readonly maxSessionsPerUser: number;
 }
 
-export const DEFAULT_HTTP_SYNC_LIMITS: HttpSyncLimits = { pollMs: 25_000, idleMs: 60_000, pollBytes: MAX_FRAME_BYTES };
+export const DEFAULT_HTTP_SYNC_LIMITS: HttpSyncLimits = { pollMs: 25_000, idleMs: 60_000, pollBytes: MAX_FRAME_BYTES, maxSessionsPerUser: DEFAULT_LIMITS.maxConnectionsPerUser };
 
 /** The largest body a session accepts: one frame within the protocol's frame budget. */
 export const MAX_HTTP_BODY_BYTES = MAX_FRAME_BYTES;
@@ -112,6 +119,8 @@ export function createHttpSessions(options: HttpSyncOptions): HttpSessions {
     async open(o) {
       const verdict = await authorize(options.verifyToken, { library: o.library, token: o.token });
       if (!verdict.ok) return { ok: false, error: verdict.error, close: verdict.close };
+      const held = [...sessions.values()].filter(({ session }) => session.library === o.library && session.claims.user === verdict.claims.user).length;
+      if (held >= limits.maxSessionsPerUser) return tooMany(limits.maxSessionsPerUser);
       const id = newId();
       const session = createHttpSession({ id, library: o.library, claims: verdict.claims, setTimer: options.setTimer });
       session.connection = options.server.connect(session.socket, { library: o.library, token: o.token, claims: verdict.claims });
@@ -148,6 +157,11 @@ export function createHttpSessions(options: HttpSyncOptions): HttpSessions {
       return { ok: true, value: null };
     },
   };
+}
+
+function tooMany(max: number): HttpRefusal {
+  const message = `This user holds as many HTTP sessions of this library as the server allows (sessionsPerUser: ${max}), counting closed ones not yet polled; end one (DELETE) or retry later.`;
+  return { ok: false, error: new TrellisError(ErrorCode.SERVER_LIMIT_EXCEEDED, message, { details: { limit: 'sessionsPerUser', max } }), close: CloseCode.TRY_AGAIN_LATER };
 }
 
 function notFound(): HttpRefusal {

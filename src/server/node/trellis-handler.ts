@@ -128,7 +128,8 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
   const http: HttpSyncHost = {
     server,
     verifyToken: tokens.verify,
-    sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: nodeTimer, log, closed: presence.schedule, ...(httpLimits === undefined ? {} : { limits: httpLimits }) }),
+    // A user's sessions (closed ones not yet polled too) are bounded by the server's maxConnectionsPerUser unless httpLimits says otherwise.
+    sessions: createHttpSessions({ server, verifyToken: tokens.verify, setTimer: nodeTimer, log, closed: presence.schedule, limits: { ...definedUserLimit(core.limits?.maxConnectionsPerUser), ...httpLimits } }),
   };
   const routes: Routes = { files, server, http, handled: checkpoints.afterFrame, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
   const close = async (): Promise<void> => {
@@ -245,6 +246,8 @@ export async function answerHttp(o: { req: IncomingMessage; res: ServerResponse;
   }
   json(404, { error: 'not found' });
 }
+
+const definedUserLimit = (max: number | undefined): { maxSessionsPerUser?: number } => (max === undefined ? {} : { maxSessionsPerUser: max });
 
 function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
