@@ -11,6 +11,7 @@ import type { ClientPage } from '../harness/browser.js';
 import { revisedItems, type Item } from '../client/items.js';
 import { compareRow } from '../harness/budget.js';
 import { openPeer } from '../harness/protocol-peer.js';
+import { partialRow } from './partial-late-joiner.js';
 import { startFrameServer } from '../harness/raw-ws.js';
 import { interleave, summarize } from '../harness/stats.js';
 import { SYNC_SERVER_KINDS, startSyncServer, type BenchSyncServer, type SyncServerKind } from '../harness/sync-server.js';
@@ -188,7 +189,8 @@ async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<Figure
         `Limit: in a freshly loaded page, raw Dexie open + the documents as ${frames.length} JSON frames (${(rawBytes / 1e6).toFixed(2)} MB) from a ws server in Node + one bulkPut. ` +
         `Server: ${kind === 'node' ? 'Node, in the bench process' : 'the production Worker and Durable Object in workerd under miniflare; the same budget as Node is applied'}`,
     });
-    return [timeRow, bytesRow({ kind, docs, packed: snapshot, plain: plainSnapshot })];
+    const partial = await partialRow({ kind, server, client, library: LIBRARY, docs, quick: ctx.quick });
+    return [timeRow, partial, bytesRow({ kind, docs, packed: snapshot, plain: plainSnapshot })];
   } finally {
     await raw.close();
     await server.close();
@@ -197,7 +199,7 @@ async function measure(ctx: FigureContext, kind: SyncServerKind): Promise<Figure
 
 export const lateJoiner: Figure = {
   name: 'late-joiner',
-  title: 'late joiner: a 10,000-doc library (50,000 ops by a real client, compacted) until every doc is queryable in a fresh page (5,000 with --quick), and its snapshot bytes per document',
+  title: 'late joiner: a 10,000-doc library (50,000 ops by a real client, compacted) until every doc is queryable in a fresh page (5,000 with --quick), a partial joiner of about 10% of it, and its snapshot bytes per document',
   async run(ctx) {
     const rows: FigureRow[] = [];
     for (const kind of SYNC_SERVER_KINDS) {

@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from 'trellis';
 import type { ServerOp } from 'trellis/protocol';
-import { servers } from '../helpers/servers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cloudflareServer, servers } from '../helpers/servers.js';
 import type { ServerUnderTest } from '../helpers/servers.js';
 import type { ProtocolClient } from '../helpers/protocol-client.js';
 import { wireOp } from '../helpers/wire-ops.js';
@@ -152,4 +153,35 @@ describe.each(servers)('token scopes ($name)', (factory) => {
     expect((await fetch(fileUrl('f-none'), { headers: { authorization: scoped } })).status).toBe(403);
     expect((await fetch(fileUrl('f-p2'), { headers: { authorization: writer } })).status).toBe(200);
   });
+});
+
+describe('token scopes and queries across hibernation (cloudflare)', () => {
+  /** workerd evicts an object with only hibernatable sockets after 10 s without events. */
+  const HIBERNATION_MS = 12_000;
+
+  test(
+    'a hibernated object wakes with each socket\'s scope and query: fan-out after it is still filtered',
+    async () => {
+      const server = await cloudflareServer.start();
+      const a = await teamLibrary(server);
+      const { client: sam } = await scopedJoin(server, { replicaId: 'S' });
+      const queried = await server.connect('team', { user: 'quinn' });
+      await helloWith(queried, { replicaId: 'Q', query: { collections: ['notes'] } });
+      queried.send({ type: 'join', replicaId: 'Q2' });
+      await queried.next('synced');
+
+      await sleep(HIBERNATION_MS);
+      const note = (seq: number, id: string) => wireOp({ replicaId: 'A', seq, collection: 'notes', id, change: { kind: 'put', value: { text: id } } });
+      a.send({ type: 'push', ops: [wireOp({ replicaId: 'A', seq: 5, id: 'p2/x' }), note(6, 'p2/y'), wireOp({ replicaId: 'A', seq: 7, id: 'p1/z' })] });
+      await a.next('ack');
+      expect(await server.instances('team')).toBe(2);
+      // A last op both receive: once it arrived, anything of the first push would have.
+      a.send({ type: 'push', ops: [note(8, 'p1/w')] });
+      await until(sam, { collection: 'notes', id: 'p1/w' });
+      await until(queried, { collection: 'notes', id: 'p1/w' });
+      expect(ids(receivedOps(sam))).toEqual(['notes/p1/note', 'notes/p1/w', 'todos/p1/one', 'todos/p1/z']);
+      expect(ids(receivedOps(queried))).toEqual(['notes/p1/note', 'notes/p1/w', 'notes/p2/note', 'notes/p2/y']);
+    },
+    HIBERNATION_MS + 20_000,
+  );
 });

@@ -72,12 +72,13 @@ export const lateJoiner: PageFigure = {
     await store.close();
     await settle(name);
   },
-  /** A new store joins the library; ms until find() shows all `count` documents, `check` among them as given. */
-  async trellis({ url, library, token, count, check }: { url: string; library: string; token: string; count: number; check: Item }) {
+  /** A new store joins the library (or the part `query` names); ms until find() shows all `count` documents, `check` among them as given. */
+  async trellis({ url, library, token, count, check, query }: { url: string; library: string; token: string; count: number; check: Item; query?: { idPrefix: string[] } }) {
     const name = freshName('late-trellis');
     const start = performance.now();
     const store = await openStore(name);
-    const sync = createSync(store, { url, library, token, autoJoin: 'always' });
+    // `query`: a partial late joiner (bench/figures/partial-late-joiner.ts).
+    const sync = createSync(store, { url, library, token, autoJoin: 'always', ...(query ? { query } : {}) });
     const docs = await new Promise<Item[]>((resolve) => {
       const sub = store
         .collection('items')

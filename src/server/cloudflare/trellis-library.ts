@@ -349,7 +349,14 @@ export class TrellisLibrary extends Server<TrellisVars> {
       // The attachment holds 2 KiB with partyserver's own fields (the URL with its token): a long
       // token or library name can leave no room for presence, which then does not survive hibernation.
       this.log('warn', 'presence.unsaved', { connection: socket.id, message: String(err) });
-      socket.setState({ ...saved, presence: null });
+      try {
+        socket.setState({ ...saved, presence: null });
+      } catch {
+        // A long replication query may not fit either: restored without it, the connection is sent its
+        // token's scope (replica-query.ts), never more.
+        const { query: _query, ...rest } = saved;
+        socket.setState({ ...rest, presence: null });
+      }
     }
   }
 }
