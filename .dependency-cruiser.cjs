@@ -62,6 +62,19 @@ module.exports = {
       to: { path: '^src/(presence|files|tabs)/' },
     },
     onlyBelow(
+      'undo-plugin-above-store',
+      "undo/ ('trellis/undo', createStore's opt-in undo) re-exports the store's undo plugin through store/index.ts only.",
+      '^src/undo/',
+      '^src/undo/|^src/store/index[.]ts$',
+    ),
+    {
+      name: 'nothing-imports-undo',
+      comment: "An app ships undo only when it imports 'trellis/undo': nothing else in src/ (but testing/, the top) imports undo/.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(undo|testing)/' },
+      to: { path: '^src/undo/' },
+    },
+    onlyBelow(
       'bindings-above-store-and-sync',
       "react/ ('trellis/react') and vue/ ('trellis/vue') reach the library through 'trellis', store/index.ts, sync/index.ts and bindings/ only, never each other.",
       '^src/(react|vue)/',

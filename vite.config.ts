@@ -9,6 +9,7 @@ const entries: Record<string, string> = {
   sync: src('sync/index.ts'),
   presence: src('presence/index.ts'),
   files: src('files/index.ts'),
+  undo: src('undo/index.ts'),
   tabs: src('tabs/index.ts'),
   react: src('react/index.ts'),
   vue: src('vue/index.ts'),

@@ -8,6 +8,8 @@
 export { createStore } from './store/index.js';
 export type {
   Store,
+  StoreWith,
+  StorePlugin,
   CreateStoreOptions,
   Collection,
   FindQuery,

@@ -5,7 +5,7 @@ import { build, type Rolldown } from 'vite';
 import type { Figure, FigureRow } from '../harness/types.js';
 
 /** Client entry points, by their key in package.json "exports"; each maps to one folder's index.ts (STYLE.md). */
-const CLIENT_EXPORTS = ['.', './sync', './presence', './files', './tabs'];
+const CLIENT_EXPORTS = ['.', './sync', './presence', './files', './tabs', './undo'];
 /** The app's own dependencies: an app that uses Trellis has them anyway. */
 const EXTERNAL = /^(dexie|rxjs)(\/|$)/;
 /** The typical app: imports defineSchema, createStore and createSync; uses put, update, find, get, state and join. */

@@ -5,6 +5,7 @@
  */
 import { distinctUntilChanged, map } from 'rxjs';
 import { createStore } from 'trellis';
+import { undo } from 'trellis/undo';
 import { PREFS_KEY, readPrefs } from './prefs.js';
 import { listSchema, STORE_NAME } from './schema.js';
 import { createSession, type SessionStatus } from './session.js';
@@ -20,7 +21,7 @@ import { mountProgress, renderBadge, renderBanners } from './ui/status-view.js';
 const byId = (id: string) => document.getElementById(id) as HTMLElement;
 
 async function main(): Promise<void> {
-  const store = await createStore({ name: STORE_NAME, schema: listSchema });
+  const store = await createStore({ name: STORE_NAME, schema: listSchema, plugins: [undo()] });
   const session = createSession(store);
   const invite = new URLSearchParams(location.hash.slice(1)).get('join') ?? undefined;
   const invitedTo = invite !== session.current().prefs.library ? invite : undefined;

@@ -1,4 +1,5 @@
 import { defineSchema, type Store } from 'trellis';
+import type { UndoApi } from 'trellis/undo';
 
 /** The demo's one collection: a shared household list. */
 export const listSchema = defineSchema({
@@ -19,7 +20,7 @@ export const listSchema = defineSchema({
   },
 });
 
-export type ListStore = Store<typeof listSchema.definition>;
+export type ListStore = Store<typeof listSchema.definition> & UndoApi;
 export type Item = { readonly id: string; readonly title: string; readonly done: boolean; readonly addedBy?: string; readonly createdAt: number };
 
 /** The IndexedDB database the demo keeps its list in (one per browser profile). */

@@ -22,7 +22,7 @@ import type { Observable } from 'rxjs';
 import { ErrorCode, TrellisError, isTrellisError } from '../core/index.js';
 import type { ErrorCode as Code } from '../core/index.js';
 import type { FileRef } from '../schema/index.js';
-import type { FileRow, StoreHost } from '../store/index.js';
+import type { FileHost, FileRow, StoreHost } from '../store/index.js';
 import type { SyncState } from '../sync/index.js';
 import { cursorKeyOf } from '../sync/internals.js';
 
@@ -36,6 +36,8 @@ export interface FileEndpoint {
 
 export interface FileSyncOptions {
   readonly host: StoreHost;
+  /** The store's file support (`host.files`, present since the store was opened with files()). */
+  readonly files: FileHost;
   readonly endpoint: FileEndpoint;
   readonly state: Observable<SyncState>;
   readonly onError: (error: { code: string; message: string }) => void;
@@ -65,9 +67,9 @@ function fileRequest(endpoint: FileEndpoint) {
  * it for itself (followers of a shared connection too), and it outlives
  * `sync.stop()`: it is plain HTTP, beside the socket, until the store closes.
  */
-export function startFileDownloads(host: StoreHost, endpoint: FileEndpoint): void {
+export function startFileDownloads(files: FileHost, endpoint: FileEndpoint): void {
   const request = fileRequest(endpoint);
-  host.files.setDownloader(async (ref: FileRef) => {
+  files.setDownloader(async (ref: FileRef) => {
     const response = await request(ref.id, { method: 'GET' });
     if (!response.ok) throw await refusal(response);
     return new Blob([await response.arrayBuffer()], { type: ref.type });
@@ -77,7 +79,7 @@ export function startFileDownloads(host: StoreHost, endpoint: FileEndpoint): voi
 /** Uploads pending files while sync is live (the tab that holds the connection). */
 export function startFileUploads(o: FileSyncOptions): { stop(): void } {
   const request = fileRequest(o.endpoint);
-  const files = o.host.files;
+  const files = o.files;
   let stopped = false;
   let live = false;
   let running: Promise<void> | undefined;

@@ -20,7 +20,7 @@ import { normalizeQuery } from './query-plan.js';
 import { live, runQuery } from './query.js';
 import { writeChanges } from './write.js';
 import type { Table } from 'dexie';
-import { extractFiles, hasFiles, withHandles, type FileRow } from './files.js'; // files:
+import type { FileRow } from './file-types.js';
 import { liveWithAnnouncements, nextDoc, nextResult } from './optimistic.js';
 import { previewUpdate } from './preview-update.js';
 import { incrementChange, incrementPath } from './increment-change.js';
@@ -76,7 +76,9 @@ export interface Collection<S extends SchemaDef, C extends CollectionName<S>> {
 export function createCollection<S extends SchemaDef, C extends CollectionName<S>>(ctx: StoreContext, name: C): Collection<S, C> {
   const def = collectionDef(ctx, name);
   const table = () => ctx.db.table(docTableName(name)) as Table<DocRow, string>;
-  const files = hasFiles(def); // files:
+  // files: only with the files() plugin (createStore refuses a schema with file fields without it).
+  const fileSupport = ctx.files;
+  const files = fileSupport?.holds(def) ?? false;
   const write = async (id: string, build: Parameters<typeof writeChanges>[1][number]['build'], files?: FileRow[]) => {
     assertIdArgument(name, id);
     await writeChanges(ctx, [{ collection: name, id, build, files }]); // files: `files` rides along with the write
@@ -84,11 +86,12 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
   // files: a list item may hold files too
   const item = (field: string, value: unknown) => {
     const f = def.fields[field];
-    return f?.type === 'list' ? extractFiles(ctx, f.items, value) : { value, files: [] };
+    return f?.type === 'list' && fileSupport ? fileSupport.extract(f.items, value) : { value, files: [] };
   };
+  const extract = (value: unknown) => (files && fileSupport ? fileSupport.extract(def.fields, value) : { value, files: [] as FileRow[] });
   const putRequest = (input: unknown) => {
     const id = idOf(name, def, input);
-    const { value: refs, files } = extractFiles(ctx, def.fields, input); // files: Blobs become refs, kept in `files`
+    const { value: refs, files } = extract(input); // files: Blobs become refs, kept in `files`
     const value = applyDefaults(def.fields, structuredClone(refs) as JsonObject);
     return { collection: name, id, build: () => [{ kind: 'put' as const, value }], files };
   };
@@ -112,7 +115,7 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
     update: async (id, patch) => {
       assertIdArgument(name, id);
       if (!isPlainObject(patch)) throw violation(name, 'a patch must be a plain object');
-      const { value: refs, files } = extractFiles(ctx, def.fields, patch); // files:
+      const { value: refs, files } = extract(patch); // files:
       const changes = patchChanges(name, def.fields, structuredClone(refs) as JsonObject);
       if (Object.hasOwn(patch, def.primaryKey) && (patch as JsonObject)[def.primaryKey] !== id) {
         throw violation(name, `the primary key "${def.primaryKey}" cannot change`);
@@ -154,14 +157,14 @@ export function createCollection<S extends SchemaDef, C extends CollectionName<S
       assertOpen(ctx);
       assertIdArgument(name, id);
       // files: refs → handles, read in the live query (so upload state re-emits): no optimistic results there.
-      if (files) return live(async () => withHandles(ctx, def, (await table().get(id))?.d)) as Observable<never>;
+      if (fileSupport && files) return live(async () => fileSupport.withHandles(def, (await table().get(id))?.d)) as Observable<never>;
       const shows = (doc: JsonObject | undefined, wanted: string) => (wanted === id ? doc : undefined);
       return liveWithAnnouncements(ctx.announcer, name, async () => (await table().get(id))?.d, nextDoc(id), shows) as Observable<never>;
     },
     find: (query) => {
       assertOpen(ctx);
       const normalized = normalizeQuery(name, def, query as Record<string, unknown> | undefined);
-      if (files) return live(async () => withHandles(ctx, def, await runQuery(table(), def, normalized))) as Observable<never>; // files:
+      if (fileSupport && files) return live(async () => fileSupport.withHandles(def, await runQuery(table(), def, normalized))) as Observable<never>; // files:
       const shows = (docs: JsonObject[], wanted: string) => docs.find((d) => d[def.primaryKey] === wanted);
       return liveWithAnnouncements(ctx.announcer, name, () => runQuery(table(), def, normalized), nextResult(def, normalized), shows) as Observable<never>;
     },

@@ -12,12 +12,11 @@ import { migrate } from './migrate.js';
 import { live } from './query.js';
 import { createAnnouncer } from './optimistic.js';
 import { createHeadCache } from './head-cache.js';
-import { createUndoManager, type UndoState } from './undo.js';
 import { mapStorageError, withWriteScope } from './write.js';
-import { closeFiles } from './files.js'; // files:
+import { checkStorePlugins, extendStore, holdsFile, type StorePlugin, type StorePluginAdds } from './plugin.js';
 import { invalidDocuments, type InvalidDocument } from './invalid-documents.js';
 
-export interface CreateStoreOptions<S extends SchemaDef> {
+export interface CreateStoreOptions<S extends SchemaDef, P extends readonly StorePlugin[] = readonly StorePlugin[]> {
   /** The IndexedDB database name; one store per name. */
   readonly name: string;
   readonly schema: Schema<S>;
@@ -28,7 +27,16 @@ export interface CreateStoreOptions<S extends SchemaDef> {
   readonly now?: () => number;
   /** Id generator for replica and list-item ids. Default nanoid. */
   readonly createId?: IdGenerator;
+  /**
+   * Opt-in parts, each from its own entry so that an app ships only what it imports: `undo()`
+   * ('trellis/undo') adds `store.undo`, `redo` and `undoState`; `files()` ('trellis/files') is
+   * needed by a schema with `file` fields (and, passed to createSync too, moves their bytes).
+   */
+  readonly plugins?: P;
 }
+
+/** A Store with what its plugins `P` add (`undo`, `redo`, `undoState` with undo()). */
+export type StoreWith<S extends SchemaDef, P extends readonly StorePlugin[]> = Store<S> & StorePluginAdds<P>;
 
 export interface Store<S extends SchemaDef = SchemaDef> {
   readonly name: string;
@@ -37,12 +45,8 @@ export interface Store<S extends SchemaDef = SchemaDef> {
   readonly replicaId: string;
   /** The collection's API; the same object for the same name. */
   collection<C extends CollectionName<S>>(name: C): Collection<S, C>;
-  /** Runs several writes atomically: all commit together, or (when `fn` throws) none. One undo step. */
+  /** Runs several writes atomically: all commit together, or (when `fn` throws) none. One undo step (undo() plugin). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  /** Undoes this store instance's last write (or transaction); false when there is nothing to undo. */
-  undo(): Promise<boolean>;
-  redo(): Promise<boolean>;
-  readonly undoState: Observable<UndoState>;
   /** Drops ops that are compacted into the documents' baselines (by the server's horizon, or all of them before any sync); documents stay identical. */
   compact(options?: CompactOptions): Promise<{ squashed: number }>;
   /** Change sets forfeited by resets, newest first, live. */
@@ -74,12 +78,20 @@ export function getStoreHost(store: object): StoreHost {
 }
 
 /** Opens (or creates) a store. Fails with SCHEMA_DOWNGRADE, touching nothing, when the database is newer than `schema`. */
-export async function createStore<S extends SchemaDef>(options: CreateStoreOptions<S>): Promise<Store<S>> {
+export async function createStore<S extends SchemaDef, const P extends readonly StorePlugin[] = readonly []>(options: CreateStoreOptions<S, P>): Promise<StoreWith<S, P>> {
   if (typeof options?.name !== 'string' || options.name.length === 0) {
     throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'createStore needs a non-empty `name`.');
   }
   if (!options.schema || !Array.isArray(options.schema.collectionNames)) {
     throw new TrellisError(ErrorCode.INVALID_ARGUMENT, 'createStore needs a `schema` made by defineSchema().');
+  }
+  const plugins = checkStorePlugins(options.plugins);
+  const fileCollection = options.schema.collectionNames.find((name) => holdsFile({ type: 'object', fields: options.schema.definition.collections[name]?.fields ?? {} }));
+  if (fileCollection !== undefined && !plugins.some((plugin) => plugin.name === 'files')) {
+    throw new TrellisError(
+      ErrorCode.INVALID_ARGUMENT,
+      `createStore: collection "${fileCollection}" has a file field; pass plugins: [files()] (import { files } from 'trellis/files').`,
+    );
   }
   const db = await open(options);
   const localOps = new Subject<readonly Op[]>();
@@ -92,11 +104,10 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     localOps,
     announcer: createAnnouncer(),
     heads: createHeadCache(db),
-    onCommitted: (group) => undo.record(group),
-    onRolledBack: (collection, id) => undo.forget(collection, id),
     closed: false,
   };
-  const undo = createUndoManager(ctx);
+  // Before any write (migrations included): a plugin hooks into the write path here.
+  const adds = extendStore(ctx, plugins);
   let replicaId: string;
   try {
     replicaId = await initialize(ctx);
@@ -107,6 +118,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
   }
   const collections = new Map<string, unknown>();
   const store: Store<S> = {
+    ...adds,
     name: options.name,
     schema: options.schema,
     get replicaId() {
@@ -119,9 +131,6 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
       return collection;
     },
     transaction: (fn) => withWriteScope(ctx, { undoable: true }, () => fn()),
-    undo: () => undo.undo(),
-    redo: () => undo.redo(),
-    undoState: undo.state,
     compact: (compactOptions) => compact(ctx, compactOptions),
     archives: live(async () => ((await db.table('archives').orderBy('createdAt').reverse().toArray()) as Archive[])),
     invalidDocuments: invalidDocuments(ctx),
@@ -131,7 +140,7 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
       ctx.closed = true;
       watch.unsubscribe();
       ctx.heads.close();
-      closeFiles(ctx); // files: revoke object URLs
+      ctx.files?.close(); // files: revoke object URLs
       localOps.complete();
       db.close();
     },
@@ -140,13 +149,13 @@ export async function createStore<S extends SchemaDef>(options: CreateStoreOptio
     if (next === replicaId) return;
     replicaId = next;
     // The undo history holds the old replica's writes, which the reset archived.
-    undo.clear();
+    ctx.undo?.clear();
   };
   // A reset run by another tab (the sync leader) or store instance gives this replica a new identity too.
   const watch = live(async () => (await db.table('meta').get(META_REPLICA))?.value as string | undefined).subscribe((next) => next && identity(next));
   hosts.set(store, createStoreHost(ctx, identity));
   contexts.set(store, ctx);
-  return store;
+  return store as StoreWith<S, P>;
 }
 
 async function open<S extends SchemaDef>(options: CreateStoreOptions<S>): Promise<TrellisDatabase> {

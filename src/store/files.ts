@@ -1,8 +1,10 @@
 /**
- * Files in documents. A write swaps each Blob of a `file` field for a FileRef
+ * Files in documents, installed by the files() plugin (trellis/files) as
+ * `ctx.files` (createFileSupport): the store ships none of this unless the
+ * app imports it. A write swaps each Blob of a `file` field for a FileRef
  * `{ id, name, type, size }` (the only thing ops and the wire carry) and keeps
  * the bytes in the `files` table, in the same transaction as the write. Reads
- * swap refs for FileHandles. The files() sync plugin (trellis/files) uploads
+ * swap refs for FileHandles. The same plugin, passed to createSync, uploads
  * rows still `local` and lends a downloader for refs whose bytes are not here (state `missing`).
  */
 import type { JsonObject } from '../core/index.js';
@@ -10,31 +12,10 @@ import { ErrorCode, TrellisError } from '../core/index.js';
 import type { CollectionDef, FieldDef, FieldsDef, FileHandle, FileRef, FileState } from '../schema/index.js';
 import { isFileRef } from '../schema/index.js';
 import type { StoreContext } from './context.js';
+import type { FileHost, FileRow, FileSupport } from './file-types.js';
 import { putRows, type Mutations } from './idb.js';
 
-/** A row of `files`: the bytes of one file, with its upload state (never `missing`: then there is no row). */
-export interface FileRow extends FileRef {
-  readonly data: Blob;
-  readonly state: Exclude<FileState, 'missing'>;
-  /** The code the server refused it with (state `rejected`). */
-  readonly error?: string;
-  /** Set by `reupload`: the server lost a file this replica held as uploaded; a replica that may not upload keeps it so. */
-  readonly restoring?: boolean;
-  readonly createdAt: number;
-}
-
-/** The sync plugin's handle on the files of a store. */
-export interface FileHost {
-  /** Rows waiting for upload (`local`, or `uploading` when a previous attempt was cut off), oldest first. */
-  pendingUploads(limit: number): Promise<FileRow[]>;
-  setState(id: string, state: FileRow['state'], error?: string): Promise<void>;
-  /** Ids of the rows in state `uploaded` (uploaded here, or downloaded); reads no bytes. */
-  uploadedIds(): Promise<string[]>;
-  /** Marks an `uploaded` row `local` and `restoring` (the server lost it): the next upload pass sends it. Other states are left alone. */
-  reupload(id: string): Promise<void>;
-  /** Fetches the bytes of a file this replica lacks; undefined stops downloads. */
-  setDownloader(download: ((ref: FileRef) => Promise<Blob>) | undefined): void;
-}
+export type { FileHost, FileRow, FileSupport } from './file-types.js';
 
 interface Registry {
   readonly urls: Map<string, string>;
@@ -225,4 +206,23 @@ export function createFileHost(ctx: StoreContext): FileHost {
       registry(ctx).download = download;
     },
   };
+}
+
+/** What the files() plugin installs into a store (context.ts `files`). */
+export function createFileSupport(ctx: StoreContext): FileSupport {
+  return {
+    holds: hasFiles,
+    extract: (def, value) => extractFiles(ctx, def, value),
+    withHandles: (def, docs) => withHandles(ctx, def, docs),
+    stage: stageFiles,
+    flush: flushFiles,
+    host: createFileHost(ctx),
+    close: () => closeFiles(ctx),
+  };
+}
+
+/** The files() plugin's store part (trellis/files): installs file support into the store's internals. */
+export function extendStoreWithFiles(ctx: StoreContext): Record<never, never> {
+  ctx.files = createFileSupport(ctx);
+  return {};
 }

@@ -25,6 +25,7 @@ import { materialize, nullPath } from '../merge/index.js';
 import { applyDefaults } from '../schema/index.js';
 import { deleteRows, objectStore, putRows, settle, type AnyTransaction, type Mutations } from './idb.js';
 import { headKey } from './head-key.js';
+import { valueAt } from './value-at.js';
 
 /**
  * An entry's change as stored: the change itself, or, when its value can be
@@ -46,15 +47,6 @@ export interface StoredHead {
 export interface LoadedHead {
   readonly state: DocState | undefined;
   readonly inHeads: boolean;
-}
-
-function valueAt(doc: Json | undefined, path: readonly string[]): Json | undefined {
-  let value: Json | undefined = doc;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-    value = (value as JsonObject)[key];
-  }
-  return value;
 }
 
 /** What a put's value would be if it were the document: null where later entries of the head set or unset. */

@@ -9,7 +9,7 @@ import { NAME_RULE, nameProblem } from '../protocol/index.js';
 import type { CollectionDef } from '../schema/index.js';
 import { fieldAt } from '../schema/index.js';
 import { notFound, violation } from './collection-changes.js';
-import { valueAt } from './inverse.js';
+import { valueAt } from './value-at.js';
 import type { CurrentDoc } from './write.js';
 
 export interface IncrementTarget {

@@ -1,16 +1,8 @@
 import type { Change, DocState, Json, JsonObject, Path } from '../core/index.js';
 import { unexpectedCase } from '../core/index.js';
 import { listItemsAt } from '../merge/index.js';
+import { valueAt } from './value-at.js';
 
-/** The value at `path` inside `doc`, or undefined. */
-export function valueAt(doc: JsonObject | undefined, path: Path): Json | undefined {
-  let value: Json | undefined = doc;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-    value = value[key];
-  }
-  return value;
-}
 
 function absentFrom(doc: JsonObject | undefined, path: Path): number {
   for (let i = 0; i < path.length; i++) if (valueAt(doc, path.slice(0, i + 1)) === undefined) return i;

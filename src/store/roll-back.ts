@@ -50,7 +50,7 @@ export async function rollBack(ctx: StoreContext, rejected: RejectedOp): Promise
     });
     if (write === undefined) return false;
     show(ctx, write);
-    ctx.onRolledBack?.(rejected.collection, rejected.id);
+    ctx.undo?.forget(rejected.collection, rejected.id);
     return true;
   } catch (err) {
     throw mapStorageError(err);

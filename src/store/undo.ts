@@ -1,5 +1,16 @@
+/**
+ * Undo and redo, installed by the undo() plugin ('trellis/undo'): the store
+ * ships none of it (nor the inverse changes each write would compute for it)
+ * unless the app imports it.
+ *
+ *   import { undo } from 'trellis/undo';
+ *   const store = await createStore({ name: 'app', schema, plugins: [undo()] });
+ *   await store.undo();
+ */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { StoreContext, UndoStep } from './context.js';
+import { inverseOf } from './inverse.js';
+import type { StorePlugin } from './plugin.js';
 import { withWriteScope, writeChangesIn } from './write.js';
 
 export interface UndoState {
@@ -7,7 +18,27 @@ export interface UndoState {
   readonly canRedo: boolean;
 }
 
-export interface UndoManager {
+/** What undo() adds to the store. */
+export interface UndoApi {
+  /** Undoes this store instance's last write (or transaction); false when there is nothing to undo. */
+  undo(): Promise<boolean>;
+  redo(): Promise<boolean>;
+  readonly undoState: Observable<UndoState>;
+}
+
+/** The undo plugin for createStore: `store.undo()`, `store.redo()` and `store.undoState`, over the last 100 writes. */
+export function undo(): StorePlugin<UndoApi> {
+  return {
+    name: 'undo',
+    extendStore: (ctx: StoreContext): UndoApi => {
+      const manager = createUndoManager(ctx);
+      ctx.undo = { inverse: inverseOf, record: manager.record, forget: manager.forget, clear: manager.clear };
+      return { undo: manager.undo, redo: manager.redo, undoState: manager.state };
+    },
+  };
+}
+
+interface UndoManager {
   record(group: readonly UndoStep[]): void;
   undo(): Promise<boolean>;
   redo(): Promise<boolean>;
@@ -22,7 +53,7 @@ export interface UndoManager {
  * an editor's). Undoing records new ops that restore the earlier values, so it
  * syncs like any write and never rewrites another replica's history.
  */
-export function createUndoManager(ctx: StoreContext, limit = 100): UndoManager {
+function createUndoManager(ctx: StoreContext, limit = 100): UndoManager {
   const undoStack: (readonly UndoStep[])[] = [];
   const redoStack: (readonly UndoStep[])[] = [];
   const state = new BehaviorSubject<UndoState>({ canUndo: false, canRedo: false });

@@ -12,11 +12,10 @@ import { applyOps, emptyDocState, materialize } from '../merge/index.js';
 import { applyDefaults, assertDocument } from '../schema/index.js';
 import { docTableName, type LocalMeta } from './database.js';
 import { assertOpen, collectionDef, knownCollection, type StoreContext, type UndoStep } from './context.js';
-import { inverseOf } from './inverse.js';
 import { readHeads, writeHeads, type HeadWrite, type LoadedHead } from './heads.js';
 import { assertSyncable } from './syncable.js';
 import { headKey } from './head-key.js';
-import { flushFiles, stageFiles, type FileRow } from './files.js'; // files:
+import type { FileRow } from './file-types.js';
 import { Mutations, ownTransaction, putRows } from './idb.js';
 import { readCounters } from './counters.js';
 import { rowsOf } from './op-log.js';
@@ -127,7 +126,7 @@ function committed(ctx: StoreContext, scope: WriteScope, options: { undoable: bo
   const local = scope.local;
   if (local && scope.ops.length > 0) ctx.counters = { replicaId: local.replicaId, seq: local.seq, clock: local.clock };
   if (scope.ops.length > 0) ctx.localOps.next(scope.ops);
-  if (options.undoable && scope.undo.length > 0) ctx.onCommitted(scope.undo.slice().reverse());
+  if (options.undoable && scope.undo.length > 0) ctx.undo?.record(scope.undo.slice().reverse());
 }
 
 /** Records the changes built by each request as local ops. Returns the ops. */
@@ -206,7 +205,7 @@ async function commitRequests(ctx: StoreContext, scope: WriteScope, requests: re
   const [local] = await Promise.all([scope.local ?? readCounters(scope.idb, ctx.counters, scope.trustCached), loadHeads(ctx, scope, requests)]);
   scope.local = local;
   const staged = stageRequests(ctx, scope, local, requests);
-  for (const request of requests) stageFiles(scope, request.files); // files:
+  for (const request of requests) ctx.files?.stage(scope, request.files); // files:
   for (const write of staged.writes) {
     const key = headKey(write.collection, write.id);
     scope.staged.docs.set(key, write);
@@ -226,7 +225,7 @@ async function commitRequests(ctx: StoreContext, scope: WriteScope, requests: re
  */
 export async function flushWrites(ctx: StoreContext, scope: WriteScope): Promise<void> {
   const { idb: tx, staged, mutations } = scope;
-  const requests: Promise<unknown>[] = [flushFiles(scope)]; // files:
+  const requests: Promise<unknown>[] = ctx.files ? [ctx.files.flush(scope)] : []; // files:
   if (staged.ops.length > 0) requests.push(putRows(tx, mutations, 'ops', rowsOf(staged.ops.splice(0)), 'add'));
   const writes = [...staged.docs.values()];
   staged.docs.clear();
@@ -277,7 +276,7 @@ function stageRequests(ctx: StoreContext, scope: WriteScope, start: LocalMeta, r
       local = { ...local, clock, seq: local.seq + 1 };
       const op: Op = { replicaId: local.replicaId, seq: local.seq, ts: formatTimestamp(clock), collection, id, change };
       assertSyncable(op);
-      for (const inverse of inverseOf(change, doc, state).reverse()) undo.push({ collection, id, change: inverse });
+      if (ctx.undo) for (const inverse of ctx.undo.inverse(change, doc, state).reverse()) undo.push({ collection, id, change: inverse });
       state = applyOps(state, [op]);
       // A put that is all the state (the usual new or replaced document) materializes to its own value.
       doc = change.kind === 'put' && state.entries.length === 1 ? change.value : materialize(state);

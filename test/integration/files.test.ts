@@ -166,7 +166,7 @@ interface Replica {
 
 /** A replica with the files() plugin (`withFiles: false`: without it). */
 async function openReplica(server: Server, library: string, role: 'read' | 'write' = 'write', o: { withFiles?: boolean } = {}): Promise<Replica> {
-  const store = await createStore({ name: `files-${Math.random()}`, schema: fileSchema, indexedDB: new IDBFactory(), IDBKeyRange, now: () => server.clock.now });
+  const store = await createStore({ name: `files-${Math.random()}`, schema: fileSchema, indexedDB: new IDBFactory(), IDBKeyRange, now: () => server.clock.now, plugins: [files()] });
   const plugins = o.withFiles === false ? [] : [files()];
   const connect = () => createSync(store, { url: server.url(), library, getToken: () => server.token(library, role), WebSocket, plugins });
   const replica: Replica = {
@@ -252,7 +252,9 @@ describe.each(servers)('files ($name)', ({ start: startServer }) => {
     await a.sync.stop();
     await a.store.collection('photos').put({ id: 'p', image: fileOf(bytes(3000, 9)) });
     const { image } = (await firstValueFrom(photo(a)))!;
-    await getStoreHost(a.store).files.setState(image.id, 'uploading');
+    const fileHost = getStoreHost(a.store).files;
+    if (fileHost === undefined) throw new Error('the store was opened with files(): it has file support');
+    await fileHost.setState(image.id, 'uploading');
     await a.reconnect();
     await eventually(photo(a), (doc) => doc?.image.state === 'uploaded');
     expect(await server.storedFiles()).toEqual([image.id]);

@@ -118,7 +118,7 @@ describe('npm pack of a fresh tree', () => {
     for (const target of targets) expect(packed.files).toContain(target.replace(/^\.\//, ''));
   });
 
-  test("a Node script in the installing app imports 'trellis', 'trellis/sync' and the sync plugins' entries, and defines a schema", () => {
+  test("a Node script in the installing app imports 'trellis', 'trellis/sync', the plugins' entries and 'trellis/undo', and defines a schema", () => {
     const result = runInApp(
       [],
       [
@@ -127,13 +127,14 @@ describe('npm pack of a fresh tree', () => {
         "import { presence } from 'trellis/presence';",
         "import { files } from 'trellis/files';",
         "import { sharedTabs } from 'trellis/tabs';",
+        "import { undo } from 'trellis/undo';",
         "const schema = defineSchema({ version: 1, collections: { todos: { primaryKey: 'id', fields: { id: { type: 'string' } } } } });",
-        'const plugins = [presence(), files(), sharedTabs()].map((plugin) => plugin.name);',
+        'const plugins = [presence(), files(), sharedTabs(), undo()].map((plugin) => plugin.name);',
         'console.log(JSON.stringify([typeof createStore, typeof createSync, typeof isTrellisError, schema.collectionNames, plugins]));',
       ].join('\n'),
     );
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', ['todos'], ['presence', 'files', 'tabs']]);
+    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', ['todos'], ['presence', 'files', 'tabs', 'undo']]);
   });
 });
 

@@ -21,7 +21,7 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
  * Entries whose types need no runtime's types, by their key in package.json "exports": what an app runs
  * in the browser, and the runtime-free server core and test helpers.
  */
-const CLIENT = ['.', './sync', './presence', './files', './tabs', './react', './vue', './devtools', './protocol', './server', './testing'];
+const CLIENT = ['.', './sync', './presence', './files', './tabs', './undo', './react', './vue', './devtools', './protocol', './server', './testing'];
 /** The server adapters need their runtime's types (README, Install). */
 const NOT_CLIENT = ['./server/node', './server/cloudflare'];
 
@@ -31,6 +31,15 @@ const USES: Record<string, string> = {
 const schema = trellis.defineSchema({ version: 1, collections: { todos: { primaryKey: 'id', fields: { id: { type: 'string' }, done: { type: 'boolean', default: false } } } } });
 export type Todo = trellis.DocOf<typeof schema, 'todos'>;
 export const store: Promise<trellis.Store<typeof schema.definition>> = trellis.createStore({ name: 'app', schema });`,
+  './undo': `import { createStore as openStore, defineSchema as define } from 'trellis';
+import { undo } from 'trellis/undo';
+import { files as fileFields } from 'trellis/files';
+const photoSchema = define({ version: 1, collections: { photos: { primaryKey: 'id', fields: { id: { type: 'string' }, image: { type: 'file' } } } } });
+export const canUndo = async () => {
+  const store = await openStore({ name: 'photos', schema: photoSchema, plugins: [undo(), fileFields()] });
+  await store.undo();
+  return store.undoState;
+};`,
   './sync': `import * as sync from 'trellis/sync';
 import { presence } from 'trellis/presence';
 import { files } from 'trellis/files';

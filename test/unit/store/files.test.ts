@@ -1,5 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { files } from 'trellis/files';
+import { undo } from 'trellis/undo';
 import { fileSchema } from '../../helpers/file-schema.js';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { rawOps, rawRows } from '../../helpers/raw-tables.js';
@@ -8,7 +10,7 @@ import { expectCode } from '../../helpers/expect-code.js';
 
 async function setup() {
   const db = testDatabase();
-  const store = await db.open({ schema: fileSchema });
+  const store = await db.open({ schema: fileSchema, plugins: [files(), undo()] });
   const photos = store.collection('photos');
   const read = (id = 'p') => firstValueFrom(photos.get(id));
   return { db, store, photos, read };
@@ -153,7 +155,7 @@ describe('files table upgrade', () => {
     old.version(1).stores({ meta: 'key', ops: '[replicaId+seq], serverSeq', heads: '[collection+id]', archives: 'id, createdAt', c_photos: 'k' });
     await old.open();
     old.close();
-    const store = await db.open({ schema: fileSchema });
+    const store = await db.open({ schema: fileSchema, plugins: [files(), undo()] });
     await store.collection('photos').put({ id: 'p', image: file('upgraded') });
     expect(await (await (await firstValueFrom(store.collection('photos').get('p')))!.image.blob()).text()).toBe('upgraded');
     await store.close();

@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { getStoreHost } from '../../../src/store/index.js';
+import { undo } from 'trellis/undo';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { rawOps, rawRows } from '../../helpers/raw-tables.js';
 
@@ -70,7 +71,7 @@ describe('replica identity and persistence', () => {
   it('follows a reset made by another store instance on the same database (another tab): new replica ID, no stale undo', async () => {
     const db = testDatabase();
     const a = await db.open();
-    const b = await db.open();
+    const b = await db.open({ plugins: [undo()] });
     await b.collection('todos').put({ id: 'x', title: 'Before', createdAt: 1 });
     expect(b.replicaId).toBe(a.replicaId);
     await getStoreHost(a).resetToSnapshot({ baselines: [], ops: [] }, { replicaId: 'replica-after-reset', reason: 'late-joiner' });

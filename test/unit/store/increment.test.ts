@@ -9,6 +9,7 @@ import { defineSchema, type Op } from 'trellis';
 import { formatTimestamp } from '../../../src/core/index.js';
 import { getStoreHost } from '../../../src/store/index.js';
 import { expectCode } from '../../helpers/expect-code.js';
+import { undo } from 'trellis/undo';
 import { testDatabase } from '../../helpers/open-test-store.js';
 import { record } from '../../helpers/observe.js';
 import { rawOps } from '../../helpers/raw-tables.js';
@@ -32,7 +33,7 @@ const counterSchema = defineSchema({
 
 async function seeded(now: () => number = Date.now) {
   const db = testDatabase();
-  const store = await db.open({ schema: counterSchema, now });
+  const store = await db.open({ schema: counterSchema, now, plugins: [undo()] });
   const posts = store.collection('posts');
   await posts.put({ id: 'p', title: 'Post' });
   const read = async () => firstValueFrom(posts.get('p'));

@@ -9,10 +9,11 @@ import { describe, expect, it } from 'vitest';
 import type { Op } from 'trellis';
 import { applyOps, emptyDocState } from '../../../src/merge/index.js';
 import { getStoreHost } from '../../../src/store/index.js';
+import { undo } from 'trellis/undo';
 import { openTestStore } from '../../helpers/open-test-store.js';
 
 async function setup() {
-  const store = await openTestStore();
+  const store = await openTestStore({ plugins: [undo()] });
   const host = getStoreHost(store);
   const todos = store.collection('todos');
   const title = async () => (await firstValueFrom(todos.get('a')))?.title;

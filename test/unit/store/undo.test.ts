@@ -1,10 +1,11 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { undo } from 'trellis/undo';
 import { openTestStore } from '../../helpers/open-test-store.js';
 
 describe('undo and redo', () => {
   it('restore the exact states of each step, including transactions, deletes and lists', async () => {
-    const store = await openTestStore();
+    const store = await openTestStore({ plugins: [undo()] });
     const todos = store.collection('todos');
     const snapshot = () => firstValueFrom(todos.find({ orderBy: 'id' }));
     const states = [await snapshot()];
@@ -38,7 +39,7 @@ describe('undo and redo', () => {
   });
 
   it('drops the redo history after a new write and reports what is possible', async () => {
-    const store = await openTestStore();
+    const store = await openTestStore({ plugins: [undo()] });
     const todos = store.collection('todos');
     await todos.put({ id: 'a', title: 'A', createdAt: 1 });
     await store.undo();
