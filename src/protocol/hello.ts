@@ -1,10 +1,17 @@
 /** The handshake: the client's `hello` and the server's one `decision`. */
 import * as v from 'valibot';
-import { CountSchema, EpochSchema, ReplicaIdSchema } from './op.js';
+import { CountSchema, EpochSchema, ReplicaIdSchema, SeqSchema } from './op.js';
 import { QuerySchema } from './query.js';
 
-/** Where a replica is in a library's server seq stream: the epoch names the library's history, so a cursor from an evicted history is recognised. */
-export const CursorSchema = v.object({ epoch: EpochSchema, serverSeq: CountSchema });
+/** lowercase hex SHA-256 (opHash). */
+const HashSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+/**
+ * Where a replica is in a library's server seq stream: the epoch names the library's history, so a cursor from an
+ * evicted history is recognised. `serverId` (protocol 5, optional): the server that issued it (the decision's
+ * `serverId`), so a peer of that server translates it instead of resetting the replica (failover, peer-checkpoints.ts).
+ */
+export const CursorSchema = v.object({ epoch: EpochSchema, serverSeq: CountSchema, serverId: v.optional(ReplicaIdSchema) });
 
 /** A schema's `version`: a positive safe integer. */
 export const SchemaVersionSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
@@ -62,7 +69,15 @@ const decisionFields = {
    * is 0 or the server did not record it (a row from before version 4). The client compares it with its
    * own op at that seq before it acknowledges anything: a mismatch is a fork (a copied profile).
    */
-  replicaHash: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)))),
+  replicaHash: v.optional(v.nullable(HashSchema)),
+  /**
+   * Protocol 5: this replica id forked between two peered servers at `seq` (the same seq with two contents), and
+   * `hash` is the opHash of the version kept. A client whose own op at `seq` hashes otherwise is the copy that lost:
+   * it archives its own ops from `seq` on, acknowledged or not, and joins again under a new replica id.
+   */
+  fork: v.optional(v.object({ seq: SeqSchema, hash: HashSchema })),
+  /** Protocol 5: the deciding server's id; the client keeps it in its cursor (`Cursor.serverId`). */
+  serverId: v.optional(ReplicaIdSchema),
   /**
    * The query the server sends this replica (protocol 5): hello's query narrowed to the token's scope. Absent:
    * the whole library. The replica records it as what it holds, so a scope that grows later is a widening.

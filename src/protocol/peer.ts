@@ -61,11 +61,16 @@ export const PeerVectorSchema = v.object({
   done: v.boolean(),
 });
 
-/** Ops the receiver lacks. In the exchange: per replica in seq order, from the receiver's head on. Live: as stored. */
+/**
+ * Ops the receiver lacks. In the exchange: per replica in seq order, from the receiver's head on. Live: as stored,
+ * with `through`: the sender's server seq of the last op (its ops up to there are all with the receiver now, which
+ * records it against its own head: a checkpoint for translating the sender's cursors, peer-checkpoints.ts).
+ */
 export const PeerOpsSchema = v.object({
   type: v.literal('peer-ops'),
   ops: v.pipe(v.array(OpSchema), v.readonly()),
   progress: v.optional(ProgressSchema),
+  through: v.optional(CountSchema),
 });
 
 /** Behind the sender's horizon: its baselines (merged with what the receiver holds) and every op it still holds. */
@@ -82,8 +87,8 @@ export const PeerHeadsSchema = v.object({
   heads: v.pipe(v.array(v.object({ replicaId: ReplicaIdSchema, seq: SeqSchema, hash: v.nullable(OpHashSchema) })), v.readonly()),
 });
 
-/** The exchange is sent: everything the sender held when it began is with the receiver. */
-export const PeerSyncedSchema = v.object({ type: v.literal('peer-synced') });
+/** The exchange is sent: everything the sender held when it began (its server seqs up to `through`) is with the receiver. */
+export const PeerSyncedSchema = v.object({ type: v.literal('peer-synced'), through: v.optional(CountSchema) });
 
 const ForkSideSchema = v.object({ hash: OpHashSchema, server: ServerIdSchema });
 

@@ -78,6 +78,14 @@
  *      message on a replica's socket is AUTH_REPLICA_TOKEN (close 4001). A
  *      server refuses a peer-hello with its own id (SERVER_PEER_SELF). Replica
  *      sockets are unchanged, so every older client is served as before.
+ *      Forks and failover (issue 15): the decision carries `serverId` (the
+ *      deciding server) and `fork {seq, hash}` (the replica id forked between
+ *      peered servers at seq; hash: the kept op's opHash); the cursor a hello
+ *      sends may carry `serverId` (the server that issued it), so a peer
+ *      resumes it through its checkpoints; `peer-ops` and `peer-synced` carry
+ *      `through` (the sender's server seq). The server sends the new decision
+ *      fields only to version 5 hellos; older clients send no serverId and
+ *      reset on another server, as before.
  *      Packed frames (issue 16, packed.ts): `ops` and `snapshot` to a client
  *      of version 5 or later carry `packed {replicas, t0, shapes, baselines,
  *      ops}` instead of `ops` / `baselines`: replica ids and shapes

@@ -42,9 +42,20 @@ export interface ResetOptions {
   readonly horizon?: number;
 }
 
-/** The local changes a reset would forfeit: unacknowledged own ops, plus own writes compacted before any sync. */
+/**
+ * Written by the sync engine (sync/engine/session.ts FORKED_FROM_KEY) when this store is the copy that lost a
+ * fork between servers: `{ replicaId, seq }`, its own ops from seq on are forfeited by a reset though acknowledged.
+ */
+const FORKED_FROM = 'syncForkedFrom';
+
+/**
+ * The local changes a reset would forfeit: unacknowledged own ops, plus own writes compacted before any sync,
+ * and, in a store that lost a fork between servers, its own ops from the fork on (acknowledged by the losing server).
+ */
 export async function atRiskOps(ctx: StoreContext, tx: Transaction): Promise<Op[]> {
-  const local = await readLocal(tx);
+  const stored = await readLocal(tx);
+  const forked = (await tx.table('meta').get(FORKED_FROM))?.value as { replicaId: string; seq: number } | undefined;
+  const local = forked?.replicaId === stored.replicaId ? { ...stored, ackedSeq: Math.min(stored.ackedSeq, forked.seq - 1) } : stored;
   const own = (await opsAfter(tx, local.replicaId, local.ackedSeq)).map(stripServerSeq);
   if ((await tx.table('meta').get(META_LOCAL_COMPACTED))?.value !== true) return own;
   const heads = await readAllHeads(ctx, tx);
@@ -75,7 +86,7 @@ export async function resetToSnapshot(ctx: StoreContext, snapshot: Snapshot, opt
       for (const { op } of snapshot.ops) clock = observe(clock, op.ts);
       for (const b of snapshot.baselines) if (b.ts) clock = observe(clock, b.ts);
       const local: LocalMeta = { replicaId: options.replicaId, seq: 0, ackedSeq: 0, clock, createdAt: ctx.now() };
-      await tx.table('meta').delete(META_LOCAL_COMPACTED);
+      await tx.table('meta').bulkDelete([META_LOCAL_COMPACTED, FORKED_FROM]);
       await tx.table('meta').bulkPut([
         { key: META_LOCAL, value: local },
         { key: META_REPLICA, value: options.replicaId },

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { cloneDatabase } from '../helpers/clone-database.js';
 import { openClient } from '../helpers/protocol-client.js';
@@ -22,6 +23,42 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 const todo = (id: string, title: string, createdAt = 1) => ({ id, title, createdAt });
+
+/**
+ * A replica's store copied while its library lives on a; the original writes 'o' on a, the copy registers
+ * with b (not yet peered) and writes 'c' under the same seq, acknowledged by b. On b, `early` synced before
+ * 'c' and `bystander` received it. Then b restarts peered with a; resolves once both record the fork.
+ */
+async function forkScenario(library: string) {
+  const a = await peered();
+  const first = await openReplica(a, library);
+  await first.store.collection('todos').put(todo('a', 'Before the copy'));
+  await first.settle();
+  await first.close();
+  const clone = await cloneDatabase(first.db);
+  const original = await openReplica(a, library, { db: first.db });
+  await original.store.collection('todos').put(todo('o', 'Written by the original', 2));
+  await original.settle();
+  let b = await startTestServer({});
+  const copy = await openReplica(b, library, { db: clone });
+  // The seed first (it holds 'a' only), then the clone's own write as an op.
+  await copy.settle();
+  const early = await openReplica(b, library);
+  await eventually(early.store.collection('todos').get('a'), (doc) => doc !== undefined);
+  await early.close();
+  await copy.store.collection('todos').put(todo('c', 'Written by the clone', 3));
+  await copy.settle();
+  const bystander = await openReplica(b, library);
+  await eventually(bystander.store.collection('todos').get('c'), (doc) => doc !== undefined);
+  await bystander.close();
+  await copy.close();
+  // Now b peers with a: the same (replicaId, seq) holds two ops.
+  await b.close();
+  b = await startTestServer({ peers: [{ url: a.url }], peerPollMs: 50 }, dirname(b.dbPath));
+  onTestFinished(() => b.dispose());
+  await until(() => a.server.forks().length === 1 && b.server.forks().length === 1);
+  return { a, b, original, clone, early, bystander };
+}
 
 describe('server-to-server replication (Node)', () => {
   it('two servers in a line converge with replicas writing on each', async () => {
@@ -121,28 +158,7 @@ describe('server-to-server replication (Node)', () => {
   });
 
   it('a replica cloned onto two unpeered servers that both wrote is a fork once they peer: both record it and keep the home server\'s version', async () => {
-    const a = await peered();
-    const first = await openReplica(a, 'lib-fork');
-    await first.store.collection('todos').put(todo('a', 'Before the copy'));
-    await first.settle();
-    await first.close();
-    const copy = await cloneDatabase(first.db);
-    const original = await openReplica(a, 'lib-fork', { db: first.db });
-    await original.store.collection('todos').put(todo('o', 'Written by the original', 2));
-    await original.settle();
-    // The copy registers with another server that does not know the library yet (and peers with a only later).
-    let b = await startTestServer({});
-    const clone = await openReplica(b, 'lib-fork', { db: copy });
-    // The seed first (it holds 'a' only), then the clone's own write as an op.
-    await clone.settle();
-    await clone.store.collection('todos').put(todo('c', 'Written by the clone', 3));
-    await clone.settle();
-    await clone.close();
-    // Now b peers with a: the same (replicaId, seq) holds two ops.
-    await b.close();
-    b = await startTestServer({ peers: [{ url: a.url }], peerPollMs: 50 }, dirname(b.dbPath));
-    onTestFinished(() => b.dispose());
-    await until(() => a.server.forks().length === 1 && b.server.forks().length === 1);
+    const { a, b, original } = await forkScenario('lib-fork');
     const [onA] = a.server.forks();
     expect(onA).toMatchObject({ library: 'lib-fork', replicaId: original.store.replicaId, kept: { server: a.server.serverId }, refused: { server: b.server.serverId } });
     expect(b.server.forks()[0]).toMatchObject({ replicaId: onA?.replicaId, seq: onA?.seq, kept: onA?.kept, refused: onA?.refused });
@@ -150,5 +166,93 @@ describe('server-to-server replication (Node)', () => {
     await until(() => b.server.library('lib-fork').collection('todos').get('o') !== undefined);
     expect(b.server.library('lib-fork').collection('todos').get('c')).toBeUndefined();
     await original.close();
+  });
+
+  for (const where of ['the losing server', 'the home server'] as const) {
+    it(`the losing copy of a forked replica, reconnecting to ${where}, archives its acknowledged divergent writes and converges under a new replica id`, async () => {
+      const library = where === 'the home server' ? 'lib-fork-home' : 'lib-fork-loser';
+      const { a, b, original, clone } = await forkScenario(library);
+      const forkedId = original.store.replicaId;
+      await until(() => b.server.library(library).collection('todos').get('o') !== undefined);
+      // The clone's write was acknowledged by b before the fork was found: it counts nothing at risk.
+      const again = await openReplica(where === 'the home server' ? a : b, library, { db: clone, autoJoin: 'always' });
+      await again.waitFor((state) => state.phase === 'live' && again.store.replicaId !== forkedId);
+      const [archive] = await firstValueFrom(again.store.archives);
+      expect(archive?.replicaId).toBe(forkedId);
+      expect(archive?.ops.map((op) => ({ id: op.id, seq: op.seq }))).toEqual([{ id: 'c', seq: 2 }]);
+      await eventually(again.store.collection('todos').get('o'), (doc) => doc?.title === 'Written by the original');
+      expect(await firstValueFrom(again.store.collection('todos').get('c'))).toBeUndefined();
+      // The original (its op at the fork seq is the kept one) resumes under its id, archiving nothing.
+      await eventually(original.store.collection('todos').get('o'), (doc) => doc !== undefined);
+      expect(original.store.replicaId).toBe(forkedId);
+      expect(await firstValueFrom(original.store.archives)).toEqual([]);
+      expect(await allTodos(again)).toEqual(await allTodos(original));
+      await again.close();
+      await original.close();
+    });
+  }
+
+  it('after losing a fork, only the losing server\'s replicas that received the refused ops reset: one whose cursor is before them resumes', async () => {
+    const { b, early, bystander, original } = await forkScenario('lib-fork-targeted');
+    const earlyId = early.store.replicaId;
+    const bystanderId = bystander.store.replicaId;
+    const earlyAgain = await openReplica(b, 'lib-fork-targeted', { db: early.db });
+    const bystanderAgain = await openReplica(b, 'lib-fork-targeted', { db: bystander.db });
+    for (const r of [earlyAgain, bystanderAgain]) {
+      await eventually(r.store.collection('todos').get('o'), (doc) => doc !== undefined);
+      await eventually(r.store.collection('todos').get('c'), (doc) => doc === undefined);
+    }
+    // The one that never received 'c' resumed under its id; the one that held it reset to a snapshot without it.
+    expect(earlyAgain.store.replicaId).toBe(earlyId);
+    await bystanderAgain.waitFor(() => bystanderAgain.store.replicaId !== bystanderId);
+    expect(await allTodos(earlyAgain)).toEqual(await allTodos(bystanderAgain));
+    for (const r of [earlyAgain, bystanderAgain, original]) await r.close();
+  });
+
+  it('moving a library\'s home (start b with --peer a, wait until caught up, point clients at b, stop a) resets no replica and loses or duplicates nothing', async () => {
+    const library = 'lib-move';
+    const a = await peered();
+    const first = await openReplica(a, library);
+    await first.store.collection('todos').put(todo('one', 'Before b existed'));
+    await first.settle();
+    await first.close();
+    const second = await openReplica(a, library);
+    // A late joiner: it joins (nothing at risk) before it writes.
+    await second.waitFor((state) => state.phase === 'live');
+    await second.store.collection('todos').put(todo('two', 'Also on a', 2));
+    await second.settle();
+    // b starts with --peer a and catches up (its log holds what a's does).
+    const b = await peered([a]);
+    await until(() => b.server.inspect(library)?.ops === a.server.inspect(library)?.ops);
+    // The first replica writes while offline, then is pointed at b: it resumes there, and its pending write reaches a through b.
+    const moved = await openReplica(a, library, { db: first.db, connect: false });
+    const movedId = moved.store.replicaId;
+    await moved.store.collection('todos').put(todo('pending', 'Written offline, pushed to b', 3));
+    const phases: string[] = [];
+    moved.connect({ url: b.url }).state.subscribe((state) => phases.push(state.phase));
+    await moved.settle();
+    await until(() => a.server.library(library).collection('todos').get('pending') !== undefined);
+    // A write on a still reaches the replica now on b.
+    await second.store.collection('todos').put(todo('three', 'On a after the move began', 4));
+    await eventually(moved.store.collection('todos').get('three'), (doc) => doc !== undefined);
+    // a stops; the second replica is pointed at b too.
+    const secondId = second.store.replicaId;
+    await second.close();
+    await a.close();
+    const again = await openReplica(b, library, { db: second.db });
+    again.sync.state.subscribe((state) => phases.push(state.phase));
+    await eventually(again.store.collection('todos').get('pending'), (doc) => doc !== undefined);
+    await again.settle();
+    // No reset: same replica ids, nothing archived, never asked to join; both hold the same four documents.
+    expect([moved.store.replicaId, again.store.replicaId]).toEqual([movedId, secondId]);
+    expect(await firstValueFrom(moved.store.archives)).toEqual([]);
+    expect(await firstValueFrom(again.store.archives)).toEqual([]);
+    expect(phases.filter((phase) => phase === 'join-required' || phase === 'resetting')).toEqual([]);
+    expect((await allTodos(again)).map((doc) => doc.id)).toEqual(['one', 'pending', 'three', 'two']);
+    expect(await allTodos(moved)).toEqual(await allTodos(again));
+    // Each write stored once on b.
+    expect(b.server.inspect(library)?.ops).toBe(4);
+    await moved.close();
+    await again.close();
   });
 });

@@ -80,6 +80,8 @@ export interface PeerLink {
   readonly announced: Set<string>;
   /** The other side's peer-synced arrived. */
   synced: boolean;
+  /** This server's head after its last store from this link, while checkpoints may be recorded (peer-checkpoints.ts); undefined: not (any more). */
+  checkpointHead?: number | undefined;
   /** Told the libraries the other side holds (the dialing adapter opens sockets for them). */
   readonly onLibraries: ((libraries: readonly string[]) => void) | undefined;
 }

@@ -6,7 +6,9 @@
  * |---|-------------------------------------------------------------------|--------------------------|
  * | 1 | library has no history (new or evicted), write token              | accept                   |
  * | 1 | library has no history, read token                                | resume (nothing to send) |
- * | 2 | the cursor names another epoch of the library                     | reset `library-reset`    |
+ * | 2 | the cursor names another epoch of the library, or a server seq in  | reset `library-reset`    |
+ * |   | a range whose ops this server dropped after losing a fork          |                          |
+ * |   | (refused-ranges.ts)                                               |                          |
  * | 3 | replica unknown to the library                                    | reset `late-joiner`      |
  * | 4 | replica marked truant, or last seen longer ago than truancyMs     | reset `truant`           |
  * | 5 | cursor missing, ahead of the head, behind the horizon with other  | reset `library-reset`    |
@@ -28,6 +30,8 @@ export interface DecideInput {
   readonly role: Role;
   readonly now: number;
   readonly truancyMs: number;
+  /** The cursor lies in a refused range: the replica may hold ops this server dropped (a lost fork). Absent: false. */
+  readonly holdsRefused?: boolean;
 }
 
 export type Verdict =
@@ -39,6 +43,7 @@ export function decide(input: DecideInput): Verdict {
   const { library, replica, hello } = input;
   if (!input.hasHistory) return { decision: input.role === 'write' ? 'accept' : 'resume' };
   if (hello.cursor !== null && hello.cursor.epoch !== library.epoch) return reset('library-reset');
+  if (input.holdsRefused === true) return reset('library-reset');
   if (replica === undefined) return reset('late-joiner');
   if (replica.status === 'truant') return reset('truant');
   if (input.now - replica.last_seen > input.truancyMs) return { decision: 'reset', reason: 'truant', markTruant: true };

@@ -50,3 +50,9 @@ export function listForks(sql: SqlStorage, library?: string): ForkRecord[] {
     at: row.at,
   }));
 }
+
+/** The replica's earliest fork in the library and the hash kept there, if it forked: told to it at hello (on-hello.ts). */
+export function forkOf(sql: SqlStorage, o: { library: string; replica: string }): { seq: number; hash: string } | undefined {
+  const [row] = sql.exec<{ seq: number; kept_hash: string }>('SELECT seq, kept_hash FROM forks WHERE library = ? AND replica = ? ORDER BY seq LIMIT 1', o.library, o.replica);
+  return row === undefined ? undefined : { seq: row.seq, hash: row.kept_hash };
+}

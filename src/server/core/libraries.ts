@@ -55,7 +55,7 @@ export function listLibraries(sql: SqlStorage): string[] {
 
 /** Drop every row of the library, in every table. */
 export function deleteLibrary(sql: SqlStorage, library: string): void {
-  for (const table of ['ops', 'baselines', 'replicas', 'replica_heads', 'rejections', 'libraries'] as const) {
+  for (const table of ['ops', 'baselines', 'replicas', 'replica_heads', 'rejections', 'refused_ranges', 'peer_checkpoints', 'libraries'] as const) {
     sql.exec(`DELETE FROM ${table} WHERE library = ?`, library);
   }
 }

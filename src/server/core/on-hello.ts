@@ -5,6 +5,9 @@ import type { DecisionMessage, HelloMessage, Query } from '../../protocol/index.
 import { libraryConnections } from './context.js';
 import type { ConnectionState, Outcome } from './context.js';
 import { decide } from './decide.js';
+import { forkOf } from './forks.js';
+import { inRefusedRange } from './refused-ranges.js';
+import { translateHello } from './failover.js';
 import type { Verdict } from './decide.js';
 import { ensureLibrary, hasHistory, readLibrary } from './libraries.js';
 import type { LibraryRow } from './libraries.js';
@@ -23,15 +26,17 @@ import type { Claims, Role } from './types.js';
 /** What every decision carries: the library's state when it was made. */
 type DecisionFields = Omit<Extract<DecisionMessage, { decision: 'resume' }>, 'decision'>;
 
-export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
+export function onHello(conn: ConnectionState, told: HelloMessage): Outcome {
   const { ctx } = conn;
   const { role, user } = conn.claims as Claims;
   // Before anything is read or stored: an outdated replica gets no decision (schema-version.ts).
-  const outdated = checkSchemaVersion(hello, ctx.minSchemaVersion);
+  const outdated = checkSchemaVersion(told, ctx.minSchemaVersion);
   if (outdated !== undefined) {
-    ctx.log('info', 'hello.schema-outdated', { connection: conn.id, library: conn.library, replicaId: hello.replicaId, schemaVersion: hello.schemaVersion ?? null, required: ctx.minSchemaVersion });
+    ctx.log('info', 'hello.schema-outdated', { connection: conn.id, library: conn.library, replicaId: told.replicaId, schemaVersion: told.schemaVersion ?? null, required: ctx.minSchemaVersion });
     return outdated;
   }
+  // A cursor a peer of this server issued resumes here (failover.ts).
+  const hello = translateHello(conn, { hello: told, user });
   const replica = readReplica(ctx.sql, { library: conn.library, replica: hello.replicaId });
   if (replica !== undefined && replica.user !== user) {
     // A replica id is bound to the user who registered it: nobody may speak (or push) as another user's replica.
@@ -48,7 +53,8 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
       close: CloseCode.TRY_AGAIN_LATER,
     });
   }
-  const verdict = decide({ library, hasHistory: history, replica, hello, role, now: ctx.now(), truancyMs: ctx.truancyMs });
+  const holdsRefused = hello.cursor !== null && hello.cursor.epoch === library.epoch && inRefusedRange(ctx.sql, { library: conn.library, serverSeq: hello.cursor.serverSeq });
+  const verdict = decide({ library, hasHistory: history, replica, hello, role, now: ctx.now(), truancyMs: ctx.truancyMs, holdsRefused });
   conn.replicaId = hello.replicaId;
   conn.localSeq = hello.localSeq;
   conn.protocol = hello.protocol;
@@ -64,6 +70,7 @@ export function onHello(conn: ConnectionState, hello: HelloMessage): Outcome {
     // The client compares it with its own op at replicaSeq before acknowledging: a copied profile shows as a fork.
     replicaHash: replicaHash(conn, replica),
     ...queryField(conn),
+    ...peeringFields(conn, hello),
   };
   return answer(conn, { verdict, fields, hello, replica });
 }
@@ -85,6 +92,13 @@ function libraryFor(conn: ConnectionState, role: Role): LibraryRow {
   if (role === 'write') return ensureLibrary(ctx.sql, fresh);
   conn.unstoredEpoch = fresh.epoch;
   return { library: fresh.library, epoch: fresh.epoch, head_seq: 0, horizon: 0, created_at: fresh.now };
+}
+
+/** Protocol 5: this server's id (kept in the client's cursor, for failover to a peer) and the replica's fork between servers, if any. */
+function peeringFields(conn: ConnectionState, hello: HelloMessage): { serverId?: string; fork?: { seq: number; hash: string } } {
+  if (hello.protocol < 5) return {};
+  const fork = forkOf(conn.ctx.sql, { library: conn.library, replica: hello.replicaId });
+  return fork === undefined ? { serverId: conn.ctx.serverId } : { serverId: conn.ctx.serverId, fork };
 }
 
 /** The query this replica is sent, when it is not the whole library (replica-query.ts). */

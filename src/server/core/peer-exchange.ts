@@ -15,6 +15,7 @@ import { checkVectorForks } from './peer-forks.js';
 import { sendPeer } from './peer-link.js';
 import { countOps, readOwnOps, streamOps } from './op-log.js';
 import { sendBurst } from './outbox.js';
+import { readLibrary } from './libraries.js';
 import { readVector } from './replica-heads.js';
 import type { SqlStorage } from './types.js';
 
@@ -40,7 +41,9 @@ export function sendExchange(conn: ConnectionState): void {
   sendBurst(conn, () => {
     if (lacks.every((lack) => holdsAll(ctx.sql, { library: conn.library, lack }))) sendOps(conn, lacks);
     else sendBaselines(conn, { lacks, mine });
-    sendPeer(conn, { type: 'peer-synced' });
+    // Every op held here up to this head is now with the other side (peer-checkpoints.ts).
+    const head = readLibrary(ctx.sql, conn.library)?.head_seq;
+    sendPeer(conn, head === undefined ? { type: 'peer-synced' } : { type: 'peer-synced', through: head });
   });
   link.live = true;
   for (const id of mine.keys()) link.announced.add(id);

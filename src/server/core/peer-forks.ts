@@ -1,15 +1,19 @@
 /**
  * Forks between servers (the same replicaId and seq, two op hashes). The version of the replica's
  * home server is kept (replica-heads.ts says which home wins). The losing server drops its version
- * and everything the replica wrote after it from its log, moves the library to a new epoch (its
- * replicas saw the dropped ops: they reset to a snapshot, archiving what they would lose), and
- * takes the kept ops from the keeper, which sends them from the fork on.
+ * and everything the replica wrote after it from its log, records the server seqs its replicas may
+ * have received them under (refused-ranges.ts: only a replica whose cursor lies there resets, to a
+ * snapshot without them; the others resume and never see them), and takes the kept ops from the
+ * keeper, which sends them from the fork on. The forked replica itself learns of the fork at its
+ * next hello on either server (the decision's `fork`).
  */
 import { CloseCode } from '../../protocol/index.js';
 import type { PeerReplica } from '../../protocol/peer.js';
 import { libraryConnections } from './context.js';
 import type { ConnectionState, PeerLink } from './context.js';
 import { recordFork } from './forks.js';
+import { readLibrary } from './libraries.js';
+import { recordRefusedRange } from './refused-ranges.js';
 import { readOwnOps } from './op-log.js';
 import { closeConnection } from './outbox.js';
 import { sendPeer } from './peer-link.js';
@@ -60,24 +64,25 @@ export function onPeerFork(conn: ConnectionState, fork: Omit<ForkRecord, 'librar
   if (ops.length > 0) sendPeer(conn, { type: 'peer-ops', ops });
 }
 
-/** This server lost the fork: its ops of the replica from `fromSeq` leave the log, and its replicas reset under a new epoch. */
+/** This server lost the fork: its ops of the replica from `fromSeq` leave the log; replicas that may hold them reset at their next hello. */
 function dropForked(conn: ConnectionState, o: { replica: string; fromSeq: number }): void {
   const { ctx } = conn;
   const library = conn.library;
   const dropped = ctx.sql.transaction(() => {
-    const [row] = ctx.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ops WHERE library = ? AND replica = ? AND seq >= ?', library, o.replica, o.fromSeq);
+    const [row] = ctx.sql.exec<{ n: number; first: number | null }>('SELECT COUNT(*) AS n, MIN(server_seq) AS first FROM ops WHERE library = ? AND replica = ? AND seq >= ?', library, o.replica, o.fromSeq);
     ctx.sql.exec('DELETE FROM ops WHERE library = ? AND replica = ? AND seq >= ?', library, o.replica, o.fromSeq);
     const before = o.fromSeq - 1;
     const hash = before === 0 ? null : hashAt(conn, o.replica, before);
     ctx.sql.exec('UPDATE replica_heads SET seq = ?, hash = ? WHERE library = ? AND replica = ? AND seq > ?', before, hash, library, o.replica, before);
     ctx.sql.exec('UPDATE replicas SET max_seq = ?, last_hash = ? WHERE library = ? AND replica = ? AND max_seq > ?', before, hash, library, o.replica, before);
-    if ((row?.n ?? 0) > 0) ctx.sql.exec('UPDATE libraries SET epoch = ? WHERE library = ?', ctx.createId(), library);
+    const head = readLibrary(ctx.sql, library)?.head_seq ?? 0;
+    if ((row?.n ?? 0) > 0 && row?.first != null) recordRefusedRange(ctx.sql, { library, fromSeq: row.first, toSeq: head });
     return row?.n ?? 0;
   });
   if (dropped === 0) return;
   ctx.docs.drop(library);
   ctx.log('warn', 'replication.fork-dropped', { library, replicaId: o.replica, fromSeq: o.fromSeq, ops: dropped });
-  // Their documents held the dropped ops: under the new epoch each resets to the kept history.
+  // Live replicas may hold the dropped ops: each says its cursor again, and decide.ts resets those in the refused range.
   for (const other of libraryConnections(ctx, library)) {
     if (other.peer === undefined) closeConnection(other, { code: CloseCode.GOING_AWAY, reason: 'library history changed by a fork' });
   }

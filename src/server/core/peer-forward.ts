@@ -11,17 +11,18 @@ import type { ConnectionState } from './context.js';
 import { sendPeer, sendVector } from './peer-link.js';
 import { readVector } from './replica-heads.js';
 
-const ENVELOPE_BYTES = peerFrameBytes({ type: 'peer-ops', ops: [] });
+const ENVELOPE_BYTES = peerFrameBytes({ type: 'peer-ops', ops: [], through: Number.MAX_SAFE_INTEGER });
 
 export function forwardOps(from: ConnectionState, entries: readonly ServerOp[]): void {
   if (entries.length === 0) return;
   const links = libraryConnections(from.ctx, from.library).filter((conn) => conn !== from && conn.peer?.live === true && conn.phase !== 'closed');
   if (links.length === 0) return;
   const ops = entries.map((entry) => entry.op);
-  const groups = [...cutFrames(ops, { envelopeBytes: ENVELOPE_BYTES, budgetBytes: from.ctx.limits.chunkBytes, sizeOf: jsonBytes })];
+  const groups = [...cutFrames(entries, { envelopeBytes: ENVELOPE_BYTES, budgetBytes: from.ctx.limits.chunkBytes, sizeOf: (entry) => jsonBytes(entry.op) })];
   for (const link of links) {
     announce(link, ops);
-    for (const group of groups) sendPeer(link, { type: 'peer-ops', ops: group });
+    // `through`: this server's seq of the group's last op; every op stored here before it went to this link already.
+    for (const group of groups) sendPeer(link, { type: 'peer-ops', ops: group.map((entry) => entry.op), through: (group.at(-1) as ServerOp).serverSeq });
   }
 }
 

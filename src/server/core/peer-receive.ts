@@ -9,7 +9,8 @@ import { refuse } from './outbox.js';
 import { sendExchange } from './peer-exchange.js';
 import { onPeerFork } from './peer-forks.js';
 import { greet, sendPeer } from './peer-link.js';
-import { listLibraries } from './libraries.js';
+import { listLibraries, readLibrary } from './libraries.js';
+import { advanceCheckpoint, startCheckpoints } from './peer-checkpoints.js';
 import { MAX_PEER_LIBRARIES } from '../../protocol/peer.js';
 import { baselineOps, storePeerOps } from './peer-store.js';
 import { raiseHead, recordRegistration } from './replica-heads.js';
@@ -40,6 +41,7 @@ function onPeerMessage(conn: ConnectionState, message: PeerMessage): Outcome {
       }
       link.remote = { serverId: message.serverId, epoch: message.epoch };
       conn.ctx.log('info', 'replication.hello', { connection: conn.id, library: conn.library, peer: message.serverId });
+      startCheckpoints(conn);
       greet(conn);
       link.onLibraries?.(message.libraries);
       return undefined;
@@ -57,7 +59,7 @@ function onPeerMessage(conn: ConnectionState, message: PeerMessage): Outcome {
       }
       return undefined;
     case 'peer-ops':
-      storePeerOps(conn, { ops: message.ops, mode: 'ops' });
+      storePeerOps(conn, { ops: message.ops, mode: 'ops', through: message.through });
       return undefined;
     case 'peer-baselines':
       storePeerOps(conn, { ops: [...message.baselines.flatMap(baselineOps), ...message.ops], mode: 'baselines' });
@@ -67,10 +69,13 @@ function onPeerMessage(conn: ConnectionState, message: PeerMessage): Outcome {
         for (const head of message.heads) raiseHead(conn.ctx.sql, { library: conn.library, replica: head.replicaId, seq: head.seq, hash: head.hash, home: link.remote?.serverId ?? '' });
       });
       return undefined;
-    case 'peer-synced':
+    case 'peer-synced': {
       link.synced = true;
+      const head = readLibrary(conn.ctx.sql, conn.library)?.head_seq ?? 0;
+      advanceCheckpoint(conn, { before: head, after: head, clean: true, through: message.through });
       conn.ctx.log('info', 'replication.synced', { connection: conn.id, library: conn.library, peer: link.remote?.serverId });
       return undefined;
+    }
     case 'peer-fork':
       onPeerFork(conn, message);
       return undefined;

@@ -14,18 +14,22 @@ import type { PeerReplica } from '../../protocol/peer.js';
 import type { ConnectionState } from './context.js';
 import { ensureLibrary, setHead } from './libraries.js';
 import { insertOps, readOwnOps } from './op-log.js';
+import { advanceCheckpoint } from './peer-checkpoints.js';
 import { decideFork } from './peer-forks.js';
 import { raiseHead, readVector } from './replica-heads.js';
 import { fanOut } from './stream.js';
 
 export type PeerStoreMode = 'ops' | 'baselines';
 
-export function storePeerOps(conn: ConnectionState, o: { ops: readonly Op[]; mode: PeerStoreMode }): ServerOp[] {
+/** `through`: on a live frame, the sender's server seq of its last op (a checkpoint, peer-checkpoints.ts). */
+export function storePeerOps(conn: ConnectionState, o: { ops: readonly Op[]; mode: PeerStoreMode; through?: number | undefined }): ServerOp[] {
   const { ctx } = conn;
   const forks: { replica: PeerReplica; seq: number; mine: string; theirs: string }[] = [];
   let gaps = 0;
+  let before = 0;
   const stored = ctx.sql.transaction(() => {
     const library = ensureLibrary(ctx.sql, { library: conn.library, epoch: ctx.createId(), now: ctx.now() });
+    before = library.head_seq;
     const vector = readVector(ctx.sql, { library: conn.library, serverId: ctx.serverId });
     const entries: ServerOp[] = [];
     for (const op of o.ops) {
@@ -53,6 +57,7 @@ export function storePeerOps(conn: ConnectionState, o: { ops: readonly Op[]; mod
     return entries;
   });
   if (gaps > 0) ctx.log('warn', 'replication.gap', { connection: conn.id, library: conn.library, skipped: gaps });
+  advanceCheckpoint(conn, { before, after: before + stored.length, clean: gaps === 0 && forks.length === 0, through: o.through });
   for (const fork of forks) decideFork(conn, fork);
   if (stored.length > 0) {
     ctx.docs.drop(conn.library);

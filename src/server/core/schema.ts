@@ -76,6 +76,20 @@ const STATEMENTS = [
     refused_server TEXT NOT NULL,
     at INTEGER NOT NULL,
     PRIMARY KEY (library, replica, seq, refused_hash))`,
+  // Server seqs [from_seq, to_seq] that held ops this server dropped after losing a fork (peer-forks.ts): a cursor in one held them.
+  `CREATE TABLE IF NOT EXISTS refused_ranges (
+    library TEXT NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    PRIMARY KEY (library, from_seq))`,
+  // Failover (peer-checkpoints.ts): while replicating from a peer, its server seq against this server's, per peer epoch.
+  `CREATE TABLE IF NOT EXISTS peer_checkpoints (
+    library TEXT NOT NULL,
+    server TEXT NOT NULL,
+    epoch TEXT NOT NULL,
+    peer_seq INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (library, server, epoch, peer_seq))`,
   `CREATE TABLE IF NOT EXISTS revocations (
     library TEXT PRIMARY KEY,
     before_ms INTEGER NOT NULL)`,

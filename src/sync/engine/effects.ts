@@ -5,7 +5,7 @@
  * handled, so its effect is durable before the engine goes on.
  */
 import type { Baseline, Op } from '../../core/index.js';
-import type { ClientMessage, Cursor, Query, RejectMessage } from '../../protocol/index.js';
+import type { ClientMessage, Cursor, DecisionMessage, Query, RejectMessage } from '../../protocol/index.js';
 import type { SequencedOp, Snapshot } from '../../store/index.js';
 import type { JoinReason, Rejection, SyncState } from '../types.js';
 
@@ -16,8 +16,16 @@ export type StoreCall =
   /** What a hello says. */
   | { readonly kind: 'read-hello' }
   | { readonly kind: 'export-history' }
-  /** The store's own op at `seq`, to compare with the server's hash of its op there (fork check on resume). */
-  | { readonly kind: 'read-own-op'; readonly seq: number; readonly hash: string }
+  /**
+   * The store's own op at `seq`, to compare with the server's hash of its op there: the fork check on resume, or
+   * (with `decision`) the check of a fork between servers before that decision is followed.
+   */
+  | { readonly kind: 'read-own-op'; readonly seq: number; readonly hash: string; readonly decision?: DecisionMessage }
+  /**
+   * This store (as `replicaId`) is the copy that lost a fork at `fromSeq`: its own ops from there count as at risk
+   * again, acknowledged or not, so the reset archives them (recorded in meta, read by the store's reset.ts).
+   */
+  | { readonly kind: 'unacknowledge'; readonly replicaId: string; readonly fromSeq: number }
   /** A new replica id from the store's generator (seeded in tests), for a join. */
   | { readonly kind: 'new-replica-id' }
   /**
@@ -63,6 +71,7 @@ export interface StoreValues {
   readonly 'read-own-op': Op | undefined;
   readonly 'new-replica-id': string;
   readonly acknowledge: undefined;
+  readonly unacknowledge: undefined;
   readonly 'count-at-risk': number;
   readonly 'reset-to-snapshot': undefined;
   readonly 'apply-remote': undefined;

@@ -14,7 +14,18 @@ import { refuseOtherLibrary } from './on-connection.js';
 import { next, type Step } from './next.js';
 
 export function onDecision(s: Session, message: DecisionMessage): Step {
-  const decided = withLink(s, { epoch: message.epoch, reason: message.decision === 'reset' ? message.reason : undefined, holds: message.query ?? {} });
+  const decided = withLink(s, { epoch: message.epoch, serverId: message.serverId, reason: message.decision === 'reset' ? message.reason : undefined, holds: message.query ?? {} });
+  const fork = message.fork;
+  // A fork between servers under this replica id: only the copy whose op at fork.seq differs from the kept one lost it.
+  // A store that never wrote that seq is neither copy; a forked one already asks for its reset.
+  if (fork !== undefined && !s.forked && s.otherLibrary === undefined && (s.link.localSeq ?? 0) >= fork.seq) {
+    return next(decided, { type: 'store', call: { kind: 'read-own-op', seq: fork.seq, hash: fork.hash, decision: message } });
+  }
+  return followDecision(decided, message);
+}
+
+function followDecision(decided: Session, message: DecisionMessage): Step {
+  const s = decided;
   // A store of another library is never seeded or resumed here (see onLocalRead).
   if (s.otherLibrary !== undefined && message.decision !== 'reset') return refuseOtherLibrary(decided, s.otherLibrary);
   switch (message.decision) {
@@ -52,11 +63,25 @@ function onResume(s: Session, message: Extract<DecisionMessage, { decision: 'res
 }
 
 export function onOwnOpRead(s: Session, e: Extract<StoredEvent, { call: { kind: 'read-own-op' } }>): Step {
-  const { seq, hash } = e.call;
+  const { seq, hash, decision } = e.call;
+  if (decision !== undefined) {
+    // No op there (compacted away): this store cannot be told from the kept copy, so it follows the decision.
+    if (e.value === undefined || opHash(e.value) === hash) return followDecision(s, decision);
+    return next(s, { type: 'store', call: { kind: 'unacknowledge', replicaId: s.replicaId as string, fromSeq: seq } });
+  }
   if (e.value !== undefined && opHash(e.value) === hash) {
     return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq: 1, toSeq: seq }, then: 'resume' } });
   }
   return forked(s, `The server holds another op under this replica's seq ${seq}: this store was copied (or restored) and both copies wrote. Join again to continue under a new replica id; your changes are archived.`);
+}
+
+/**
+ * This store lost a fork between servers: its own ops from the fork seq are at risk again (counted, and
+ * archived by the reset, though a server had acknowledged them); then the consent flow as for any fork.
+ */
+export function onUnacknowledged(s: Session, e: Extract<StoredEvent, { call: { kind: 'unacknowledge' } }>): Step {
+  const { fromSeq } = e.call;
+  return forked(s, `This replica id forked between two servers at seq ${fromSeq}: the other copy's writes were kept. Join again to continue under a new replica id; your writes from there on are archived.`);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { StoredEvent } from './events.js';
 import { offerCursor } from './cursors.js';
 import { onPump } from './pump.js';
 import type { Session } from './session.js';
-import { LIBRARY_KEY, withLink, withState } from './session.js';
+import { LIBRARY_KEY, cursorValue, withLink, withState } from './session.js';
 import { next, type Step } from './next.js';
 import { heldMeta, onWidening } from './on-query.js';
 
@@ -17,7 +17,7 @@ export function onOps(s: Session, message: OpsMessage): Step {
   const epoch = s.link.epoch;
   if (message.ops.length === 0 || epoch === undefined) return next(s);
   const serverSeq = message.ops.reduce((max, e) => Math.max(max, e.serverSeq), s.link.cursor);
-  const meta = { [s.cursorKey]: { epoch, serverSeq } };
+  const meta = { [s.cursorKey]: cursorValue({ epoch, serverSeq, serverId: s.link.serverId }) };
   return next(s, { type: 'store', call: { kind: 'apply-remote', entries: message.ops, meta, then: 'ops', serverSeq, progress: message.progress } });
 }
 
@@ -50,7 +50,7 @@ export function onSnapshot(s: Session, message: SnapshotMessage): Step {
     horizon: message.horizon,
     serverSeq: message.serverSeq,
     // The store is this library's from now on (recorded in the reset's own transaction).
-    meta: { [s.cursorKey]: { epoch: message.epoch, serverSeq: message.serverSeq }, [LIBRARY_KEY]: s.library, ...heldMeta(s) },
+    meta: { [s.cursorKey]: cursorValue({ epoch: message.epoch, serverSeq: message.serverSeq, serverId: s.link.serverId }), [LIBRARY_KEY]: s.library, ...heldMeta(s) },
   };
   return next(buffered, { type: 'store', call });
 }
@@ -69,11 +69,11 @@ export function onSynced(s: Session, serverSeq: number): Step {
   if (seeded) {
     // The server numbered the seed's ops 1..n in this order; record that, and our own ops as acknowledged.
     const entries = seedOrder(seeded).map((op, i) => ({ serverSeq: i + 1, op }));
-    const meta = { [s.cursorKey]: { epoch, serverSeq }, ...heldMeta(s) };
+    const meta = { [s.cursorKey]: cursorValue({ epoch, serverSeq, serverId: s.link.serverId }), ...heldMeta(s) };
     return next(s, { type: 'store', call: { kind: 'apply-remote', entries, meta, then: 'seed', serverSeq, ackTo: seededUpTo } });
   }
   const cursor = Math.max(s.link.cursor, serverSeq);
-  return next(s, { type: 'store', call: { kind: 'write-meta', entries: { [s.cursorKey]: { epoch, serverSeq: cursor }, ...heldMeta(s) }, then: 'synced', serverSeq: cursor } });
+  return next(s, { type: 'store', call: { kind: 'write-meta', entries: { [s.cursorKey]: cursorValue({ epoch, serverSeq: cursor, serverId: s.link.serverId }), ...heldMeta(s) }, then: 'synced', serverSeq: cursor } });
 }
 
 export function onMetaWritten(s: Session, e: Extract<StoredEvent, { call: { kind: 'write-meta' } }>): Step {

@@ -18,6 +18,8 @@ export interface OwnSeq {
 export interface Link {
   readonly reason?: JoinReason;
   readonly epoch?: string;
+  /** The deciding server's id (protocol 5), kept in the cursor so a peer of it can translate the cursor (failover). */
+  readonly serverId?: string;
   /** A push is on the wire; the next waits for its ack. */
   readonly pushing: boolean;
   /** The server refused a push: stop pushing until the next connection. */
@@ -92,8 +94,20 @@ export interface Session {
 /** The meta key of the library a store syncs with (not `sync:`-prefixed: a cursor key is `sync:<library>`). */
 export const LIBRARY_KEY = 'syncLibrary';
 
+/**
+ * The meta key recording that this store lost a fork between servers: `{ replicaId, seq }`, its own ops from seq on
+ * are at risk though acknowledged. Spelled again in store/reset.ts (FORKED_FROM), which reads it; the sync engine
+ * reaches the store only through its host's meta.
+ */
+export const FORKED_FROM_KEY = 'syncForkedFrom';
+
 /** The meta key of a library's cursor, `{ epoch, serverSeq }`: the engine writes it, the file uploads read its epoch. */
 export const cursorKeyOf = (library: string): string => `sync:${library}`;
+
+/** The cursor value stored under cursorKey: where this replica is in the deciding server's seq stream. */
+export function cursorValue(o: { epoch: string; serverSeq: number; serverId?: string }): { epoch: string; serverSeq: number; serverId?: string } {
+  return o.serverId === undefined ? { epoch: o.epoch, serverSeq: o.serverSeq } : { epoch: o.epoch, serverSeq: o.serverSeq, serverId: o.serverId };
+}
 
 export const freshLink = (): Link => ({ pushing: false, pushBlocked: false, cursor: 0 });
 

@@ -10,7 +10,7 @@ import { unexpectedCase } from '../../core/index.js';
 import { next, type Step } from './next.js';
 import type { EngineEvent, StoredEvent } from './events.js';
 import { onClosed, onOpened, onReport, onStart, onStop, onHelloRead, onLocalRead } from './on-connection.js';
-import { onDecision, onExported, onOwnOpRead, onAtRiskCounted, onIdCreated, onJoin } from './on-decision.js';
+import { onDecision, onExported, onOwnOpRead, onUnacknowledged, onAtRiskCounted, onIdCreated, onJoin } from './on-decision.js';
 import { onAcknowledged, onAck, onCommitted, onError, onPending, onRefreshAtRisk } from './on-push.js';
 import { onPump, onUnacknowledgedRead } from './pump.js';
 import { onApplied, onHorizon, onMetaWritten, onOps, onReset, onSnapshot, onSynced } from './on-stream.js';
@@ -112,6 +112,8 @@ function onStored(s: Session, event: StoredEvent): Step {
       return current ? onExported(s, event as Extract<StoredEvent, { call: { kind: 'export-history' } }>) : next(s);
     case 'read-own-op':
       return current ? onOwnOpRead(s, event as Extract<StoredEvent, { call: { kind: 'read-own-op' } }>) : next(s);
+    case 'unacknowledge':
+      return current ? onUnacknowledged(s, event as Extract<StoredEvent, { call: { kind: 'unacknowledge' } }>) : next(s);
     case 'new-replica-id':
       return current ? onIdCreated(s, event as Extract<StoredEvent, { call: { kind: 'new-replica-id' } }>) : next(s);
     case 'acknowledge':

@@ -5,7 +5,7 @@ import type { Cursor, Query } from '../../protocol/index.js';
 import { heldKeyOf } from './on-query.js';
 import type { StoreHost } from '../../store/index.js';
 import type { StoreCall, StoreValues } from './effects.js';
-import { LIBRARY_KEY } from './session.js';
+import { FORKED_FROM_KEY, LIBRARY_KEY } from './session.js';
 
 export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: string): Promise<StoreValues[StoreCall['kind']]> {
   switch (call.kind) {
@@ -29,6 +29,8 @@ export async function runStoreCall(host: StoreHost, call: StoreCall, cursorKey: 
       return host.createId();
     case 'acknowledge':
       return void (await host.acknowledge(call.ack));
+    case 'unacknowledge':
+      return void (await host.writeMeta({ [FORKED_FROM_KEY]: { replicaId: call.replicaId, seq: call.fromSeq } }));
     case 'count-at-risk':
       return host.countAtRisk();
     case 'reset-to-snapshot': {
