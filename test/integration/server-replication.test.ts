@@ -255,4 +255,42 @@ describe('server-to-server replication (Node)', () => {
     await moved.close();
     await again.close();
   });
+
+  it('a cursor another server issued resumes only through a checkpoint: an unknown server id or another user\'s replica registers nothing here, and a protocol 4 hello is not told the server id', async () => {
+    const library = 'lib-cursor-edges';
+    const a = await peered();
+    const onA = await openReplica(a, library);
+    await onA.store.collection('todos').put(todo('one', 'One'));
+    await onA.settle();
+    const b = await peered([a]);
+    await until(() => b.server.inspect(library)?.ops === 1);
+    const epochA = a.server.inspect(library)?.epoch as string;
+    const id = onA.store.replicaId;
+    const hello = (cursor: { epoch: string; serverSeq: number; serverId?: string }) => ({ type: 'hello' as const, protocol: 5, replicaId: id, cursor, localSeq: 1, atRisk: 0 });
+    // A server id b never replicated from: the epoch is not b's, so a reset, and nothing registered.
+    const unknown = await openClient({ url: b.url, library, token: await b.token(library) });
+    unknown.send(hello({ epoch: epochA, serverSeq: 1, serverId: 'no-such-server' }));
+    expect(await unknown.next('decision')).toMatchObject({ decision: 'reset', reason: 'library-reset', serverId: b.server.serverId });
+    unknown.close();
+    // a's real id but another user's token: translated, yet the replica is not registered for that user.
+    const other = await openClient({ url: b.url, library, token: await b.token(library, { user: 'mallory' }) });
+    other.send(hello({ epoch: epochA, serverSeq: 1, serverId: a.server.serverId }));
+    expect(await other.next('decision')).toMatchObject({ decision: 'reset', reason: 'late-joiner' });
+    other.close();
+    expect(b.server.inspect(library)?.replicas.map((r) => r.replicaId)).not.toContain(id);
+    // The owner with the same cursor resumes, registered here at the translated seq.
+    const owner = await openClient({ url: b.url, library, token: await b.token(library) });
+    owner.send(hello({ epoch: epochA, serverSeq: 1, serverId: a.server.serverId }));
+    expect(await owner.next('decision')).toMatchObject({ decision: 'resume', replicaSeq: 1, epoch: b.server.inspect(library)?.epoch });
+    owner.close();
+    expect(b.server.inspect(library)?.replicas.map((r) => r.replicaId)).toContain(id);
+    // Protocol 4: no serverId (nor fork) in its decision; such a client keeps no server id in its cursor.
+    const old = await openClient({ url: a.url, library, token: await a.token(library) });
+    old.send({ type: 'hello', protocol: 4, replicaId: id, cursor: { epoch: epochA, serverSeq: 1 }, localSeq: 1, atRisk: 0 });
+    const decision = await old.next('decision');
+    expect(decision).not.toHaveProperty('serverId');
+    expect(decision).not.toHaveProperty('fork');
+    old.close();
+    await onA.close();
+  });
 });

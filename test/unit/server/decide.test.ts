@@ -53,6 +53,11 @@ describe('the hello decision table', () => {
     expect(decide(input({ replica: undefined, cursor: { epoch: 'E0', serverSeq: 2 } }))).toMatchObject({ reason: 'library-reset' });
   });
 
+  test('a cursor in a range whose ops the server dropped after losing a fork resets with library-reset; without it the same hello resumes', () => {
+    expect(decide(input({ holdsRefused: true }))).toMatchObject({ decision: 'reset', reason: 'library-reset', markTruant: false });
+    expect(decide(input({ holdsRefused: false }))).toEqual({ decision: 'resume' });
+  });
+
   test('a replica unknown to a library with history is a late joiner', () => {
     expect(decide(input({ replica: undefined, cursor: null }))).toMatchObject({ decision: 'reset', reason: 'late-joiner', markTruant: false });
     expect(decide(input({ replica: undefined, role: 'read', cursor: null }))).toMatchObject({ reason: 'late-joiner' });
