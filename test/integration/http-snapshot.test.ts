@@ -66,6 +66,25 @@ describe.each(servers)('snapshots over HTTP ($name)', (factory) => {
     expect((await get(`${server.origin}/parties/trellis/lib/snapshots/${epoch}/3`, auth)).status).toBe(200);
   });
 
+  test('a scoped token\'s snapshot holds only its scope, under a tag of its own: another scope\'s tag is never 304', async () => {
+    const server = await factory.start();
+    const { epoch } = await seeded(server, 20);
+    const url = `${server.origin}/parties/trellis/lib/snapshots/${epoch}/20`;
+    const whole = await get(url, { authorization: `Bearer ${await server.token('lib')}` });
+    const scoped = { authorization: `Bearer ${await server.token('lib', { role: 'read', scope: { idPrefix: 'doc-1' } })}` };
+    const part = await get(url, scoped);
+    expect(part.status).toBe(200);
+    expect(part.headers.get('etag')).not.toBe(whole.headers.get('etag'));
+    const ids = part.text.split('\n').flatMap((line) => {
+      const decoded = decodeServerMessage(line);
+      if (!decoded.ok) throw decoded.error;
+      return (decoded.value as SnapshotMessage).ops.map((o) => o.op.id);
+    });
+    expect(ids.sort()).toEqual(['doc-1', ...Array.from({ length: 10 }, (_, i) => `doc-${10 + i}`)].sort());
+    expect((await get(url, { ...scoped, 'if-none-match': whole.headers.get('etag') as string })).status).toBe(200);
+    expect((await get(url, { ...scoped, 'if-none-match': part.headers.get('etag') as string })).status).toBe(304);
+  });
+
   test('no token, another library\'s token or a malformed URL read nothing', async () => {
     const server = await factory.start();
     const { epoch } = await seeded(server, 1);

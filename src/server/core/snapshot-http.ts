@@ -12,7 +12,8 @@
  * them, so equal tags mean equal bytes (a strong validator) without reading
  * or hashing the body.
  */
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../protocol/index.js';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, canonicalJson } from '../../protocol/index.js';
+import { sha256Hex } from '../../protocol/sha256.js';
 import type { ServerContext } from './context.js';
 import { readLibrary } from './libraries.js';
 import { connectionState } from './saved-connection.js';
@@ -26,7 +27,7 @@ export function snapshotForHttp(ctx: ServerContext, request: SnapshotRequest<Cla
   const current = { epoch: row.epoch, serverSeq: row.head_seq };
   if (row.epoch !== request.epoch || row.head_seq !== request.serverSeq) return { kind: 'stale', current };
   const protocol = Math.min(Math.max(request.protocol, MIN_PROTOCOL_VERSION), PROTOCOL_VERSION);
-  const etag = `"${row.epoch}.${row.head_seq}.${row.horizon}.p${protocol}.c${ctx.limits.chunkBytes}"`;
+  const etag = `"${row.epoch}.${row.head_seq}.${row.horizon}.p${protocol}.c${ctx.limits.chunkBytes}${scopeTag(request.claims)}"`;
   if (request.ifNoneMatch !== undefined && matchesTag(request.ifNoneMatch, etag)) return { kind: 'not-modified', etag };
   const frames: string[] = [];
   let refused: { code: number; reason: string } | undefined;
@@ -39,6 +40,14 @@ export function snapshotForHttp(ctx: ServerContext, request: SnapshotRequest<Cla
   // A client too old for what the library holds (counters) gets its refusal, as on a socket.
   if (refused !== undefined) return { kind: 'refused', frames, close: refused };
   return { kind: 'snapshot', frames, etag };
+}
+
+/**
+ * A scoped token's snapshot holds only its scope, so the tag names the scope: a tag from another scope never
+ * matches: 16 hex digits of SHA-256 over the scope's canonical JSON.
+ */
+function scopeTag(claims: Claims): string {
+  return claims.scope === undefined ? '' : `.s${sha256Hex(canonicalJson(claims.scope)).slice(0, 16)}`;
 }
 
 /** If-None-Match: `*`, or a comma-separated list of tags (a weak `W/` prefix compares weakly, which equal strong tags also pass). */
