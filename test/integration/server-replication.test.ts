@@ -232,6 +232,8 @@ describe('server-to-server replication (Node)', () => {
     moved.connect({ url: b.url }).state.subscribe((state) => phases.push(state.phase));
     await moved.settle();
     await until(() => a.server.library(library).collection('todos').get('pending') !== undefined);
+    // Stored once on a too (one, two, pending).
+    expect(a.server.inspect(library)?.ops).toBe(3);
     // A write on a still reaches the replica now on b.
     await second.store.collection('todos').put(todo('three', 'On a after the move began', 4));
     await eventually(moved.store.collection('todos').get('three'), (doc) => doc !== undefined);
