@@ -5,8 +5,8 @@
  *
  *   import { TrellisError, ErrorCode, tick, stampOf } from '../core/index.js';
  */
-export { ErrorCode, TrellisError, isTrellisError, wrapError } from './errors.js';
-export type { TrellisErrorOptions } from './errors.js';
+export { ErrorCode, TrellisError, isTrellisError, wrapError } from './trellis-error.js';
+export type { TrellisErrorOptions } from './trellis-error.js';
 export { unexpectedCase, assert } from './assert.js';
 export { createId, isFileId, isReplicaId } from './ids.js';
 export type { IdGenerator } from './ids.js';
