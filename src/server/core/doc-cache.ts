@@ -44,9 +44,16 @@ export interface LibraryDocs {
    * read from storage at once (load-doc-states.ts) but not cached: a push's documents before it is
    * judged, which `remember` caches after the commit.
    */
-  readMany(sql: SqlStorage, docs: readonly { collection: string; id: string }[]): Map<string, SizedState>;
+  readMany(sql: SqlStorage, docs: readonly KeyedDoc[]): Map<string, SizedState>;
   /** After a commit: these documents now hold these states (sized in all), and the library's head is `head`. */
   remember(o: { head: number; states: ReadonlyMap<string, SizedState> }): void;
+}
+
+/** A document and its documentKey (computed once per op by the caller). */
+export interface KeyedDoc {
+  readonly collection: string;
+  readonly id: string;
+  readonly key: string;
 }
 
 /** A document's state and an estimate of its JSON size. */
@@ -121,9 +128,9 @@ export function createDocCache(limits: { entries: number; bytes: number } = { en
         },
         readMany(sql, docs) {
           const found = new Map<string, SizedState>();
-          const missing: { collection: string; id: string }[] = [];
+          const missing: KeyedDoc[] = [];
           for (const doc of docs) {
-            const key = documentKey(doc.collection, doc.id);
+            const key = doc.key;
             if (found.has(key)) continue;
             const hit = entries.docs.get(key);
             if (hit === undefined) missing.push(doc);

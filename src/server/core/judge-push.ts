@@ -32,9 +32,10 @@ export function judgePush(conn: ConnectionState, o: { authority: Authority; docs
   const rejected: Rejection[] = [];
   const states = new Map<string, SizedState>();
   // Every touched document at once: cached, or read together (doc-cache.ts readMany).
-  const stored = o.docs.readMany(ctx.sql, o.fresh);
-  for (const op of o.fresh) {
-    const key = documentKey(op.collection, op.id);
+  const keyed = o.fresh.map((op) => ({ collection: op.collection, id: op.id, key: documentKey(op.collection, op.id) }));
+  const stored = o.docs.readMany(ctx.sql, keyed);
+  for (const [i, op] of o.fresh.entries()) {
+    const key = (keyed[i] as { key: string }).key;
     const held = states.get(key);
     const current = held ?? (stored.get(key) as SizedState);
     const before = current.state;

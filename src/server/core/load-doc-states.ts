@@ -9,7 +9,7 @@
 import type { DocState, Op } from '../../core/index.js';
 import { applyOps, emptyDocState } from '../../merge/index.js';
 import { readBaselineState } from './baselines.js';
-import { documentKey, readDocumentOps } from './op-log.js';
+import { readDocumentOps } from './op-log.js';
 import type { SqlStorage } from './types.js';
 
 export interface LoadedState {
@@ -26,12 +26,13 @@ export function loadState(sql: SqlStorage, o: { library: string; collection: str
 }
 
 /** The states of several documents, by documentKey; each as loadState reads it. */
-export function loadStates(sql: SqlStorage, o: { library: string; docs: readonly { collection: string; id: string }[] }): Map<string, LoadedState> {
-  const ids = new Map<string, Set<string>>();
-  for (const { collection, id } of o.docs) (ids.get(collection) ?? ids.set(collection, new Set()).get(collection))?.add(id);
+export function loadStates(sql: SqlStorage, o: { library: string; docs: readonly { collection: string; id: string; key: string }[] }): Map<string, LoadedState> {
+  // Per collection: each id with its documentKey.
+  const ids = new Map<string, Map<string, string>>();
+  for (const { collection, id, key } of o.docs) (ids.get(collection) ?? ids.set(collection, new Map()).get(collection))?.set(id, key);
   const loaded = new Map<string, LoadedState>();
   for (const [collection, set] of ids) {
-    const list = JSON.stringify([...set]);
+    const list = JSON.stringify([...set.keys()]);
     const baselines = sql.exec<{ id: string; state: string }>(
       'SELECT id, state FROM baselines WHERE library = ? AND collection = ? AND id IN (SELECT value FROM json_each(?))',
       o.library,
@@ -52,7 +53,7 @@ export function loadStates(sql: SqlStorage, o: { library: string; docs: readonly
       (opsById.get(row.id) ?? opsById.set(row.id, []).get(row.id))?.push(op);
     }
     const baselineById = new Map(baselines.map((row) => [row.id, JSON.parse(row.state) as DocState]));
-    for (const id of set) loaded.set(documentKey(collection, id), sized(baselineById.get(id) ?? emptyDocState, opsById.get(id) ?? []));
+    for (const [id, key] of set) loaded.set(key, sized(baselineById.get(id) ?? emptyDocState, opsById.get(id) ?? []));
   }
   return loaded;
 }

@@ -111,12 +111,10 @@ describe('doc cache limits', () => {
     const { docs, hit } = cacheOver(store, { entries: 100, bytes: DOC_CACHE_BYTES });
     hit('a');
     const before = store.reads();
-    const many = docs().readMany(store.sql, [
-      { collection: 'todos', id: 'a' },
-      { collection: 'todos', id: 'b' },
-      { collection: 'todos', id: 'new' },
-      { collection: 'todos', id: 'b' },
-    ]);
+    const many = docs().readMany(
+      store.sql,
+      ['a', 'b', 'new', 'b'].map((id) => ({ collection: 'todos', id, key: documentKey('todos', id) })),
+    );
     expect(store.reads() - before).toBe(2); // one statement for the baselines, one for the ops
     const fresh = createDocCache().forLibrary({ library: LIBRARY, epoch: 'e1', head: store.head });
     for (const id of ['a', 'b', 'new']) {
