@@ -18,7 +18,7 @@ import { narrowTo, type NarrowOptions } from './narrow.js';
 import { mergeSnapshot } from './merge-snapshot.js';
 import { readAllHeads } from './heads.js';
 import { exactCounters } from './counters.js';
-import { createFileHost, type FileHost } from './files.js'; // files:
+import type { FileHost } from './file-types.js';
 
 export interface StoreHost {
   /** The `version` of the store's schema, declared at hello (a server may require a minimum). */
@@ -57,8 +57,8 @@ export interface StoreHost {
   narrow(options: NarrowOptions): Promise<{ dropped: number; archive?: Archive }>;
   /** A widened query: merges the newly matching documents into what the store holds, without a reset (merge-snapshot.ts). */
   mergeSnapshot(part: Snapshot): Promise<void>;
-  /** files: uploads and downloads of file fields (files.ts). */
-  readonly files: FileHost;
+  /** files: uploads and downloads of file fields (files.ts), when the store was opened with the files() plugin. */
+  readonly files?: FileHost | undefined;
 }
 
 export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) => void): StoreHost {
@@ -108,7 +108,7 @@ export function createStoreHost(ctx: StoreContext, onReset: (replicaId: string) 
       }),
     countAtRisk: () => countAtRisk(ctx),
     readAtRisk: () => ctx.db.transaction('r', ctx.tables as string[], (tx) => atRiskOps(ctx, tx)),
-    files: createFileHost(ctx), // files:
+    files: ctx.files?.host, // files:
     narrow: (options) => narrowTo(ctx, options),
     mergeSnapshot: (part) => mergeSnapshot(ctx, part),
     resetToSnapshot: async (snapshot, options) => {
