@@ -41,6 +41,8 @@ const docState = fc.record({
 const baseline = fc.record({ collection: name, id: name, state: docState, replicaId, ts });
 const progress = fc.record({ received: count, total: count });
 const small = <T>(item: fc.Arbitrary<T>) => fc.array(item, { maxLength: 3 });
+/** A replication query (protocol/query.ts): either list may be absent or empty. */
+const query = fc.record({ collections: small(name), idPrefix: small(name) }, { requiredKeys: [] });
 
 export const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({
@@ -51,6 +53,8 @@ export const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
     localSeq: count,
     atRisk: count,
     schemaVersion: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    query,
+    held: query,
   }, { requiredKeys: ['type', 'protocol', 'replicaId', 'cursor', 'localSeq', 'atRisk'] }),
   fc.record({ type: fc.constant('seed' as const), baselines: small(baseline), ops: small(op), done: fc.boolean() }),
   fc.record({ type: fc.constant('push' as const), ops: fc.array(op, { minLength: 1, maxLength: 3 }) }),
