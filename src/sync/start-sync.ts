@@ -1,6 +1,6 @@
 /**
- * One engine and connection, run by this tab: the transport (partysocket by
- * default) with a fresh token per attempt, close codes turned into the sync
+ * One engine and connection, run by this tab: the transport (a reconnecting
+ * WebSocket by default, transport-websocket.ts) with a fresh token per attempt, close codes turned into the sync
  * state's errors, the store's commits and pending count fed to the engine,
  * and the installed plugins' part in the connection.
  */
@@ -26,8 +26,8 @@ const CLOSE_ERRORS: Record<number, ErrorCode> = {
 
 /**
  * Asks getToken for a token. A failure is shown as SYNC_TOKEN_UNAVAILABLE and
- * rethrown: the transport then tries again with its backoff (partysocket
- * reports no close for an attempt that never got a URL, so without this the
+ * rethrown: the transport then tries again with its backoff (it reports no
+ * close for an attempt that never got a URL, so without this the
  * phase stayed `connecting` with no error).
  */
 async function fetchToken(getToken: () => Promise<string> | string, report: (error: { code: string; message: string }) => void): Promise<string> {

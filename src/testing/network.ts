@@ -257,7 +257,7 @@ export function createNetwork(options: NetworkOptions): Network {
       const client: Transport = {
         send: (frame) => {
           const link = endpoint.link;
-          // Like partysocket without a send queue: frames sent while not open are dropped.
+          // Like the WebSocket transport, which has no send queue: frames sent while not open are dropped.
           if (link?.state === 'open') enqueue(link, 'to-server', { kind: 'frame', frame });
         },
         onMessage: (listener) => void endpoint.onMessage.push(listener),

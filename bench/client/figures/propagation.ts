@@ -27,7 +27,7 @@ let seen: Promise<number> | undefined;
 class MeasuredWebSocket extends WebSocket {
   constructor(url: string | URL, protocols?: string | string[]) {
     super(url, protocols);
-    // Added before partysocket's own listener, so it runs first.
+    // Added before the transport's own handler (its onmessage, set after construction), so it runs first.
     this.addEventListener('message', (e: MessageEvent) => {
       if (typeof e.data !== 'string') return;
       if (e.data.startsWith('{"type":"ops"')) marks.opsReceived = clock();
