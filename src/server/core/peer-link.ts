@@ -10,7 +10,7 @@ import type { ConnectionState, PeerLink } from './context.js';
 import type { SavedPeerLink } from './types.js';
 import { readLibrary, listLibraries } from './libraries.js';
 import { sendFrame } from './outbox.js';
-import { readVector } from './replica-heads.js';
+import { isRegistered, readVector } from './replica-heads.js';
 import { MAX_PEER_LIBRARIES } from '../../protocol/peer.js';
 
 export function createPeerLink(o: { dialer: boolean; onLibraries?: (libraries: readonly string[]) => void }): PeerLink {
@@ -65,8 +65,11 @@ export function greet(conn: ConnectionState): void {
 }
 
 /** Registrations in peer-vector frames under the chunk budget; the last says done. */
-export function sendVector(conn: ConnectionState, replicas: readonly PeerReplica[]): void {
+export function sendVector(conn: ConnectionState, all: readonly PeerReplica[]): void {
   const link = conn.peer as PeerLink;
+  // A replica whose ops came before its registration has none to state (the peer would refuse the frame): left out,
+  // the peer sends its ops again (deduplicated) and its registration once it has one.
+  const replicas = all.filter(isRegistered);
   const envelopeBytes = peerFrameBytes({ type: 'peer-vector', replicas: [], done: false });
   const groups = [...cutFrames(replicas, { envelopeBytes, budgetBytes: conn.ctx.limits.chunkBytes, sizeOf: jsonBytes })];
   if (groups.length === 0) groups.push([]);

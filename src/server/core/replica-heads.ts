@@ -53,7 +53,8 @@ export function homeWins(a: Pick<PeerReplica, 'firstSeen' | 'home'>, b: Pick<Pee
 export function recordRegistration(sql: SqlStorage, o: { library: string; replica: PeerReplica }): void {
   const r = o.replica;
   const [held] = sql.exec<HeadRow>('SELECT * FROM replica_heads WHERE library = ? AND replica = ?', o.library, r.replicaId);
-  const wins = held === undefined || homeWins({ firstSeen: r.firstSeen, home: r.home }, { firstSeen: held.first_seen, home: held.home });
+  // A row raiseHead made for ops that came before any registration (user '') holds no registration: any real one replaces it.
+  const wins = held === undefined || held.user === '' || homeWins({ firstSeen: r.firstSeen, home: r.home }, { firstSeen: held.first_seen, home: held.home });
   if (held === undefined) {
     sql.exec('INSERT INTO replica_heads (library, replica, user, home, first_seen, seq, hash) VALUES (?, ?, ?, ?, ?, 0, NULL)', o.library, r.replicaId, r.user, r.home, r.firstSeen);
   } else if (wins) {
@@ -76,6 +77,14 @@ export function raiseHead(sql: SqlStorage, o: { library: string; replica: string
     o.hash,
   );
   sql.exec('UPDATE replicas SET max_seq = ?, last_hash = ? WHERE library = ? AND replica = ? AND max_seq < ?', o.seq, o.hash, o.library, o.replica, o.seq);
+}
+
+/**
+ * A replica this server can state as a registration on the wire: one whose ops arrived before any
+ * registration (raiseHead's placeholder, user '') has none yet, and the peer would refuse the frame.
+ */
+export function isRegistered(replica: PeerReplica): boolean {
+  return replica.user !== '' && replica.home !== '';
 }
 
 /** A replica's head, or 0 when unknown. */

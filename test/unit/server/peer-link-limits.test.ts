@@ -1,11 +1,12 @@
 /**
  * A link with another server, on the accepting side: its own message-rate bucket (a peer forwards
  * the frames of many replicas), and its state across a Durable Object's hibernation (saved with the
- * socket, restored on a recreated server over the same storage).
+ * socket, restored on a recreated server over the same storage), and the registrations it states.
  */
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from 'trellis';
 import { CloseCode, PROTOCOL_VERSION } from 'trellis/protocol';
+import { decodePeerMessage } from '../../../src/protocol/peer-codec.js';
 import { DEFAULT_LIMITS } from 'trellis/server';
 import type { Claims, Connection, Role, SqlStorage, SyncLimits, VerifyToken } from 'trellis/server';
 import { FAR_FUTURE_S, createFakeServer, fakeVerify } from '../../helpers/fake-sync-server.js';
@@ -135,5 +136,34 @@ describe('peer link across hibernation', () => {
     const { peer: _dropped, ...old } = { ...openLink(fake).conn.save() };
     fake.server.restore(peer.socket, old);
     expect(peer.state.closed?.code).toBe(CloseCode.GOING_AWAY);
+  });
+});
+
+describe('registrations a link states', () => {
+  /** Every peer-vector the link was sent, decoded as the peer would: each must be valid. */
+  function vectors(link: ReturnType<typeof openLink>) {
+    return link.frames.filter((f) => f.type === 'peer-vector').map((f) => decodePeerMessage(JSON.stringify(f)));
+  }
+
+  test('ops that came before their registration are never stated as one (empty user), and the registration replaces the placeholder', () => {
+    const fake = createFakeServer({ verifyToken: verify });
+    const first = openLink(fake);
+    first.send(hello);
+    first.send(vectorDone);
+    // A forwarded op whose registration the peer did not have to send: stored, with a placeholder head.
+    first.send({ type: 'peer-ops', ops: wireOps('P', 1, 1) });
+    expect(fake.server.inspect('lib')?.ops).toBe(1);
+    // Another server links up: its greeting leaves the unregistered replica out instead of a frame the peer refuses.
+    const second = openLink(fake);
+    second.send({ ...hello, serverId: 'peer-two' });
+    const stated = vectors(second);
+    expect(stated.every((decoded) => decoded.ok)).toBe(true);
+    expect(stated.flatMap((decoded) => (decoded.ok && decoded.value.type === 'peer-vector' ? decoded.value.replicas : [])).map((r) => r.replicaId)).not.toContain('P');
+    // The registration arrives later: it replaces the placeholder (which had first_seen 0 and would otherwise win).
+    first.send({ type: 'peer-vector', replicas: [{ replicaId: 'P', user: 'pat', home: 'peer-one', firstSeen: 5, seq: 1, hash: null }], done: false });
+    const third = openLink(fake);
+    third.send({ ...hello, serverId: 'peer-three' });
+    const replicas = vectors(third).flatMap((decoded) => (decoded.ok && decoded.value.type === 'peer-vector' ? decoded.value.replicas : []));
+    expect(replicas.find((r) => r.replicaId === 'P')).toMatchObject({ user: 'pat', home: 'peer-one', firstSeen: 5, seq: 1 });
   });
 });
