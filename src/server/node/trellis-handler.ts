@@ -27,8 +27,6 @@ import { attachSocket, closeSockets, presenceTimer } from './node-socket.js';
 import { basePathMatcher } from './base-path.js';
 import { startPeering } from './peering.js';
 import type { PeerOptions } from './peering.js';
-import { startPeering } from './peering.js';
-import type { PeerOptions } from './peering.js';
 import { answerHttpSyncNode, nodeTimer } from './node-http-sync.js';
 
 /** The core's own options (truancy, limits, profiles, presence grace, schema versions, …), passed through unchanged. */
@@ -66,13 +64,6 @@ export interface TrellisHandlerOptions extends CoreOptions {
   readonly peers?: readonly PeerOptions[];
   /** How often libraries created here are looked for, to dial them on each peer (ms). Default 2000. */
   readonly peerPollMs?: number;
-  /**
-   * Other Trellis servers to replicate with (peering.ts): this server dials each one's sync URL per library and
-   * both keep each other up to date. Without a `token`/`getToken`, the peer must share this server's `secret`.
-   */
-  readonly peers?: readonly PeerOptions[];
-  /** How often libraries created here are looked for, to dial them on each peer (ms). Default 2000. */
-  readonly peerPollMs?: number;
   /** Sync over HTTP (`${basePath}/<library>/sessions`): how long a poll waits, how long a session without one lives, how much one answer carries. */
   readonly httpLimits?: Partial<HttpSyncLimits>;
 }
@@ -98,7 +89,7 @@ export interface TrellisHandler {
 }
 
 export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHandler {
-  const { basePath, dbPath, secret, log: givenLog, now: givenNow, durability, compactIntervalMs, filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, peers, peerPollMs, peers, peerPollMs, httpLimits, ...core } = options;
+  const { basePath, dbPath, secret, log: givenLog, now: givenNow, durability, compactIntervalMs, filesDir, maxFileSize, fileGraceMs, maxUploads, maxUploadsPerUser, peers, peerPollMs, httpLimits, ...core } = options;
   // Checked before the database opens, so a bad base path leaves nothing open.
   const underBase = basePathMatcher(basePath);
   const log = givenLog ?? (() => {});
@@ -122,8 +113,6 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
   compaction.start(compactIntervalMs ?? 60_000);
   const localLibraries = (): string[] => (db.prepare('SELECT library FROM libraries').all() as { library: string }[]).map((row) => row.library);
   const peering = peers === undefined || peers.length === 0 ? undefined : startPeering({ server, tokens, peers, log, localLibraries, ...(peerPollMs === undefined ? {} : { pollMs: peerPollMs }) });
-  const localLibraries = (): string[] => (db.prepare('SELECT library FROM libraries').all() as { library: string }[]).map((row) => row.library);
-  const peering = peers === undefined || peers.length === 0 ? undefined : startPeering({ server, tokens, peers, log, localLibraries, ...(peerPollMs === undefined ? {} : { pollMs: peerPollMs }) });
   const fileTimer = files && startFileCollection({ files, log, intervalMs: compactIntervalMs ?? 60_000 });
   const http: HttpSyncHost = {
     server,
@@ -134,7 +123,6 @@ export function createTrellisHandler(options: TrellisHandlerOptions): TrellisHan
   const routes: Routes = { files, server, http, handled: checkpoints.afterFrame, admin: { verifyToken: tokens.verify, inspect: server.inspect, evict, compact: compaction.step }, devTokens: secret === undefined ? tokens : undefined };
   const close = async (): Promise<void> => {
     compaction.stop();
-    await peering?.stop();
     await peering?.stop();
     clearInterval(fileTimer);
     presence.stop();
