@@ -16,5 +16,6 @@ import { replicaMemory } from './replica-memory.js';
 import { lateJoiner } from './late-joiner.js';
 import { propagation } from './propagation.js';
 import { serverIngest } from './server-ingest.js';
+import { replication } from './replication.js';
 
-export const figures: readonly Figure[] = [singleWrite, bulkWrite, reactiveLoop, coldOpen, bundleSize, storage, propagation, lateJoiner, serverIngest, serverFanOut, replicaMemory];
+export const figures: readonly Figure[] = [singleWrite, bulkWrite, reactiveLoop, coldOpen, bundleSize, storage, propagation, lateJoiner, serverIngest, serverFanOut, replicaMemory, replication];
