@@ -7,7 +7,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { filter, timeout } from 'rxjs/operators';
 import WebSocket from 'ws';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ErrorCode, createStore } from 'trellis';
 import { createSync } from 'trellis/sync';
 import type { Rejection, Sync, SyncState } from 'trellis/sync';
@@ -124,6 +124,32 @@ describe.each(servers)('server schema and rules ($name)', (factory) => {
     await a.sync.flushed();
     expect(await server.query('team', "SELECT id FROM ops WHERE library = 'team'")).toEqual([{ id: 'u' }]);
     expect((await server.logs()).some((entry) => entry.event === 'rule.threw')).toBe(true);
+    await a.close();
+  });
+
+  test("an update pushed behind its document's rejected put is rejected by the schema too: rolled back and reported, nothing stored", async () => {
+    const server = await factory.start({ authority: true });
+    const a = await replica(server, { library: 'team' });
+    await a.live();
+    const todos = a.store.collection('todos');
+    // Synced once (a cursor), so the next ops are pushed and judged, not seeded.
+    await todos.put({ id: 'first', title: 'fine' });
+    await a.sync.flushed();
+    await a.sync.stop();
+    // Offline: both ops go out in one push, before the put's reject can roll the document back here.
+    await todos.put({ id: 'x', title: THROWING_TITLE });
+    await todos.update('x', { done: true });
+    a.connect();
+    await a.sync.flushed();
+    // The app hears of the last reject once its roll-back is shown, which may follow flushed().
+    await vi.waitFor(() => expect(a.rejections).toHaveLength(2));
+    // Alone on a document the server never held, the update is a todo without a title: the schema refuses it.
+    expect(a.rejections.map((r) => [r.id, r.code])).toEqual([
+      ['x', ErrorCode.RULE_REJECTED],
+      ['x', ErrorCode.SCHEMA_VIOLATION],
+    ]);
+    expect(await until(todo(a, 'x'), (doc) => doc === undefined)).toBeUndefined();
+    expect(await server.query('team', "SELECT id FROM ops WHERE library = 'team'")).toEqual([{ id: 'first' }]);
     await a.close();
   });
 

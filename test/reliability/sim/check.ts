@@ -12,7 +12,9 @@
  * 5. Rejections (schedule.rejectPercent > 0, reject-rule.ts): no op the rule
  *    rejects is stored or acknowledged, and the server's documents are the
  *    fold of exactly the ops the rule accepted (so, by 1, every replica's are
- *    too); a rejected op is exempt from 3.
+ *    too); a rejected op is exempt from 3, and so is an op the server's schema
+ *    refuses whenever it meets it (schema-refused.ts: an update of a document
+ *    whose put the rule rejected).
  *
  * "Present" means folding the op into the document's state changes nothing:
  * the op is in it, or a newer write made it irrelevant (it still counts).
@@ -28,6 +30,7 @@ import type { FieldsDef } from '../../../src/schema/index.js';
 import { SIM_COLLECTIONS, simSchema } from './sim-schema.js';
 import { LIBRARY, consent, opKey, turn } from './world.js';
 import { rejects } from './reject-rule.js';
+import { schemaRefusesAlone } from './schema-refused.js';
 import type { Slot, World } from './world.js';
 
 /** Event-loop turns the drain may take before the schedule counts as stuck. */
@@ -69,7 +72,7 @@ export async function verify(world: World): Promise<Verdict> {
   }
   const server = serverStates(world, problems);
   const serverDocs = documents(server);
-  checkRejections(world, { serverDocs, problems });
+  const reference = checkRejections(world, { serverDocs, problems });
   for (const slot of world.slots) {
     const docs = await replicaDocs(slot);
     const diff = firstDifference(serverDocs, docs);
@@ -100,8 +103,10 @@ export async function verify(world: World): Promise<Verdict> {
     return JSON.stringify(materialize(applyOps(base, [copy]))) === JSON.stringify(materialize(applyOps(base, [op])));
   };
   const percent = world.schedule.rejectPercent;
+  // Refused by the rule, or by the schema wherever the server judged it: rolled back and reported, not lost.
+  const refused = (op: Op): boolean => rejects(op, percent) || (reference !== undefined && schemaRefusesAlone(op, reference.get(docKey(op))));
   for (const [key, op] of world.written) {
-    if (present(op) || rejects(op, percent)) continue;
+    if (present(op) || refused(op)) continue;
     const copy = archived.get(key);
     if (copy !== undefined && JSON.stringify(copy) !== JSON.stringify(op) && !sameEffect(copy, op)) problems.push(`op ${key} was archived altered: ${JSON.stringify(copy)}`);
     // A store that compacted before it ever synced archives its documents' compacted state, where
@@ -118,10 +123,13 @@ export async function verify(world: World): Promise<Verdict> {
 
 const docKey = (o: { collection: string; id: string }) => `${o.collection}\u0000${o.id}`;
 
-/** Invariant 5: the reference is computed from the accepted ops alone, not from what the server stored. */
-function checkRejections(world: World, o: { serverDocs: Docs; problems: string[] }): void {
+/**
+ * Invariant 5: the reference is computed from the accepted ops alone, not from what the server stored.
+ * Returns it (each document's state from the seed and the accepted ops); undefined when nothing is rejected.
+ */
+function checkRejections(world: World, o: { serverDocs: Docs; problems: string[] }): Map<string, DocState> | undefined {
   const percent = world.schedule.rejectPercent;
-  if (percent <= 0) return;
+  if (percent <= 0) return undefined;
   for (const key of world.acked) {
     const op = world.written.get(key);
     if (op !== undefined && rejects(op, percent)) o.problems.push(`rejected op ${key} was acknowledged`);
@@ -134,6 +142,7 @@ function checkRejections(world: World, o: { serverDocs: Docs; problems: string[]
   }
   const diff = firstDifference(documents(reference), o.serverDocs);
   if (diff !== undefined) o.problems.push(`the server's documents are not the seed's and the accepted ops' (server = reference, replica = server): ${diff}`);
+  return reference;
 }
 
 function sameState(a: DocState, b: DocState): boolean {
