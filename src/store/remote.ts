@@ -8,6 +8,8 @@ import { applyOps, emptyDocState } from '../merge/index.js';
 import { Dexie, type Transaction } from 'dexie';
 import { META_LOCAL, META_SYNCED, docTableName, readLocal, type LocalMeta, type MetaRow, type OpRow } from './database.js';
 import { getRow, ownTransaction, putRows, type Mutations } from './idb.js';
+import { exactCounters } from './counters.js';
+import { assertNotPastLocalSeq } from './past-local-seq.js';
 import { acknowledgedRows, lastOf, opsAfter, opsOf, rowHolding, type OpLogRow } from './op-log.js';
 import { headKey, mapStorageError, withdraw } from './write.js';
 import { docOfHeadKey } from './head-key.js';
@@ -161,7 +163,8 @@ export async function acknowledge(
 ): Promise<void> {
   try {
     await ownTransaction(ctx.db, ['meta', 'ops'], async (tx, mutations) => {
-      const local = ((await getRow<MetaRow>(tx, 'meta', META_LOCAL)) as MetaRow).value as LocalMeta;
+      const [local, exact] = await Promise.all([getRow<MetaRow>(tx, 'meta', META_LOCAL).then((row) => (row as MetaRow).value as LocalMeta), exactCounters(tx)]);
+      assertNotPastLocalSeq({ seq: Math.max(ack.fromSeq, ack.toSeq), localSeq: exact.seq, what: 'acknowledged' });
       const first = ack.firstServerSeq;
       // Not awaited: the transaction commits once they are issued (idb.ts ownTransaction).
       if (first !== undefined) putRows(tx, mutations, 'ops', await acknowledgedRows(tx, local.replicaId, ack, first)).catch(() => undefined);

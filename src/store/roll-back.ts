@@ -17,6 +17,7 @@ import { headWrite, readHeads, writeHeads, type HeadWrite } from './heads.js';
 import { opsAfter, opsOf, rowHolding, rowsOf, type OpLogRow } from './op-log.js';
 import { stripServerSeq } from './compact.js';
 import { mapStorageError } from './write.js';
+import { assertNotPastLocalSeq } from './past-local-seq.js';
 import { Dexie } from 'dexie';
 
 export interface RejectedOp {
@@ -36,6 +37,7 @@ export async function rollBack(ctx: StoreContext, rejected: RejectedOp): Promise
       const local = await exactCounters(tx);
       const row = await rowHolding(tx, local.replicaId, rejected.seq);
       const op = row && opsOf(row).find((o) => o.seq === rejected.seq);
+      assertNotPastLocalSeq({ seq: rejected.seq, localSeq: local.seq, what: 'rejected' });
       await tx.table('meta').put({ key: META_LOCAL, value: { ...local, ackedSeq: Math.max(local.ackedSeq, rejected.seq) } satisfies LocalMeta });
       if (row === undefined || op === undefined) return undefined;
       await removeFromLog(tx, row, rejected.seq);

@@ -9,6 +9,7 @@ import type { AckMessage, ErrorMessage } from '../../protocol/index.js';
 import type { StoredEvent } from './events.js';
 import { afterSeedAcknowledged } from './on-stream.js';
 import { onPump } from './pump.js';
+import { refuseBeyondLocal, seqBeyondLocal } from './beyond-local-seq.js';
 import { forked } from './on-decision.js';
 import { refuseOutdated } from './on-connection.js';
 import type { Session } from './session.js';
@@ -19,6 +20,8 @@ export function onAck(s: Session, message: AckMessage): Step {
   const { fromSeq, toSeq, firstServerSeq } = message;
   // The store acknowledges its current id's seqs: an ack naming another id acknowledges nothing here.
   if (message.replicaId !== s.replicaId) return next(s);
+  const beyond = seqBeyondLocal(s, message);
+  if (beyond !== undefined) return refuseBeyondLocal(s, { message, seq: beyond });
   const through = s.link.pushedThrough;
   const answers = s.link.pushing && through !== undefined && toSeq >= through.seq;
   return next(s, { type: 'store', call: { kind: 'acknowledge', ack: { fromSeq, toSeq, firstServerSeq }, then: answers ? 'push' : 'ack' } });

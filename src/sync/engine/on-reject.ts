@@ -9,12 +9,20 @@ import type { RejectMessage } from '../../protocol/index.js';
 import type { StoredEvent } from './events.js';
 import { next, type Step } from './next.js';
 import { onPump } from './pump.js';
+import { refuseBeyondLocal, seqBeyondLocal } from './beyond-local-seq.js';
 import type { Session } from './session.js';
 import { withLink } from './session.js';
 
 export function onReject(s: Session, message: RejectMessage): Step {
   // The store rolls back its current id's ops: a reject naming another id concerns nothing here.
   if (message.replicaId !== s.replicaId) return next(s);
+  const beyond = seqBeyondLocal(s, message);
+  if (beyond !== undefined) {
+    // Resent before the decision (resend-rejections.ts), it is another copy's op under this id (a restored
+    // backup): the decision that follows says the server holds more than this store (a fork). Dropped.
+    if (s.link.epoch === undefined) return next(s);
+    return refuseBeyondLocal(s, { message, seq: beyond });
+  }
   const through = s.link.pushedThrough;
   const answers = s.link.pushing && through !== undefined && message.seq >= through.seq;
   return next(s, { type: 'store', call: { kind: 'roll-back', rejection: message, then: answers ? 'push' : 'none' } });
