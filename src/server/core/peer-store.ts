@@ -21,6 +21,17 @@ import { fanOut } from './stream.js';
 
 export type PeerStoreMode = 'ops' | 'baselines';
 
+/**
+ * Each (replicaId, seq) once, in first-seen order, keeping the last copy: a baseline frame can carry a
+ * write both in a baseline's entries and among the ops (the op, unpruned, comes later), and the log
+ * holds each write once (storing both failed the log's unique key).
+ */
+function unique(ops: readonly Op[]): Iterable<Op> {
+  const byKey = new Map<string, Op>();
+  for (const op of ops) byKey.set(`${op.replicaId}#${op.seq}`, op);
+  return byKey.values();
+}
+
 /** `through`: on a live frame, the sender's server seq of its last op (a checkpoint, peer-checkpoints.ts). */
 export function storePeerOps(conn: ConnectionState, o: { ops: readonly Op[]; mode: PeerStoreMode; through?: number | undefined }): ServerOp[] {
   const { ctx } = conn;
@@ -32,7 +43,7 @@ export function storePeerOps(conn: ConnectionState, o: { ops: readonly Op[]; mod
     before = library.head_seq;
     const vector = readVector(ctx.sql, { library: conn.library, serverId: ctx.serverId });
     const entries: ServerOp[] = [];
-    for (const op of o.ops) {
+    for (const op of unique(o.ops)) {
       const held = vector.get(op.replicaId);
       const head = held?.seq ?? 0;
       const [existing] = readOwnOps(ctx.sql, { library: conn.library, replica: op.replicaId, fromSeq: op.seq, toSeq: op.seq });

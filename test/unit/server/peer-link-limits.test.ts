@@ -166,4 +166,17 @@ describe('registrations a link states', () => {
     const replicas = vectors(third).flatMap((decoded) => (decoded.ok && decoded.value.type === 'peer-vector' ? decoded.value.replicas : []));
     expect(replicas.find((r) => r.replicaId === 'P')).toMatchObject({ user: 'pat', home: 'peer-one', firstSeen: 5, seq: 1 });
   });
+
+  test('a peer-baselines frame carrying a write both in a baseline and among its ops stores it once, with no internal error', () => {
+    const fake = createFakeServer({ verifyToken: verify });
+    const link = openLink(fake);
+    link.send(hello);
+    link.send(vectorDone);
+    const [op] = wireOps('P', 1, 1) as [ReturnType<typeof wireOps>[number]];
+    const baseline = { collection: op.collection, id: op.id, replicaId: op.replicaId, ts: op.ts, state: { entries: [{ stamp: `${op.ts}${op.replicaId}`, seq: op.seq, change: op.change }] } };
+    link.send({ type: 'peer-baselines', baselines: [baseline], ops: [op], progress: { received: 2, total: 2 } });
+    expect(link.of('error')).toEqual([]);
+    expect(fake.logs.filter((l) => l.level === 'error')).toEqual([]);
+    expect(fake.server.inspect('lib')?.ops).toBe(1);
+  });
 });
