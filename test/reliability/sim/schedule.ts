@@ -109,7 +109,8 @@ const write: fc.Arbitrary<Write> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('transaction' as const), writes: fc.array(simpleWrite, { minLength: 1, maxLength: 4 }), abort: fc.boolean() }) },
 );
 
-function action(replicas: number): fc.Arbitrary<Action> {
+/** One action on `replicas` replicas (peered-schedule.ts adds the peer links' and servers' own). */
+export function action(replicas: number): fc.Arbitrary<Action> {
   const replica = fc.integer({ min: 0, max: replicas - 1 });
   return fc.oneof(
     { weight: 20, arbitrary: fc.record({ kind: fc.constant('write' as const), replica, write }) },

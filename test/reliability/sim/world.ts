@@ -152,7 +152,8 @@ export async function createWorld(schedule: Schedule, options: WorldOptions = {}
   return world;
 }
 
-async function openSlot(world: World, slot: Slot): Promise<void> {
+/** Opens the slot's store and sync on `world.network` (peered-world.ts opens its slots on its own servers' networks). */
+export async function openSlot(world: World, slot: Slot): Promise<void> {
   const skew = world.schedule.skews[slot.index] ?? 0;
   slot.store = await createStore({
     name: slot.dbName,
