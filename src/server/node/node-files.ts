@@ -51,10 +51,14 @@ export function createDirectoryStorage(root: string): FileStorage {
           yield chunk;
         }
       };
+      const out = createWriteStream(temporary);
       try {
-        await pipeline(Readable.from(counted()), createWriteStream(temporary));
+        await pipeline(Readable.from(counted()), out);
         await rename(temporary, target);
       } catch (err) {
+        // pipeline settles as soon as the body fails, while the file stream may still be opening (it then
+        // creates the file after a removal): remove the temporary file only once the stream has closed.
+        if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
         await rm(temporary, { force: true });
         throw err;
       }
