@@ -95,7 +95,7 @@ const bad = {
   'a token not yet valid (nbf)': () => new SignJWT({ lib: 'lib', role: 'write' }).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setAudience('trellis').setIssuedAt(nowS()).setNotBefore(nowS() + 3600).setExpirationTime(nowS() + 7200).sign(key),
   'a token for another library': () => tokens.issue({ library: 'other', user: 'ada', role: 'write', expiresIn: '1h' }),
   'a token for another audience': () => createTokenProvider({ secret: SECRET, audience: 'billing', now: () => clock.now }).issue({ library: 'lib', user: 'ada', role: 'write', expiresIn: '1h' }),
-  'a token with an unknown role': () => new SignJWT({ lib: 'lib', role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setAudience('trellis').setIssuedAt(nowS()).setExpirationTime(nowS() + 3600).sign(key),
+  'a token with an unknown role': () => new SignJWT({ lib: 'lib', role: 'owner' }).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setAudience('trellis').setIssuedAt(nowS()).setExpirationTime(nowS() + 3600).sign(key),
   'a token signed with another algorithm': () => new SignJWT({ lib: 'lib', role: 'write' }).setProtectedHeader({ alg: 'HS512' }).setSubject('ada').setAudience('trellis').setIssuedAt(nowS()).setExpirationTime(nowS() + 3600).sign(new Uint8Array(64).fill(7)),
 } as const;
 const expectations: Record<keyof typeof bad, [ErrorCode, CloseCode]> = {

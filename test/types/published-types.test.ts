@@ -96,6 +96,6 @@ it('the declarations of every client entry (and the server core) compile with sk
   const errors = checked.stdout.split('\n').filter((line) => !line.startsWith('/') && line.trim() !== '');
   expect(errors.join('\n') + checked.stderr).toBe('');
   // Every client entry was compiled, and no runtime's types came in by a reference.
-  for (const key of client) expect(files.some((f) => f.includes(`/trellis/dist/types/${key === '.' ? 'index' : `${key.slice(2)}/index`}.d.ts`))).toBe(true);
+  for (const key of client) expect(files.some((f) => f.includes(`/trellis/dist/types/${key === '.' ? 'index' : `${key.slice(2)}/index`}.d.ts`)), key).toBe(true);
   expect(files.filter((f) => /@types\/(node|ws|better-sqlite3)\/|@cloudflare\/workers-types/.test(f))).toEqual([]);
 }, 180_000);
