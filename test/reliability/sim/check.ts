@@ -13,8 +13,8 @@
  *    rejects is stored or acknowledged, and the server's documents are the
  *    fold of exactly the ops the rule accepted (so, by 1, every replica's are
  *    too); a rejected op is exempt from 3, and so is an op the server's schema
- *    refuses whenever it meets it (schema-refused.ts: an update of a document
- *    whose put the rule rejected).
+ *    refused (schema-refused.ts: an update of a document whose put the rule
+ *    rejected, judged while the server held no such document).
  *
  * "Present" means folding the op into the document's state changes nothing:
  * the op is in it, or a newer write made it irrelevant (it still counts).
@@ -30,7 +30,7 @@ import type { FieldsDef } from '../../../src/schema/index.js';
 import { SIM_COLLECTIONS, simSchema } from './sim-schema.js';
 import { LIBRARY, consent, opKey, turn } from './world.js';
 import { rejects } from './reject-rule.js';
-import { schemaRefusesAlone } from './schema-refused.js';
+import { schemaRefuses } from './schema-refused.js';
 import type { Slot, World } from './world.js';
 
 /** Event-loop turns the drain may take before the schedule counts as stuck. */
@@ -104,7 +104,8 @@ export async function verify(world: World): Promise<Verdict> {
   };
   const percent = world.schedule.rejectPercent;
   // Refused by the rule, or by the schema wherever the server judged it: rolled back and reported, not lost.
-  const refused = (op: Op): boolean => rejects(op, percent) || (reference !== undefined && schemaRefusesAlone(op, reference.get(docKey(op))));
+  const written = [...world.written.values()];
+  const refused = (op: Op): boolean => rejects(op, percent) || (reference !== undefined && schemaRefuses(op, { reference: reference.get(docKey(op)), written, percent }));
   for (const [key, op] of world.written) {
     if (present(op) || refused(op)) continue;
     const copy = archived.get(key);
