@@ -58,7 +58,7 @@ export function createDirectoryStorage(root: string): FileStorage {
       } catch (err) {
         // pipeline settles as soon as the body fails, while the file stream may still be opening (it then
         // creates the file after a removal): remove the temporary file only once the stream has closed.
-        if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
         await rm(temporary, { force: true });
         throw err;
       }
