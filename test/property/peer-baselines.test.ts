@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/core/index.js';
 import type { Baseline, Change, Op } from '../../src/core/index.js';
 import { applyOps, emptyDocState, materialize } from '../../src/merge/index.js';
-import { baselineOps } from '../../src/server/core/peer-store.js';
+import { baselineAsOps as baselineOps } from '../../src/protocol/index.js';
 
 const REPLICAS = ['r1', 'r2', 'r3'] as const;
 const leaf = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constantFrom('x', 'y'), fc.constant(null));

@@ -12,7 +12,8 @@ import { greet, sendPeer } from './peer-link.js';
 import { listLibraries, readLibrary } from './libraries.js';
 import { advanceCheckpoint, startCheckpoints } from './peer-checkpoints.js';
 import { MAX_PEER_LIBRARIES } from '../../protocol/peer.js';
-import { baselineOps, storePeerOps } from './peer-store.js';
+import { storePeerOps } from './peer-store.js';
+import { baselineAsOps } from '../../protocol/index.js';
 import { raiseHead, recordRegistration } from './replica-heads.js';
 
 /** Replica messages a `server` token may not send. */
@@ -62,7 +63,7 @@ function onPeerMessage(conn: ConnectionState, message: PeerMessage): Outcome {
       storePeerOps(conn, { ops: message.ops, mode: 'ops', through: message.through });
       return undefined;
     case 'peer-baselines':
-      storePeerOps(conn, { ops: [...message.baselines.flatMap(baselineOps), ...message.ops], mode: 'baselines' });
+      storePeerOps(conn, { ops: [...message.baselines.flatMap(baselineAsOps), ...message.ops], mode: 'baselines' });
       return undefined;
     case 'peer-heads':
       conn.ctx.sql.transaction(() => {

@@ -6,7 +6,6 @@
  * when not held, and the heads move only with the peer-heads that follow. Stored ops get this
  * server's next server seqs and go to its replicas and its other peers like a push.
  */
-import { TS_LENGTH } from '../../core/index.js';
 import type { Baseline, Op } from '../../core/index.js';
 import { opHash } from '../../protocol/index.js';
 import type { ServerOp } from '../../protocol/index.js';
@@ -77,14 +76,3 @@ export function storePeerOps(conn: ConnectionState, o: { ops: readonly Op[]; mod
   return stored;
 }
 
-/** A baseline's writes as the ops they were: a merge state's entries keep each op's stamp (ts + replicaId), seq and change. */
-export function baselineOps(baseline: Baseline): Op[] {
-  return baseline.state.entries.map((entry) => ({
-    replicaId: entry.stamp.slice(TS_LENGTH),
-    seq: entry.seq,
-    ts: entry.stamp.slice(0, TS_LENGTH),
-    collection: baseline.collection,
-    id: baseline.id,
-    change: entry.change,
-  }));
-}
