@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { isFileId } from '../../core/index.js';
 import { createFileServer, fileTooLarge } from '../core/index.js';
 import type { FileServer, FileServerOptions, FileStorage, Log } from '../core/index.js';
+import { readBodyWithin } from './read-body.js';
 
 /** Under the handler's base path (trellis-handler.ts). */
 const FILE_PATH = /^\/([^/]+)\/files\/([^/]+)$/;
@@ -114,7 +115,7 @@ export function answerFile(o: { files: FileServer | undefined; req: IncomingMess
       id: id ?? '',
       authorization: req.headers.authorization,
       contentLength: Number.isFinite(length) ? length : undefined,
-      readBody: (limit) => readBody(req, limit),
+      readBody: async (limit) => (await readBodyWithin(req, limit)) ?? Promise.reject(fileTooLarge(limit)),
       streamBody: (limit) => streamBody(req, limit),
     })
     .then((answer) => {
@@ -124,22 +125,6 @@ export function answerFile(o: { files: FileServer | undefined; req: IncomingMess
     });
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.resume();
-      reject(fileTooLarge(limit));
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
 
 /** The request's body as it arrives; past `limit` bytes the rest is read and dropped, and FILE_TOO_LARGE thrown. */
 async function* streamBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {

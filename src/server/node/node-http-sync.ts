@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerHttpSync } from '../core/index.js';
 import type { HttpSyncHost } from '../core/index.js';
+import { readBodyWithin } from './read-body.js';
 
 /** A Node timer for the core (it has none of its own), unref'd so an idle session never keeps a process alive. */
 export function nodeTimer(fn: () => void, ms: number): () => void {
@@ -26,7 +27,7 @@ export async function answerHttpSyncNode(o: { req: IncomingMessage; res: ServerR
     search: url.search,
     authorization: req.headers.authorization,
     ifNoneMatch: req.headers['if-none-match'],
-    readBody: (limit) => readBody(req, limit),
+    readBody: async (limit) => (await readBodyWithin(req, limit))?.toString('utf8'),
   });
   res.off('close', onGone);
   if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
@@ -34,30 +35,3 @@ export async function answerHttpSyncNode(o: { req: IncomingMessage; res: ServerR
   o.handled?.();
 }
 
-/** The body as UTF-8 text; undefined past `limit` bytes (the rest is read and dropped, so the client gets the answer). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  // Express's body parsers may have read the body already: take what they parsed.
-  const parsed = (req as IncomingMessage & { body?: unknown }).body;
-  if (req.readableEnded && parsed !== undefined) {
-    const text = typeof parsed === 'string' ? parsed : Buffer.isBuffer(parsed) ? parsed.toString('utf8') : JSON.stringify(parsed);
-    return Promise.resolve(Buffer.byteLength(text) > limit ? undefined : text);
-  }
-  if (Number(req.headers['content-length']) > limit) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.resume();
-      resolve(undefined);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-  });
-}
