@@ -73,6 +73,9 @@ it('the declarations of every client entry (and the server core) compile with sk
 
   const consumer = client.map((key) => USES[key] ?? `export * as e${client.indexOf(key)} from '${key === '.' ? 'trellis' : `trellis/${key.slice(2)}`}';`);
   writeFileSync(join(DIR, 'app.ts'), consumer.join('\n'));
+  // The app's own package.json: without it the repository's (name "trellis") is the app's package scope, and
+  // 'trellis' resolves to the repository's own build by self-reference instead of the installed copy above.
+  writeFileSync(join(DIR, 'package.json'), JSON.stringify({ name: 'published-types-app', private: true, type: 'module' }));
   writeFileSync(
     join(DIR, 'tsconfig.json'),
     JSON.stringify({
