@@ -4,7 +4,7 @@
  * second until every replica has every op. Against a raw `ws` relay sending
  * the same bytes to the same 200 sockets.
  */
-import { encodeMessage } from '../../src/protocol/index.js';
+import { decodeServerMessage, encodeMessage } from '../../src/protocol/index.js';
 import type { Op } from '../../src/core/index.js';
 import { putOp } from '../harness/bench-ops.js';
 import { compareRow } from '../harness/budget.js';
@@ -33,8 +33,10 @@ function receive(peer: ProtocolPeer) {
   let reached: (() => void) | undefined;
   peer.onFrame = (frame) => {
     if (frame.startsWith('{"type":"ops"')) {
-      const { ops } = JSON.parse(frame) as { ops: { serverSeq: number }[] };
-      cursors.offer((ops.at(-1) as { serverSeq: number }).serverSeq);
+      // Protocol 5 frames are packed (no plain `ops` array): decode as the sync client does.
+      const decoded = decodeServerMessage(frame);
+      if (!decoded.ok || decoded.value.type !== 'ops') throw new Error(`fan-out: an ops frame did not decode: ${frame.slice(0, 120)}`);
+      cursors.offer((decoded.value.ops.at(-1) as { serverSeq: number }).serverSeq);
       if (++frames >= wanted) reached?.();
     }
     return true;
